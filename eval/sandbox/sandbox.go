@@ -1,0 +1,164 @@
+// Package sandbox runs untrusted programs (model-written code and its tests)
+// so that they cannot reach the network or take the machine down.
+//
+// Each run gets new PID, network, mount, IPC and UTS namespaces (the network
+// namespace has only a loopback device, and it is down), its own process
+// group, resource limits (CPU seconds, address space, processes, file size,
+// open files), a scratch folder on a size-bounded tmpfs as its working and
+// home folder, an unprivileged user id, and a wall-clock timeout. Ending the
+// run kills the namespace's init process, and with it every process the
+// program started, including those that left the process group.
+//
+// The limits are set in the child before it executes the program: Run starts
+// the current executable again (/proc/self/exe) in the new namespaces, and
+// this package's init function, seeing the request in its environment, mounts
+// the scratch tmpfs, sets the limits, drops to the user and executes the
+// program. Any binary that imports this package therefore serves as its own
+// helper; nothing else runs in that child.
+//
+// Namespaces need root (CAP_SYS_ADMIN); without them Run fails with
+// ErrUnavailable rather than running unconfined.
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// ErrUnavailable means the namespaces the sandbox needs cannot be created.
+var ErrUnavailable = errors.New("sandbox unavailable: creating network and PID namespaces needs root (CAP_SYS_ADMIN)")
+
+// Limits bound one run. A zero field means no limit of that kind, except
+// Timeout, which defaults to DefaultTimeout.
+type Limits struct {
+	CPU      time.Duration `json:"cpu"`       // CPU time, whole seconds (RLIMIT_CPU)
+	Memory   int64         `json:"memory"`    // address space in bytes (RLIMIT_AS)
+	Procs    int           `json:"procs"`     // processes of the run's user (RLIMIT_NPROC)
+	FileSize int64         `json:"file_size"` // largest file it may write (RLIMIT_FSIZE)
+	Files    int           `json:"files"`     // open file descriptors (RLIMIT_NOFILE)
+	Scratch  int64         `json:"scratch"`   // size of the scratch tmpfs in bytes; 0 = a plain folder
+	Timeout  time.Duration `json:"-"`         // wall clock; the whole run is killed after it
+}
+
+// DefaultTimeout applies when Limits.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Spec is one program to run.
+type Spec struct {
+	Argv []string // program and arguments; the program is looked up in Env's PATH
+	Env  []string // the whole environment; HOME and TMPDIR are set to the scratch folder
+	// UID and GID the program runs as. Zero keeps root, which only trusted
+	// steps should use (compiling, never running, a candidate).
+	UID, GID int
+	Limits   Limits
+	// MaxOutput caps the bytes of combined stdout and stderr kept (default 64 KiB).
+	MaxOutput int
+}
+
+// Result is how a run ended.
+type Result struct {
+	ExitCode int           // -1 when killed by a signal
+	Signal   string        // the signal that ended it, "" when it exited
+	TimedOut bool          // killed at Limits.Timeout (or by ctx)
+	Output   []byte        // combined stdout and stderr, truncated to MaxOutput
+	Duration time.Duration // wall clock
+}
+
+// OK reports whether the program exited with status 0 in time.
+func (r Result) OK() bool { return r.ExitCode == 0 && !r.TimedOut }
+
+// Run runs spec to the end and reports how it ended. A program that fails,
+// is killed by a limit or times out is a Result, not an error; errors are
+// for runs that could not be set up.
+func Run(ctx context.Context, spec Spec) (Result, error) {
+	if len(spec.Argv) == 0 {
+		return Result{}, errors.New("sandbox: empty command")
+	}
+	scratch, err := os.MkdirTemp("", "codeloom-sandbox-")
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox: scratch folder: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	// Without a tmpfs the folder itself must belong to the run's user.
+	if err := os.Chown(scratch, spec.UID, spec.GID); err != nil {
+		return Result{}, fmt.Errorf("sandbox: scratch folder: %w", err)
+	}
+	req, err := json.Marshal(request{Limits: spec.Limits, UID: spec.UID, GID: spec.GID, Dir: scratch, Argv: spec.Argv})
+	if err != nil {
+		return Result{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox: find own executable: %w", err)
+	}
+	timeout := spec.Limits.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	out := &capped{max: spec.MaxOutput}
+	if out.max <= 0 {
+		out.max = 64 << 10
+	}
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Args = []string{"codeloom-sandbox"}
+	cmd.Env = append(append([]string{requestEnv + "=" + string(req)}, spec.Env...), "HOME="+scratch, "TMPDIR="+scratch)
+	cmd.Dir = scratch
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
+		Setpgid:    true,
+		Pdeathsig:  syscall.SIGKILL,
+	}
+	// The child is init of its PID namespace: killing it kills everything
+	// the program started, wherever it moved its process group.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) {
+			return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		return Result{}, fmt.Errorf("sandbox: start %s: %w", spec.Argv[0], err)
+	}
+	waitErr := cmd.Wait()
+	res := Result{Output: out.buf.Bytes(), Duration: time.Since(start), TimedOut: ctx.Err() != nil}
+	st, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok {
+		return res, fmt.Errorf("sandbox: wait: %w", waitErr)
+	}
+	switch {
+	case st.Signaled():
+		res.ExitCode, res.Signal = -1, st.Signal().String()
+	default:
+		res.ExitCode = st.ExitStatus()
+	}
+	if res.ExitCode == helperFailed && bytes.HasPrefix(res.Output, []byte(helperPrefix)) {
+		return res, fmt.Errorf("sandbox: %s", bytes.TrimSpace(res.Output))
+	}
+	return res, nil
+}
+
+// capped keeps the first max bytes written and discards the rest, so a
+// program that prints forever costs no memory.
+type capped struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
