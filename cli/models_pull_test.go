@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+func TestModelsPull(t *testing.T) {
+	model := append([]byte("GGUF"), bytes.Repeat([]byte{1, 2, 3}, 1000)...)
+	sum := sha256.Sum256(model)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/o/r/resolve/main/m.gguf" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+		http.ServeContent(w, r, "m.gguf", time.Time{}, bytes.NewReader(model))
+	}))
+	defer srv.Close()
+	t.Setenv("CODELOOM_HF_ENDPOINT", srv.URL)
+
+	tests := []struct {
+		name     string
+		args     []string
+		token    string
+		wantCode int // 0 success, else the exit code of an ExitCoder, 1 for other errors
+		wantOut  string
+	}{
+		{name: "ok", args: []string{"hf://o/r/m.gguf"}, token: "tok", wantOut: "sha256 " + hex.EncodeToString(sum[:]) + " verified"},
+		{name: "no token", args: []string{"hf://o/r/m.gguf"}, wantCode: 1, wantOut: "HF_TOKEN"},
+		{name: "missing", args: []string{"hf://o/r/x.gguf"}, token: "tok", wantCode: 1, wantOut: "not found"},
+		{name: "bad reference", args: []string{"https://example.com/m.gguf"}, wantCode: 2, wantOut: "hf://OWNER/REPO/FILE"},
+		{name: "no argument", wantCode: 2, wantOut: "at least one"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HF_TOKEN", tt.token)
+			dir := t.TempDir()
+			var out, errOut bytes.Buffer
+			app := newApp()
+			app.Writer, app.ErrWriter = &out, &errOut
+			err := app.RunContext(context.Background(), append([]string{"codeloom", "models", "pull", "--out", dir}, tt.args...))
+			code := 0
+			if err != nil {
+				code = 1
+				var exit ucli.ExitCoder
+				if errors.As(err, &exit) {
+					code = exit.ExitCode()
+				}
+				out.WriteString(err.Error())
+			}
+			if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) {
+				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out.String(), tt.wantCode, tt.wantOut)
+			}
+			if code == 0 {
+				got, err := os.ReadFile(filepath.Join(dir, "m.gguf"))
+				if err != nil || !bytes.Equal(got, model) {
+					t.Fatalf("downloaded file: %v, equal %v", err, bytes.Equal(got, model))
+				}
+			}
+		})
+	}
+}
