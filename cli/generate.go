@@ -1,8 +1,189 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
 
-// TODO(owner of this command): replace with the real command.
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/codeloom/codeloom/bindings"
+)
+
 func generateCommand() *ucli.Command {
-	return &ucli.Command{Name: "generate", Usage: "(not built yet)", Action: func(*ucli.Context) error { return usageError("generate is not built yet") }}
+	flags := []ucli.Flag{
+		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF model file", Required: true},
+		&ucli.StringFlag{Name: "adapter", Usage: "LoRA adapter file (GGUF) to apply"},
+		&ucli.Float64Flag{Name: "scale", Value: 1, Usage: "adapter scale"},
+		&ucli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "prompt text (- reads standard input)"},
+		&ucli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "prompt loop: Ctrl-C stops the current generation, Ctrl-D quits"},
+		&ucli.IntFlag{Name: "max-tokens", Aliases: []string{"n"}, Value: 256, Usage: "tokens to generate at most"},
+		&ucli.StringSliceFlag{Name: "stop", Usage: "stop before this text (repeatable)"},
+		&ucli.BoolFlag{Name: "timings", Usage: "print prompt and generation speed to standard error"},
+	}
+	flags = append(flags, sampleFlags()...)
+	flags = append(flags, modelFlags()...)
+	return &ucli.Command{
+		Name:   "generate",
+		Usage:  "continue a prompt with a model (and adapter), streaming to standard output",
+		Flags:  flags,
+		Action: runGenerate,
+	}
+}
+
+func runGenerate(c *ucli.Context) error {
+	if c.Int("max-tokens") <= 0 {
+		return usageError("--max-tokens %d: want 1 or more", c.Int("max-tokens"))
+	}
+	interactive := c.Bool("interactive")
+	if !interactive && c.String("prompt") == "" {
+		return usageError("generate: give --prompt TEXT or --interactive")
+	}
+	opt, err := sampleOptions(c)
+	if err != nil {
+		return err
+	}
+	m, ctx, err := loadModel(c, c.String("model"))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	defer ctx.Close()
+	if path := c.String("adapter"); path != "" {
+		a, err := bindings.LoadAdapter(m, path)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		ctx.SetAdapter(a, float32(c.Float64("scale")))
+	}
+	g := generator{c: ctx, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
+		opt: bindings.GenerateOptions{SampleOptions: opt, MaxTokens: c.Int("max-tokens"), Stop: c.StringSlice("stop")}}
+	if interactive {
+		return g.interactive(c.Context, os.Stdin)
+	}
+	prompt := c.String("prompt")
+	if prompt == "-" {
+		b, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return err
+		}
+		prompt = string(b)
+	}
+	return g.run(c.Context, prompt)
+}
+
+type generator struct {
+	c       *bindings.Context
+	opt     bindings.GenerateOptions
+	out     io.Writer
+	errOut  io.Writer
+	timings bool
+}
+
+func (g *generator) run(ctx context.Context, prompt string) error {
+	opt := g.opt
+	opt.OnPiece = func(s string) error {
+		_, err := io.WriteString(g.out, s)
+		return err
+	}
+	res, err := g.c.Generate(ctx, prompt, opt)
+	fmt.Fprintln(g.out)
+	if err != nil {
+		return err
+	}
+	if g.timings {
+		fmt.Fprintf(g.errOut, "prompt %d tokens %.1f tok/s, generated %d tokens %.1f tok/s, first token %s, finish %s\n",
+			res.PromptTokens, res.Timings.PromptTPS, res.CompletionTokens, res.Timings.GenTPS,
+			res.Timings.TTFT.Round(1e5), res.FinishReason)
+	}
+	return nil
+}
+
+// interactive reads prompts until end of input. On a terminal it offers
+// line editing with history (up/down); Ctrl-C cancels only the generation in
+// progress.
+func (g *generator) interactive(ctx context.Context, in *os.File) error {
+	// Ctrl-C belongs to this loop, not to the whole command.
+	signal.Reset(os.Interrupt)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+
+	read := lineReader(in, g.out)
+	for {
+		line, err := read()
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(g.out)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		genCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-sigs:
+				cancel()
+			case <-done:
+			}
+		}()
+		err = g.run(genCtx, line)
+		close(done)
+		cancel()
+		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			fmt.Fprintln(g.errOut, "[stopped]")
+			continue
+		}
+		if err != nil {
+			fmt.Fprintln(g.errOut, "error:", err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// lineReader returns a function that reads one prompt line. On a terminal
+// it uses raw-mode line editing with history; otherwise plain lines.
+func lineReader(in *os.File, out io.Writer) func() (string, error) {
+	fd := int(in.Fd())
+	if !term.IsTerminal(fd) {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+		return func() (string, error) {
+			if !sc.Scan() {
+				if err := sc.Err(); err != nil {
+					return "", err
+				}
+				return "", io.EOF
+			}
+			return sc.Text(), nil
+		}
+	}
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{in, out}, "> ")
+	return func() (string, error) {
+		// Raw mode only while editing the line, so Ctrl-C during a
+		// generation arrives as a signal.
+		state, err := term.MakeRaw(fd)
+		if err != nil {
+			return "", err
+		}
+		line, err := t.ReadLine()
+		term.Restore(fd, state)
+		return line, err
+	}
 }

@@ -1,0 +1,161 @@
+package bindings
+
+/*
+#include <stdlib.h>
+#include "infer.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ErrPromptTooLong is returned when a prompt (or scored text) does not fit
+// the context.
+var ErrPromptTooLong = errors.New("prompt does not fit the context")
+
+// ContextParams size a decoding context. Zero values take the defaults.
+type ContextParams struct {
+	NCtx    int // context length in tokens; 0 = the model's, capped at 4096
+	NBatch  int // tokens decoded per engine call; 0 = 512
+	Threads int // CPU threads; 0 = DefaultThreads()
+}
+
+// Context is one decoding state over a Model. It serves one request at a
+// time and is not safe for concurrent use.
+type Context struct {
+	c       *C.cl_ctx
+	model   *Model
+	nCtx    int
+	adapter *Adapter
+	scale   float32
+	applied bool // adapter and scale are what the engine uses
+}
+
+// NewContext makes a decoding context.
+func (m *Model) NewContext(p ContextParams) (*Context, error) {
+	if p.NCtx < 0 || p.NBatch < 0 || p.Threads < 0 {
+		return nil, fmt.Errorf("new context: negative size (ctx %d, batch %d, threads %d)", p.NCtx, p.NBatch, p.Threads)
+	}
+	if p.NCtx == 0 {
+		p.NCtx = min(m.Info().ContextLength, 4096)
+	}
+	if p.NCtx < 8 {
+		p.NCtx = 8
+	}
+	if p.NBatch == 0 {
+		p.NBatch = 512
+	}
+	if p.Threads == 0 {
+		p.Threads = DefaultThreads()
+	}
+	cp := C.llama_context_default_params()
+	cp.n_ctx = C.uint32_t(p.NCtx)
+	cp.n_batch = C.uint32_t(p.NBatch)
+	cp.n_ubatch = C.uint32_t(p.NBatch)
+	cp.n_seq_max = 1
+	cp.n_threads = C.int32_t(p.Threads)
+	cp.n_threads_batch = C.int32_t(p.Threads)
+	cp.no_perf = true
+	c := C.cl_ctx_new(m.c, cp)
+	if c == nil {
+		return nil, fmt.Errorf("new context of %d tokens: the engine could not allocate it", p.NCtx)
+	}
+	return &Context{c: c, model: m, nCtx: int(C.llama_n_ctx(c.lctx)), applied: true}, nil
+}
+
+// Close frees the context.
+func (c *Context) Close() {
+	if c != nil && c.c != nil {
+		C.cl_ctx_free(c.c)
+		c.c = nil
+	}
+}
+
+// Model is the model the context decodes with.
+func (c *Context) Model() *Model { return c.model }
+
+// Size is the context length in tokens.
+func (c *Context) Size() int { return c.nCtx }
+
+// SetAdapter makes a the context's only LoRA adapter, at scale (nil removes
+// it). It takes effect from the next Generate, Score or Decode.
+func (c *Context) SetAdapter(a *Adapter, scale float32) {
+	if a == c.adapter && scale == c.scale {
+		return
+	}
+	c.adapter, c.scale, c.applied = a, scale, false
+}
+
+// Adapter is the adapter set with SetAdapter, nil when none.
+func (c *Context) Adapter() *Adapter { return c.adapter }
+
+// begin prepares a request: forgets earlier tokens, applies a changed
+// adapter, and arms cancellation from ctx. The returned stop function must
+// be called when the request ends.
+func (c *Context) begin(ctx context.Context) (stop func() bool) {
+	C.cl_reset(c.c)
+	if !c.applied {
+		var ca *C.struct_llama_adapter_lora
+		if c.adapter != nil {
+			ca = c.adapter.c
+		}
+		C.cl_set_adapter(c.c, ca, C.float(c.scale))
+		c.applied = true
+	}
+	flag := (*int32)(unsafe.Pointer(&c.c.cancel))
+	return context.AfterFunc(ctx, func() { atomic.StoreInt32(flag, 1) })
+}
+
+// Decode feeds tokens at positions pos.. without sampling; Logits then
+// returns the last token's logits. It is the building block for callers that
+// drive the model themselves (tests, token-by-token scoring). pos 0 starts a
+// new sequence.
+func (c *Context) Decode(ctx context.Context, tokens []int32, pos int) error {
+	if len(tokens) == 0 {
+		return errors.New("decode: no tokens")
+	}
+	if pos < 0 || pos+len(tokens) > c.nCtx {
+		return fmt.Errorf("decode %d tokens at %d: %w (%d tokens)", len(tokens), pos, ErrPromptTooLong, c.nCtx)
+	}
+	if pos == 0 {
+		stop := c.begin(ctx)
+		defer stop()
+	}
+	return c.decode(ctx, tokens, pos)
+}
+
+func (c *Context) decode(ctx context.Context, tokens []int32, pos int) error {
+	rc := C.cl_decode(c.c, (*C.llama_token)(unsafe.Pointer(&tokens[0])), C.int32_t(len(tokens)), C.int32_t(pos))
+	return c.status("decode", rc, ctx)
+}
+
+func (c *Context) status(what string, rc C.int32_t, ctx context.Context) error {
+	switch rc {
+	case C.CL_OK:
+		return nil
+	case C.CL_ABORTED:
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return context.Canceled
+	case C.CL_NO_SLOT:
+		return fmt.Errorf("%s: %w", what, ErrPromptTooLong)
+	default:
+		return cError(what, rc)
+	}
+}
+
+// Logits returns a copy of the logits of the last decoded token.
+func (c *Context) Logits() ([]float32, error) {
+	n := int(C.llama_vocab_n_tokens(c.model.vocab))
+	out := make([]float32, n)
+	if rc := C.cl_logits(c.c, (*C.float)(unsafe.Pointer(&out[0])), C.int32_t(n)); rc != C.CL_OK {
+		return nil, cError("logits", rc)
+	}
+	return out, nil
+}

@@ -1,0 +1,301 @@
+package bindings
+
+/*
+#include <stdlib.h>
+#include "llama.h"
+*/
+import "C"
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"unsafe"
+)
+
+// ErrNotGGUF is returned when a model file does not start with GGUF's magic.
+var ErrNotGGUF = errors.New("not a GGUF file")
+
+// ModelParams are the load-time settings of a model. The zero value loads on
+// the CPU with mmap.
+type ModelParams struct {
+	GPULayers   int       // layers offloaded to the GPU; -1 = all
+	MainGPU     int       // GPU used for the whole model when not split
+	TensorSplit []float32 // share of the model per GPU; nil = by free memory
+	NoMmap      bool      // read the file into memory instead of mapping it
+	// NoRepack keeps weights in plain buffers (no CPU repacking); training
+	// needs this because repacked buffers only support matrix products.
+	NoRepack bool
+}
+
+// Model is a loaded GGUF model: weights and vocabulary. Safe for concurrent
+// use by several Contexts.
+type Model struct {
+	c     *C.struct_llama_model
+	vocab *C.struct_llama_vocab
+	path  string
+}
+
+// LoadModel loads a GGUF model file.
+func LoadModel(path string, p ModelParams) (*Model, error) {
+	if err := checkGGUF(path); err != nil {
+		return nil, err
+	}
+	Init()
+	mp := C.llama_model_default_params()
+	mp.n_gpu_layers = C.int32_t(p.GPULayers)
+	if p.GPULayers < 0 {
+		mp.n_gpu_layers = 999
+	}
+	mp.main_gpu = C.int32_t(p.MainGPU)
+	mp.use_mmap = C.bool(!p.NoMmap)
+	mp.use_extra_bufts = C.bool(!p.NoRepack)
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	if len(p.TensorSplit) > 0 {
+		max := int(C.llama_max_devices())
+		if len(p.TensorSplit) > max {
+			return nil, fmt.Errorf("load model %s: tensor split has %d entries, the engine supports %d devices", path, len(p.TensorSplit), max)
+		}
+		split := make([]float32, max)
+		copy(split, p.TensorSplit)
+		pin.Pin(&split[0])
+		mp.tensor_split = (*C.float)(unsafe.Pointer(&split[0]))
+	}
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cm := C.llama_model_load_from_file(cpath, mp)
+	if cm == nil {
+		return nil, fmt.Errorf("load model %s: the engine could not load it (unsupported architecture, tensor types or a damaged file; CODELOOM_DEBUG=1 shows the engine's log)", path)
+	}
+	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm), path: path}, nil
+}
+
+// checkGGUF gives clear errors for the common bad inputs before the engine
+// sees the file.
+func checkGGUF(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("load model %s: is a directory", path)
+	}
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil || !bytes.Equal(magic, []byte("GGUF")) {
+		return fmt.Errorf("load model %s: %w", path, ErrNotGGUF)
+	}
+	return nil
+}
+
+// Close frees the model. Contexts and adapters made from it must be closed
+// first.
+func (m *Model) Close() {
+	if m != nil && m.c != nil {
+		C.llama_model_free(m.c)
+		m.c = nil
+	}
+}
+
+// Path is the file the model was loaded from.
+func (m *Model) Path() string { return m.path }
+
+// ModelInfo describes a loaded model.
+type ModelInfo struct {
+	Name            string `json:"name"`
+	Architecture    string `json:"architecture"`
+	Description     string `json:"description"` // the engine's one-line summary, e.g. "llama 260K all F32"
+	Params          int64  `json:"params"`
+	SizeBytes       int64  `json:"size_bytes"`
+	ContextLength   int    `json:"context_length"`
+	EmbeddingLength int    `json:"embedding_length"`
+	Layers          int    `json:"layers"`
+	Heads           int    `json:"heads"`
+	HeadsKV         int    `json:"heads_kv"`
+	VocabSize       int    `json:"vocab_size"`
+	FileType        string `json:"file_type"`
+	ChatTemplate    string `json:"chat_template,omitempty"`
+}
+
+// Info reports the model's shape and metadata.
+func (m *Model) Info() ModelInfo {
+	arch := m.Meta("general.architecture")
+	info := ModelInfo{
+		Name:            m.Meta("general.name"),
+		Architecture:    arch,
+		Params:          int64(C.llama_model_n_params(m.c)),
+		SizeBytes:       int64(C.llama_model_size(m.c)),
+		ContextLength:   int(C.llama_model_n_ctx_train(m.c)),
+		EmbeddingLength: int(C.llama_model_n_embd(m.c)),
+		Layers:          int(C.llama_model_n_layer(m.c)),
+		Heads:           int(C.llama_model_n_head(m.c)),
+		HeadsKV:         int(C.llama_model_n_head_kv(m.c)),
+		VocabSize:       int(C.llama_vocab_n_tokens(m.vocab)),
+	}
+	buf := make([]byte, 256)
+	n := C.llama_model_desc(m.c, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+	if n > 0 {
+		info.Description = string(buf[:min(int(n), len(buf)-1)])
+	}
+	info.FileType = fileTypeName(m.Meta("general.file_type"), info.Description)
+	if t := C.llama_model_chat_template(m.c, nil); t != nil {
+		info.ChatTemplate = C.GoString(t)
+	}
+	return info
+}
+
+// Meta returns a metadata value of the model as a string, "" when absent.
+func (m *Model) Meta(key string) string {
+	ckey := C.CString(key)
+	defer C.free(unsafe.Pointer(ckey))
+	buf := make([]byte, 512)
+	n := C.llama_model_meta_val_str(m.c, ckey, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+	if n < 0 {
+		return ""
+	}
+	if int(n) >= len(buf) {
+		buf = make([]byte, int(n)+1)
+		n = C.llama_model_meta_val_str(m.c, ckey, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+	}
+	return string(buf[:n])
+}
+
+// fileTypeNames maps llama_ftype numbers (general.file_type) to names.
+var fileTypeNames = map[string]string{
+	"0": "F32", "1": "F16", "2": "Q4_0", "3": "Q4_1", "7": "Q8_0", "8": "Q5_0", "9": "Q5_1",
+	"10": "Q2_K", "11": "Q3_K_S", "12": "Q3_K_M", "13": "Q3_K_L", "14": "Q4_K_S", "15": "Q4_K_M",
+	"16": "Q5_K_S", "17": "Q5_K_M", "18": "Q6_K", "32": "BF16",
+}
+
+// fileTypeName names general.file_type; files without that key get the
+// engine's guess, the words after the size in its description ("llama ?B all
+// F32" gives "F32").
+func fileTypeName(v, desc string) string {
+	if v == "" {
+		f := strings.Fields(desc)
+		if len(f) >= 3 {
+			return strings.TrimPrefix(strings.Join(f[2:], " "), "all ")
+		}
+		return "unknown"
+	}
+	if name, ok := fileTypeNames[v]; ok {
+		return name
+	}
+	return "type " + v
+}
+
+// Tokenize converts text to token ids. addSpecial adds the model's BOS (and
+// EOS) tokens where its vocabulary asks for them.
+func (m *Model) Tokenize(text string, addSpecial bool) ([]int32, error) {
+	ctext := C.CString(text)
+	defer C.free(unsafe.Pointer(ctext))
+	n := len(text) + 8
+	for {
+		toks := make([]int32, n)
+		got := C.llama_tokenize(m.vocab, ctext, C.int32_t(len(text)), (*C.llama_token)(unsafe.Pointer(&toks[0])),
+			C.int32_t(n), C.bool(addSpecial), C.bool(true))
+		if got >= 0 {
+			return toks[:got], nil
+		}
+		if -int(got) <= n {
+			return nil, fmt.Errorf("tokenize: engine returned %d", int(got))
+		}
+		n = -int(got)
+	}
+}
+
+// Detokenize converts tokens back to text; control tokens render as nothing.
+func (m *Model) Detokenize(tokens []int32) string {
+	if len(tokens) == 0 {
+		return ""
+	}
+	buf := make([]byte, len(tokens)*8+16)
+	for {
+		n := C.llama_detokenize(m.vocab, (*C.llama_token)(unsafe.Pointer(&tokens[0])), C.int32_t(len(tokens)),
+			(*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), C.bool(false), C.bool(false))
+		if n >= 0 {
+			return string(buf[:n])
+		}
+		buf = make([]byte, -int(n))
+	}
+}
+
+// Special tokens of the vocabulary; -1 when the model has none.
+func (m *Model) BOS() int32 { return int32(C.llama_vocab_bos(m.vocab)) }
+func (m *Model) EOS() int32 { return int32(C.llama_vocab_eos(m.vocab)) }
+
+// AddsBOS tells whether Tokenize with addSpecial puts BOS first.
+func (m *Model) AddsBOS() bool { return bool(C.llama_vocab_get_add_bos(m.vocab)) }
+
+// IsEOG tells whether a token ends generation (EOS, EOT, ...).
+func (m *Model) IsEOG(t int32) bool { return bool(C.llama_vocab_is_eog(m.vocab, C.llama_token(t))) }
+
+// FIM returns the fill-in-the-middle tokens; ok is false when the model has
+// none.
+func (m *Model) FIM() (pre, suf, mid int32, ok bool) {
+	pre = int32(C.llama_vocab_fim_pre(m.vocab))
+	suf = int32(C.llama_vocab_fim_suf(m.vocab))
+	mid = int32(C.llama_vocab_fim_mid(m.vocab))
+	return pre, suf, mid, pre >= 0 && suf >= 0 && mid >= 0
+}
+
+// ChatMessage is one turn of a chat.
+type ChatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// ApplyChatTemplate renders messages with the model's chat template (or the
+// engine's built-in template of that name when the model has none, falling
+// back to "chatml"). addAssistant ends the text where the assistant's reply
+// begins.
+func (m *Model) ApplyChatTemplate(msgs []ChatMessage, addAssistant bool) (string, error) {
+	tmpl := C.llama_model_chat_template(m.c, nil)
+	if tmpl == nil {
+		tmpl = C.CString("chatml")
+		defer C.free(unsafe.Pointer(tmpl))
+	}
+	cmsgs := make([]C.struct_llama_chat_message, len(msgs))
+	total := 0
+	for i, msg := range msgs {
+		cmsgs[i].role = C.CString(msg.Role)
+		cmsgs[i].content = C.CString(msg.Content)
+		total += len(msg.Role) + len(msg.Content)
+	}
+	defer func() {
+		for i := range cmsgs {
+			C.free(unsafe.Pointer(cmsgs[i].role))
+			C.free(unsafe.Pointer(cmsgs[i].content))
+		}
+	}()
+	var first *C.struct_llama_chat_message
+	if len(cmsgs) > 0 {
+		first = &cmsgs[0]
+	}
+	buf := make([]byte, 2*total+256)
+	for {
+		n := C.llama_chat_apply_template(tmpl, first, C.size_t(len(cmsgs)), C.bool(addAssistant),
+			(*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)))
+		if n < 0 {
+			return "", fmt.Errorf("apply chat template: the model's template is not supported by the engine")
+		}
+		if int(n) <= len(buf) {
+			return string(buf[:n]), nil
+		}
+		buf = make([]byte, int(n))
+	}
+}
+
+// String names the model for logs.
+func (m *Model) String() string {
+	return strings.TrimSpace(m.Info().Description + " (" + m.path + ")")
+}
