@@ -66,9 +66,9 @@ func prepare(tmp string, t Task, completion string, limits sandbox.Limits, tc to
 // toolchain is what the harness found on this machine to build and run
 // candidates.
 type toolchain struct {
-	path     string   // PATH handed to candidates
-	goBin    string   // absolute path of go, "" when absent
-	goBuild  []string // environment for trusted Go builds
+	path    string   // PATH handed to candidates
+	goBin   string   // absolute path of go, "" when absent
+	goBuild []string // environment for trusted Go builds
 }
 
 // findToolchain looks up python3 and go once per evaluation. Go builds share
