@@ -1,0 +1,168 @@
+package analysis
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"strconv"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// Charts are drawn as SVG by go-chart and inlined into the HTML report, so
+// the report needs no script and no network. go-chart writes label text into
+// the SVG verbatim, hence every label passes through svgText first.
+
+var (
+	barColor  = drawing.ColorFromHex("4e79a7")
+	restColor = drawing.ColorFromHex("e4e7ec")
+)
+
+const (
+	chartWidth  = 800
+	chartHeight = 320
+	hbarWidth   = 22 // thickness of one horizontal bar
+	hbarLabels  = 240
+)
+
+// bar is one labelled value of a chart.
+type bar struct {
+	label string
+	value float64
+}
+
+// svgText escapes a label for the SVG's text nodes.
+func svgText(s string) string { return html.EscapeString(s) }
+
+// barChart draws vertical bars on a y axis from 0, formatted by yFormat.
+func barChart(bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.HTML, error) {
+	if len(bars) == 0 {
+		return "", nil
+	}
+	if yMax <= 0 {
+		yMax = 1 // an empty range is an error to go-chart
+	}
+	c := chart.BarChart{
+		Width:    chartWidth,
+		Height:   chartHeight,
+		BarWidth: max(8, min(60, (chartWidth-100)/len(bars)-10)),
+		YAxis: chart.YAxis{
+			Range:          &chart.ContinuousRange{Min: 0, Max: yMax},
+			ValueFormatter: yFormat,
+		},
+	}
+	for _, b := range bars {
+		c.Bars = append(c.Bars, chart.Value{
+			Label: svgText(b.label),
+			Value: b.value,
+			Style: chart.Style{FillColor: barColor, StrokeColor: barColor},
+		})
+	}
+	return render(c)
+}
+
+// shareBars draws one horizontal bar per value as a share of whole, with
+// the value written on it: go-chart's horizontal bars are stacked bars
+// normalised to 100%, so each is the value plus the rest of whole in grey.
+func shareBars(bars []bar, whole float64) (template.HTML, error) {
+	if len(bars) == 0 || whole <= 0 {
+		return "", nil
+	}
+	c := chart.StackedBarChart{
+		Width:        chartWidth,
+		Height:       len(bars)*(hbarWidth+chart.DefaultBarSpacing) + 80,
+		IsHorizontal: true,
+		Background:   chart.Style{Padding: chart.Box{Left: hbarLabels, Top: 20, Right: 20, Bottom: 50}},
+	}
+	for _, b := range bars {
+		c.Bars = append(c.Bars, chart.StackedBar{
+			Name:  svgText(b.label),
+			Width: hbarWidth,
+			Values: []chart.Value{
+				{Value: whole - b.value, Style: chart.Style{FillColor: restColor, StrokeColor: restColor}},
+				{Value: b.value, Label: svgText(thousands(int(b.value))),
+					Style: chart.Style{FillColor: barColor, StrokeColor: barColor, FontColor: drawing.ColorWhite, FontSize: 9}},
+			},
+		})
+	}
+	return render(c)
+}
+
+// pieChart draws shares of a whole; past maxSlices the smallest are summed
+// into "other" so labels stay readable.
+func pieChart(slices []bar, maxSlices int) (template.HTML, error) {
+	if len(slices) == 0 {
+		return "", nil
+	}
+	if len(slices) > maxSlices {
+		var other float64
+		for _, s := range slices[maxSlices-1:] {
+			other += s.value
+		}
+		slices = append(slices[:maxSlices-1:maxSlices-1], bar{"other", other})
+	}
+	c := chart.PieChart{Width: chartHeight + 80, Height: chartHeight + 80}
+	for _, s := range slices {
+		if s.value > 0 {
+			c.Values = append(c.Values, chart.Value{Label: svgText(s.label), Value: s.value})
+		}
+	}
+	if len(c.Values) == 0 {
+		return "", nil
+	}
+	return render(c)
+}
+
+// render draws any go-chart chart as SVG.
+func render(c interface {
+	Render(chart.RendererProvider, io.Writer) error
+}) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := c.Render(chart.SVG, &buf); err != nil {
+		return "", fmt.Errorf("draw chart: %w", err)
+	}
+	// The labels inside were escaped by svgText; go-chart adds no other text.
+	return template.HTML(buf.String()), nil
+}
+
+// histogramBars labels each bin by its lower bound ("2k"), the last one
+// open ("64+"); a bin runs up to the next bar's label.
+func histogramBars(bins []Bin) []bar {
+	out := make([]bar, len(bins))
+	for i, b := range bins {
+		label := compact(b.Lo)
+		if b.Hi == nil {
+			label += "+"
+		}
+		out[i] = bar{label, float64(b.Count)}
+	}
+	return out
+}
+
+// compact writes 1536 as "1.5k" and 2097152 as "2M", so axis labels fit.
+func compact(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + "M"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', -1, 64) + "k"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func countFormat(v any) string {
+	if f, ok := v.(float64); ok {
+		return thousands(int(f))
+	}
+	return fmt.Sprint(v)
+}
+
+func percentFormat(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', 0, 64) + "%"
+	}
+	return fmt.Sprint(v)
+}

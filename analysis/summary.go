@@ -1,0 +1,179 @@
+package analysis
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteSummary writes the report as aligned text tables for a terminal,
+// listing the top sources with the most functions (all when top <= 0).
+func WriteSummary(w io.Writer, r *Report, top int) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
+
+	p("dataset %s", r.Dataset)
+	if r.Tool != "" {
+		p(" (%s, %s)", r.Tool, r.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	p("\n%s functions in %s files from %d sources; splits: %s\n\n",
+		thousands(r.Total.Functions), filesText(r.Total), len(r.Sources), countsText(r.Splits))
+
+	p("LANGUAGE\tFILES\tFUNCTIONS\tSHARE\tLINES mean/med/p90\tCHARS mean/med/p90\tTOKENS mean/med/p90\tDOCSTRINGS\tCOMPLEXITY mean/med/p90\tSYNTAX OK\n")
+	for _, l := range append(slices.Clone(r.Languages), r.Total) {
+		p("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Language, filesText(l), thousands(l.Functions), percent(l.Share),
+			distText(l.Lines), distText(l.Chars), distText(l.Tokens), percent(l.DocstringCoverage), distText(l.Complexity),
+			optPercent(l.SyntaxValidShare))
+	}
+
+	p("\nLICENSE\tFUNCTIONS\tSHARE\n")
+	for _, l := range r.Licenses {
+		p("%s\t%s\t%s\n", l.License, thousands(l.Functions), percent(l.Share))
+	}
+
+	shown := r.Sources
+	if top > 0 && len(shown) > top {
+		shown = shown[:top]
+	}
+	p("\nSOURCE (%d of %d)\tFUNCTIONS\tFOUND\tCOMMIT\tLICENSE\tSTATUS\n", len(shown), len(r.Sources))
+	for _, s := range shown {
+		p("%s\t%s\t%s\t%s\t%s\t%s\n", s.Repo, thousands(s.Functions), thousands(s.Found), shortCommit(s.Commit),
+			orDash(s.License), orDash(strings.TrimSpace(s.Status+" "+s.Error)))
+	}
+
+	if f := r.Filters; f != nil {
+		p("\nFUNNEL\tFUNCTIONS\tREMOVED BY\n")
+		p("%s\t%s\t%s\n", f.Funnel[0].Stage, thousands(f.Funnel[0].Functions), "")
+		p("%s\t%s\t%s\n", f.Funnel[1].Stage, thousands(f.Funnel[1].Functions), countsText(f.Removed))
+		p("%s\t%s\t%s\n", f.Funnel[2].Stage, thousands(f.Funnel[2].Functions), "exact duplicates "+thousands(f.DuplicateExact))
+		p("%s\t%s\t%s\n", f.Funnel[3].Stage, thousands(f.Funnel[3].Functions), "near duplicates "+thousands(f.DuplicateNear))
+		p("\nfiles seen %s, skipped %s; redactions: %s\n", thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.Redactions))
+	}
+	for _, warning := range r.Warnings {
+		p("warning: %s\n", warning)
+	}
+	return tw.Flush()
+}
+
+// WriteComparison writes the metrics that differ between two datasets, and
+// the sources added, removed or changed.
+func WriteComparison(w io.Writer, c *Comparison) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
+	p("A  %s\nB  %s\n\n", c.A.Dataset, c.B.Dataset)
+	p("METRIC\tA\tB\tCHANGE\n")
+	changed := c.Changed()
+	for _, ch := range changed {
+		p("%s\t%s\t%s\t%s\n", ch.Metric, changeValue(ch.Kind, ch.A), changeValue(ch.Kind, ch.B), changeDelta(ch))
+	}
+	p("(%d of %d metrics changed)\n", len(changed), len(c.Changes))
+	if len(c.Sources) > 0 {
+		p("\nSOURCE\tA\tB\n")
+		for _, s := range c.Sources {
+			p("%s\t%s\t%s\n", s.Repo, sourceText(s.A), sourceText(s.B))
+		}
+	}
+	return tw.Flush()
+}
+
+func changeValue(kind string, v float64) string {
+	switch kind {
+	case KindCount:
+		return thousands(int(v))
+	case KindShare:
+		return percent(v)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func changeDelta(ch Change) string {
+	var d string
+	switch ch.Kind {
+	case KindShare:
+		d = fmt.Sprintf("%+.1f points", 100*ch.Delta)
+	case KindCount:
+		d = fmt.Sprintf("%+d", int(ch.Delta))
+	default:
+		d = fmt.Sprintf("%+.1f", ch.Delta)
+	}
+	if ch.Kind != KindShare && ch.A != 0 {
+		d += fmt.Sprintf(" (%+.1f%%)", 100*ch.Delta/ch.A)
+	}
+	return d
+}
+
+func sourceText(s *SourceStats) string {
+	if s == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s functions @ %s", thousands(s.Functions), shortCommit(s.Commit))
+}
+
+func distText(d Dist) string {
+	return fmt.Sprintf("%.1f/%d/%d", d.Mean, d.Median, d.P90)
+}
+
+func filesText(l LanguageStats) string {
+	if l.FilesEstimated {
+		return "~" + thousands(l.Files)
+	}
+	return thousands(l.Files)
+}
+
+// countsText lists name/count pairs by name: "email 3, url 1"; "none" when
+// empty.
+func countsText(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+" "+thousands(m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+
+func optPercent(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return percent(*x)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return orDash(c)
+}
+
+// thousands formats n with comma separators: 1234567 → "1,234,567".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
