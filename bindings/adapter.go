@@ -29,7 +29,7 @@ func LoadAdapter(m *Model, path string) (*Adapter, error) {
 	defer C.free(unsafe.Pointer(cpath))
 	ca := C.llama_adapter_lora_init(m.c, cpath)
 	if ca == nil {
-		return nil, fmt.Errorf("load adapter %s: the engine rejected it (wrong base architecture, tensor names or shapes; CODELOOM_DEBUG=1 shows why)", path)
+		return nil, engineFailure("load adapter %s: the engine rejected it (wrong base architecture, tensor names or shapes)", path)
 	}
 	return &Adapter{c: ca, model: m, path: path}, nil
 }

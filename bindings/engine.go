@@ -193,5 +193,26 @@ func DefaultThreads() int {
 }
 
 func cError(what string, rc C.int32_t) error {
+	if msg := lastEngineError(); msg != "" {
+		return fmt.Errorf("%s: %s", what, msg)
+	}
 	return fmt.Errorf("%s: engine returned %d", what, int(rc))
+}
+
+// lastEngineError is the engine's last logged error, tidied to one line;
+// "" when none.
+func lastEngineError() string {
+	buf := make([]byte, 1024)
+	n := C.cl_last_error((*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)))
+	msg := strings.Join(strings.Fields(string(buf[:n])), " ")
+	return msg
+}
+
+// engineFailure words a failed engine call for the user: the engine's own
+// error when it logged one, else a pointer to the debug log.
+func engineFailure(format string, a ...any) error {
+	if msg := lastEngineError(); msg != "" {
+		return fmt.Errorf(format+": %s", append(a, msg)...)
+	}
+	return fmt.Errorf(format+" (CODELOOM_DEBUG=1 shows the engine's log)", a...)
 }

@@ -70,7 +70,7 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	defer C.free(unsafe.Pointer(cpath))
 	cm := C.llama_model_load_from_file(cpath, mp)
 	if cm == nil {
-		return nil, fmt.Errorf("load model %s: the engine could not load it (unsupported architecture, tensor types or a damaged file; CODELOOM_DEBUG=1 shows the engine's log)", path)
+		return nil, engineFailure("load model %s: the engine could not load it", path)
 	}
 	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm), path: path}, nil
 }

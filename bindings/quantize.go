@@ -69,7 +69,7 @@ func Quantize(in, out, typ string, threads int) error {
 	defer C.free(unsafe.Pointer(cin))
 	defer C.free(unsafe.Pointer(cout))
 	if rc := C.llama_model_quantize(cin, cout, &p); rc != 0 {
-		return fmt.Errorf("quantize %s to %s: the engine failed (CODELOOM_DEBUG=1 shows why)", in, typ)
+		return engineFailure("quantize %s to %s", in, typ)
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("quantize: %w", err)

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
+#include <string>
 #include <vector>
 
 static bool cl_abort_cb(void * data) {
@@ -145,15 +147,38 @@ int32_t cl_logits(cl_ctx * c, float * out, int32_t n_vocab) {
 
 static int32_t g_min_level = GGML_LOG_LEVEL_WARN;
 static int32_t g_last_level = GGML_LOG_LEVEL_INFO;
+// The last error message, shared by all threads: a failing call and the
+// Go code that asks for its message may run on different OS threads.
+static std::mutex g_err_mu;
+static std::string g_last_error;
 
 static void cl_log_cb(ggml_log_level level, const char * text, void *) {
     // CONT continues the previous message at its level.
     if (level != GGML_LOG_LEVEL_CONT) {
         g_last_level = level;
+        if (level == GGML_LOG_LEVEL_ERROR) {
+            std::lock_guard<std::mutex> lock(g_err_mu);
+            g_last_error.clear();
+        }
+    }
+    if (g_last_level == GGML_LOG_LEVEL_ERROR) {
+        std::lock_guard<std::mutex> lock(g_err_mu);
+        if (g_last_error.size() < 1024) {
+            g_last_error += text;
+        }
     }
     if (g_last_level >= g_min_level) {
         fputs(text, stderr);
     }
+}
+
+int32_t cl_last_error(char * buf, int32_t cap) {
+    std::lock_guard<std::mutex> lock(g_err_mu);
+    const int32_t n = (int32_t) g_last_error.size() < cap - 1 ? (int32_t) g_last_error.size() : cap - 1;
+    g_last_error.copy(buf, n);
+    buf[n] = 0;
+    g_last_error.clear();
+    return n;
 }
 
 void cl_log_level(int32_t min_level) {

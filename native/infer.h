@@ -56,6 +56,10 @@ int32_t cl_logits(cl_ctx * c, float * out, int32_t n_vocab);
 // below min_level nothing is printed.
 void cl_log_level(int32_t min_level);
 
+// cl_last_error copies (and forgets) the last error message the engine
+// logged, whatever the log level shown. Returns its length.
+int32_t cl_last_error(char * buf, int32_t cap);
+
 // cl_bare_loop is the barest decode loop over the same engine, the reference
 // that codeloom's own loop is benchmarked against: decode the prompt as one
 // batch, then greedy sample and decode one token at a time. It returns the
