@@ -1,0 +1,41 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// modelView is one row of GET /models.
+type modelView struct {
+	*Entry
+	Loaded bool       `json:"loaded"`
+	Info   *ModelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
+	Error  string     `json:"error,omitempty"`
+}
+
+// listModels serves GET /models: every model and adapter in the store with
+// its metadata, whether it is loaded, and its training metrics.
+func (s *Server) listModels(c *gin.Context) {
+	cat, err := Scan(s.opt.ModelsDir)
+	if err != nil {
+		writeError(c, errorf(http.StatusServiceUnavailable, "store_unavailable", "%v", err))
+		return
+	}
+	loaded := s.pool.snapshot()
+	out := []modelView{}
+	for _, e := range cat.Sorted() {
+		v := modelView{Entry: e}
+		if info, ok := loaded[e.Name]; ok && e.Kind == KindModel {
+			v.Loaded, v.Info = true, &info
+		} else if s.opt.Inspect != nil {
+			if info, err := s.opt.Inspect(e.Path); err != nil {
+				v.Error = err.Error()
+			} else {
+				v.Info = &info
+			}
+		}
+		out = append(out, v)
+	}
+	c.JSON(http.StatusOK, gin.H{"models": out, "dir": s.opt.ModelsDir})
+}

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// stringList accepts a JSON string or an array of strings, as OpenAI's
+// "stop" and "prompt" do.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = stringList{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return errors.New("want a string or an array of strings")
+	}
+	*l = many
+	return nil
+}
+
+// decodeJSON reads the request body into v and turns every way it can fail
+// into a 4xx apiError that names the problem.
+func decodeJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data after the JSON object")
+	}
+	var (
+		maxErr  *http.MaxBytesError
+		typeErr *json.UnmarshalTypeError
+		synErr  *json.SyntaxError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &maxErr):
+		return errorf(http.StatusRequestEntityTooLarge, "body_too_large", "request body over %d bytes", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return errorf(http.StatusBadRequest, "invalid_json", "empty request body: want a JSON object")
+	case errors.As(err, &typeErr):
+		return errorf(http.StatusBadRequest, "invalid_type", "field %q: want %s, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	case errors.As(err, &synErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(http.StatusBadRequest, "invalid_json", "invalid JSON: %v", err)
+	default:
+		return errorf(http.StatusBadRequest, "invalid_json", "%v", err)
+	}
+}
+
+// limitBody caps request bodies; reading past the cap fails with
+// *http.MaxBytesError, which decodeJSON answers with 413.
+func limitBody(limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
+		c.Next()
+	}
+}
+
+// samplingRequest holds the generation settings every generating route
+// accepts. Pointers tell "absent" from zero.
+type samplingRequest struct {
+	MaxTokens     *int       `json:"max_tokens"`
+	Temperature   *float32   `json:"temperature"`
+	TopP          *float32   `json:"top_p"`
+	TopK          *int       `json:"top_k"`
+	MinP          *float32   `json:"min_p"`
+	RepeatPenalty *float32   `json:"repeat_penalty"`
+	Seed          *int64     `json:"seed"`
+	Stop          stringList `json:"stop"`
+	Stream        bool       `json:"stream"`
+}
+
+// defaults are the values of absent sampling fields.
+type defaults struct {
+	Sampling
+	MaxTokens int
+}
+
+// maxStops bounds the stop strings of one request.
+const maxStops = 16
+
+// options validates the request against limits and fills absent fields
+// from d. maxTokens is the server's cap on max_tokens.
+func (r *samplingRequest) options(d defaults, maxTokens int) (GenerateOptions, error) {
+	o := GenerateOptions{Sampling: d.Sampling, MaxTokens: d.MaxTokens}
+	setF := func(dst *float32, v *float32, name string, lo, hi float32, openLo bool) error {
+		if v == nil {
+			return nil
+		}
+		if *v < lo || *v > hi || (openLo && *v == lo) {
+			return badRequest("%s %g out of range [%g, %g]", name, *v, lo, hi)
+		}
+		*dst = *v
+		return nil
+	}
+	if err := errors.Join(
+		setF(&o.Temperature, r.Temperature, "temperature", 0, 5, false),
+		setF(&o.TopP, r.TopP, "top_p", 0, 1, true),
+		setF(&o.MinP, r.MinP, "min_p", 0, 1, false),
+		setF(&o.RepeatPenalty, r.RepeatPenalty, "repeat_penalty", 0, 10, true),
+	); err != nil {
+		return o, badRequest("%v", err)
+	}
+	if r.TopK != nil {
+		if *r.TopK < 0 {
+			return o, badRequest("top_k %d must be >= 0", *r.TopK)
+		}
+		o.TopK = *r.TopK
+	}
+	if r.Seed != nil {
+		o.Seed = *r.Seed
+	}
+	if r.MaxTokens != nil {
+		if *r.MaxTokens < 1 || *r.MaxTokens > maxTokens {
+			return o, errorf(http.StatusBadRequest, "max_tokens_out_of_range", "max_tokens %d out of range [1, %d]", *r.MaxTokens, maxTokens)
+		}
+		o.MaxTokens = *r.MaxTokens
+	}
+	if len(r.Stop) > maxStops {
+		return o, badRequest("at most %d stop strings, got %d", maxStops, len(r.Stop))
+	}
+	for _, s := range r.Stop {
+		if s == "" {
+			return o, badRequest("stop strings must not be empty")
+		}
+	}
+	o.Stop = r.Stop
+	return o, nil
+}

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// errClientGone marks a failed write to the client: it went away, and its
+// generation stops.
+var errClientGone = errors.New("client gone")
+
+// sse writes Server-Sent Events. Headers go out with the first event, so a
+// request that fails before producing anything still gets a JSON error
+// with a proper status.
+type sse struct {
+	c       *gin.Context
+	started bool
+}
+
+func (s *sse) start() {
+	if s.started {
+		return
+	}
+	s.started = true
+	h := s.c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Connection", "keep-alive")
+	h.Set("X-Accel-Buffering", "no") // proxies must not hold pieces back
+	s.c.Writer.WriteHeader(http.StatusOK)
+}
+
+// send writes one event; name "" writes a bare "data:" event as OpenAI does.
+// v is JSON-encoded unless it is a string.
+func (s *sse) send(name string, v any) error {
+	s.start()
+	data, ok := v.(string)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode event: %w", err)
+		}
+		data = string(b)
+	}
+	if name != "" {
+		if _, err := fmt.Fprintf(s.c.Writer, "event: %s\n", name); err != nil {
+			return fmt.Errorf("write event: %w: %w", errClientGone, err)
+		}
+	}
+	if _, err := fmt.Fprintf(s.c.Writer, "data: %s\n\n", data); err != nil {
+		return fmt.Errorf("write event: %w", err)
+	}
+	s.c.Writer.Flush()
+	return nil
+}
+
+// fail reports err: as a JSON error when nothing was streamed yet, else
+// as a last event carrying the same error object.
+func (s *sse) fail(name string, err error) {
+	if !s.started {
+		writeError(s.c, err)
+		return
+	}
+	ae := asAPIError(err)
+	_ = s.send(name, map[string]any{"error": map[string]any{"code": ae.Code, "message": ae.Message, "type": errorType(ae.Status)}})
+}

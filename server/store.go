@@ -1,0 +1,185 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Entry kinds.
+const (
+	KindModel   = "model"
+	KindAdapter = "adapter"
+)
+
+// Entry is one servable thing in the model store.
+type Entry struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Path      string `json:"path"`
+	Base      string `json:"base,omitempty"` // adapters: the name of their base model
+	SizeBytes int64  `json:"size_bytes"`
+	// Training is the folder's train.json and Eval its eval.json, as written.
+	Training json.RawMessage `json:"training,omitempty"`
+	Eval     json.RawMessage `json:"eval,omitempty"`
+}
+
+// Catalog is the result of one scan of the store, by name.
+type Catalog map[string]*Entry
+
+// Sorted lists the entries by name.
+func (c Catalog) Sorted() []*Entry {
+	out := make([]*Entry, 0, len(c))
+	for _, e := range c {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// ValidName reports whether a requested model or adapter name is acceptable:
+// names never carry path separators or "..", so a request cannot point
+// outside the store.
+func ValidName(name string) bool {
+	return nameRE.MatchString(name) && !strings.Contains(name, "..")
+}
+
+// Scan lists the store's models and adapters. Its layout:
+//
+//	DIR/NAME.gguf               base model NAME
+//	DIR/NAME/model.gguf         base model NAME
+//	DIR/NAME/adapter.gguf       adapter NAME
+//	DIR/NAME/base               the adapter's base: a model name in the store or a GGUF path
+//	DIR/NAME/train.json, eval.json   metrics shown by GET /models
+//
+// train.json's "base_model" (or "base") string stands in for a missing base file.
+func Scan(dir string) (Catalog, error) {
+	items, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scan model store %s: %w", dir, err)
+	}
+	cat := Catalog{}
+	var folders []string
+	for _, it := range items {
+		name := it.Name()
+		full := filepath.Join(dir, name)
+		switch {
+		case it.IsDir() && ValidName(name):
+			folders = append(folders, name)
+		case strings.HasSuffix(name, ".gguf") && ValidName(strings.TrimSuffix(name, ".gguf")):
+			cat.add(&Entry{Name: strings.TrimSuffix(name, ".gguf"), Kind: KindModel, Path: full})
+		}
+	}
+	// Base models first, so adapters can name them as their base.
+	refs := map[string]string{}
+	for _, name := range folders {
+		full := filepath.Join(dir, name)
+		if fileExists(filepath.Join(full, "model.gguf")) {
+			cat.add(&Entry{Name: name, Kind: KindModel, Path: filepath.Join(full, "model.gguf")})
+		}
+		refs[name] = baseReference(full)
+	}
+	for _, name := range folders {
+		full := filepath.Join(dir, name)
+		adapter := filepath.Join(full, "adapter.gguf")
+		switch {
+		case fileExists(adapter):
+			e := &Entry{Name: name, Kind: KindAdapter, Path: adapter}
+			e.Base = cat.resolveBase(name, full, refs[name])
+			cat.add(e)
+		case refs[name] != "" && cat[name] == nil:
+			// A folder whose model lives elsewhere.
+			if p := resolvePath(full, refs[name]); fileExists(p) {
+				cat.add(&Entry{Name: name, Kind: KindModel, Path: p})
+			}
+		}
+		if e := cat[name]; e != nil {
+			e.Training = readJSON(filepath.Join(full, "train.json"))
+			e.Eval = readJSON(filepath.Join(full, "eval.json"))
+		}
+	}
+	return cat, nil
+}
+
+func (c Catalog) add(e *Entry) {
+	if fi, err := os.Stat(e.Path); err == nil {
+		e.SizeBytes = fi.Size()
+	}
+	c[e.Name] = e
+}
+
+// resolveBase turns an adapter's base reference into a model name, adding
+// a model entry when the reference is a GGUF path outside the store's names.
+func (c Catalog) resolveBase(adapter, folder, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	if e := c[ref]; e != nil && e.Kind == KindModel {
+		return ref
+	}
+	p := resolvePath(folder, ref)
+	for _, e := range c {
+		if e.Kind == KindModel && samePath(e.Path, p) {
+			return e.Name
+		}
+	}
+	if !fileExists(p) {
+		return ""
+	}
+	name := strings.TrimSuffix(filepath.Base(p), ".gguf")
+	if !ValidName(name) || c[name] != nil || name == adapter {
+		name = adapter + "-base"
+	}
+	c.add(&Entry{Name: name, Kind: KindModel, Path: p})
+	return name
+}
+
+func baseReference(folder string) string {
+	if b, err := os.ReadFile(filepath.Join(folder, "base")); err == nil {
+		return strings.TrimSpace(string(b))
+	}
+	var train struct {
+		BaseModel string `json:"base_model"`
+		Base      string `json:"base"`
+	}
+	if b, err := os.ReadFile(filepath.Join(folder, "train.json")); err == nil && json.Unmarshal(b, &train) == nil {
+		if train.BaseModel != "" {
+			return train.BaseModel
+		}
+		return train.Base
+	}
+	return ""
+}
+
+func resolvePath(folder, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(folder, p)
+}
+
+func samePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// readJSON returns a file's JSON as is, or nil when it is missing or not JSON.
+func readJSON(p string) json.RawMessage {
+	b, err := os.ReadFile(p)
+	if err != nil || !json.Valid(b) {
+		return nil
+	}
+	return json.RawMessage(b)
+}
