@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decodeStrict decodes YAML into v (a pointer to a struct), keeping the
+// values v already holds for keys the document leaves out. Every error
+// names the key by its full path (train.rank) and the line: unknown keys,
+// repeated keys and values of the wrong type.
+func decodeStrict(b []byte, v any) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return err
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file changes nothing
+	}
+	return decodeStruct(doc.Content[0], reflect.ValueOf(v).Elem(), "")
+}
+
+func decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind != yaml.MappingNode {
+		where := "the document"
+		if path != "" {
+			where = path
+		}
+		return fmt.Errorf("line %d: %s must be a mapping of keys", n.Line, where)
+	}
+	fields := yamlFields(v.Type())
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keyNode, valNode := n.Content[i], n.Content[i+1]
+		key := joinKey(path, keyNode.Value)
+		if seen[keyNode.Value] {
+			return fmt.Errorf("line %d: %s is given twice", keyNode.Line, key)
+		}
+		seen[keyNode.Value] = true
+		idx, ok := fields[keyNode.Value]
+		if !ok {
+			return fmt.Errorf("line %d: unknown key %s (known here: %s)", keyNode.Line, key, knownKeys(fields))
+		}
+		field := v.Field(idx)
+		if field.Kind() == reflect.Struct {
+			if err := decodeStruct(valNode, field, key); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := valNode.Decode(field.Addr().Interface()); err != nil {
+			return fmt.Errorf("line %d: %s: %s", valNode.Line, key, typeErrorText(err))
+		}
+	}
+	return nil
+}
+
+// yamlFields maps a struct's YAML keys to field indexes.
+func yamlFields(t reflect.Type) map[string]int {
+	m := map[string]int{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}
+
+func knownKeys(fields map[string]int) string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// typeErrorText shortens yaml.v3's "line N: cannot unmarshal !!str `abc`
+// into int" to "cannot use "abc" as int": the line and key are already said.
+func typeErrorText(err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return err.Error()
+	}
+	msg := te.Errors[0]
+	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "line ") {
+		msg = rest
+	}
+	return msg
+}

@@ -1,0 +1,48 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Run carries out the pipeline cfg describes: the steps that are not up to
+// date, then a summary of what was made with the generated sample, then
+// (when serve.enabled) the server until ctx is cancelled. Progress goes to
+// log.
+func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
+	steps, err := Plan(cfg, ph)
+	if err != nil {
+		return err
+	}
+	r := &Runner{StatePath: filepath.Join(cfg.ModelDir(), StateFile), Log: log}
+	if err := r.Run(ctx, steps); err != nil {
+		return err
+	}
+	if err := summarize(log, cfg); err != nil {
+		return err
+	}
+	if !cfg.Serve.Enabled {
+		return nil
+	}
+	fmt.Fprintf(log, "serving %s on http://%s (Ctrl-C stops)\n", cfg.Models, cfg.Serve.Addr)
+	if err := ph.Serve.Serve(ctx, cfg.Models, cfg.Serve.Addr, cfg.Threads); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// summarize lists the artifacts and prints the sample.
+func summarize(w io.Writer, cfg *Config) error {
+	dir := cfg.ModelDir()
+	fmt.Fprintf(w, "\ndataset   %s\nreport    %s\nadapter   %s\nscorecard %s\n",
+		cfg.DatasetDir(), filepath.Join(dir, ReportFile), filepath.Join(dir, AdapterFile), filepath.Join(dir, EvalFile))
+	sample, err := os.ReadFile(filepath.Join(dir, SampleFile))
+	if err != nil {
+		return fmt.Errorf("read sample: %w", err)
+	}
+	fmt.Fprintf(w, "\n%s", sample)
+	return nil
+}

@@ -1,0 +1,82 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// StateFile is the pipeline's record of finished steps, kept in the model
+// folder.
+const StateFile = "pipeline.json"
+
+// state is what the pipeline knows of earlier runs.
+type state struct {
+	Steps map[string]stepRecord `json:"steps"`
+}
+
+// stepRecord says a step finished with these inputs and left these outputs.
+type stepRecord struct {
+	Key      string    `json:"key"`     // hash of settings and inputs
+	Outputs  string    `json:"outputs"` // fingerprint of the outputs it left
+	Finished time.Time `json:"finished"`
+	Seconds  float64   `json:"seconds"`
+}
+
+func loadState(path string) (*state, error) {
+	st := &state{Steps: map[string]stepRecord{}}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read pipeline state: %w", err)
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("read pipeline state %s (delete it to start over): %w", path, err)
+	}
+	if st.Steps == nil {
+		st.Steps = map[string]stepRecord{}
+	}
+	return st, nil
+}
+
+func (st *state) save(path string) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic writes a temporary file beside path and renames it into
+// place, so a kill leaves either the old file or the new one.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
