@@ -112,7 +112,9 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 			}},
 			model: []Step{{
 				Name: "base", Settings: cfg.Base.Tiny, After: []string{"extract-base"}, Outputs: []string{out},
-				Run: func(ctx context.Context) error { return ph.MakeTiny.MakeTiny(ctx, data, out, cfg.Base.Tiny, cfg.Threads) },
+				Run: func(ctx context.Context) error {
+					return ph.MakeTiny.MakeTiny(ctx, data, out, cfg.Base.Tiny, cfg.Threads)
+				},
 			}},
 		}, nil
 	case strings.HasPrefix(cfg.Base.Model, hub.Scheme):
