@@ -1,0 +1,426 @@
+// Trainer lifecycle, steps and parameter access (the C API of train.h).
+#include "train_internal.h"
+
+#include "ggml-cpu.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+using namespace cltrain;
+
+namespace {
+
+const char * const k_targets[] = { "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down" };
+
+ggml_tensor * target_tensor(const layer & l, const std::string & name) {
+    if (name == "attn_q") return l.wq;
+    if (name == "attn_k") return l.wk;
+    if (name == "attn_v") return l.wv;
+    if (name == "attn_output") return l.wo;
+    if (name == "ffn_gate") return l.ffn_gate;
+    if (name == "ffn_up") return l.ffn_up;
+    if (name == "ffn_down") return l.ffn_down;
+    return nullptr;
+}
+
+bool parse_targets(const std::string & list, std::vector<std::string> & out, std::string & err) {
+    std::stringstream ss(list);
+    std::string       item;
+    while (std::getline(ss, item, ',')) {
+        if (item.empty()) {
+            continue;
+        }
+        bool known = false;
+        for (const char * k : k_targets) {
+            known = known || item == k;
+        }
+        if (!known) {
+            err = "unknown LoRA target \"" + item +
+                  "\" (known: attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)";
+            return false;
+        }
+        out.push_back(item);
+    }
+    if (out.empty()) {
+        err = "no LoRA targets given";
+        return false;
+    }
+    return true;
+}
+
+bool init_backends(cl_trainer * t, std::string & err) {
+    t->cpu = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, nullptr);
+    if (!t->cpu) {
+        err = "cannot start the CPU backend";
+        return false;
+    }
+    ggml_backend_cpu_set_n_threads(t->cpu, t->p.threads);
+    t->backend = t->cpu;
+    if (t->p.gpu) {
+        ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_GPU);
+        if (!dev) {
+            err = "training on a GPU was asked for, but no GPU backend is loaded (build it with `make cuda`)";
+            return false;
+        }
+        t->backend = ggml_backend_dev_init(dev, nullptr);
+        if (!t->backend) {
+            err = std::string("cannot start GPU device ") + ggml_backend_dev_name(dev);
+            return false;
+        }
+    }
+    return true;
+}
+
+// add_lora creates A (uniform ±1/sqrt(in), as PEFT's Kaiming init) and B
+// (zero) for each target projection of each layer.
+bool add_lora(cl_trainer * t, std::vector<std::pair<ggml_tensor *, int64_t>> & init_a, std::string & err) {
+    std::vector<std::string> targets;
+    if (!parse_targets(t->targets, targets, err)) {
+        return false;
+    }
+    const int64_t r = t->p.lora_rank;
+    if (r <= 0) {
+        err = "LoRA rank must be positive";
+        return false;
+    }
+    for (const layer & l : t->w.layers) {
+        for (const std::string & name : targets) {
+            ggml_tensor * w = target_tensor(l, name);
+            if (r > w->ne[0] || r > w->ne[1]) {
+                err = "LoRA rank " + std::to_string(r) + " is larger than tensor " + w->name + " (" +
+                      std::to_string(w->ne[0]) + "x" + std::to_string(w->ne[1]) + ")";
+                return false;
+            }
+            lora_pair p;
+            p.a = ggml_new_tensor_2d(t->state_ctx, GGML_TYPE_F32, w->ne[0], r);
+            p.b = ggml_new_tensor_2d(t->state_ctx, GGML_TYPE_F32, r, w->ne[1]);
+            ggml_format_name(p.a, "%s.lora_a", w->name);
+            ggml_format_name(p.b, "%s.lora_b", w->name);
+            t->lora[w->name] = p;
+            t->params.push_back({ p.a });
+            t->params.push_back({ p.b });
+            init_a.push_back({ p.a, w->ne[0] });
+        }
+    }
+    t->lora_scale = t->p.lora_alpha > 0 ? t->p.lora_alpha / (float) r : 1.0f;
+    return true;
+}
+
+bool init_state(cl_trainer * t, std::string & err) {
+    const size_t     n_tensors = t->w.by_name.size() * 8 + 64;
+    ggml_init_params ip        = { n_tensors * ggml_tensor_overhead(), nullptr, true };
+    t->state_ctx               = ggml_init(ip);
+    t->grad_ctx                = ggml_init(ip);
+
+    std::vector<std::pair<ggml_tensor *, int64_t>> init_a;
+    if (t->p.full) {
+        for (auto & kv : t->w.by_name) {
+            t->params.push_back({ kv.second });
+        }
+    } else if (!add_lora(t, init_a, err)) {
+        return false;
+    }
+    const bool adamw = t->p.optimizer == CL_OPT_ADAMW;
+    for (param & p : t->params) {
+        ggml_set_param(p.value);
+        p.grad = ggml_dup_tensor(t->grad_ctx, p.value);
+        ggml_format_name(p.grad, "%s.grad", p.value->name);
+        if (adamw) {
+            p.m = ggml_dup_tensor(t->state_ctx, p.value);
+            p.v = ggml_dup_tensor(t->state_ctx, p.value);
+        }
+    }
+    t->loss_seed = ggml_new_tensor_1d(t->state_ctx, GGML_TYPE_F32, 1);
+    t->opt_hp    = ggml_new_tensor_1d(t->state_ctx, GGML_TYPE_F32, adamw ? 7 : 2);
+
+    t->state_buf = ggml_backend_alloc_ctx_tensors(t->state_ctx, t->backend);
+    t->grad_buf  = ggml_backend_alloc_ctx_tensors(t->grad_ctx, t->backend);
+    if (!t->state_buf || !t->grad_buf) {
+        err = "out of memory allocating trainable tensors and optimizer state";
+        return false;
+    }
+    ggml_backend_buffer_clear(t->state_buf, 0);
+    ggml_backend_buffer_clear(t->grad_buf, 0);
+
+    std::mt19937_64 rng(t->p.seed);
+    for (auto & [a, fan_in] : init_a) {
+        std::uniform_real_distribution<float> u(-1.0f / sqrtf((float) fan_in), 1.0f / sqrtf((float) fan_in));
+        std::vector<float>                    v(ggml_nelements(a));
+        for (float & x : v) {
+            x = u(rng);
+        }
+        ggml_backend_tensor_set(a, v.data(), 0, v.size() * sizeof(float));
+    }
+    return true;
+}
+
+void build_optimizer(cl_trainer * t) {
+    const size_t     cap = t->params.size() * 4 + 16;
+    ggml_init_params ip  = { cap * ggml_tensor_overhead() + ggml_graph_overhead_custom(cap, false), nullptr, true };
+    t->opt_ctx           = ggml_init(ip);
+    t->opt_graph         = ggml_new_graph_custom(t->opt_ctx, cap, false);
+    for (const param & p : t->params) {
+        ggml_tensor * step = t->p.optimizer == CL_OPT_ADAMW ?
+                                 ggml_opt_step_adamw(t->opt_ctx, p.value, p.grad, p.m, p.v, t->opt_hp) :
+                                 ggml_opt_step_sgd(t->opt_ctx, p.value, p.grad, t->opt_hp);
+        ggml_build_forward_expand(t->opt_graph, step);
+    }
+}
+
+// set_inputs fills the step graph's inputs for one window.
+void set_inputs(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels, int32_t n) {
+    const step_graph & g = t->graph;
+    std::vector<int32_t> pos(n), rows;
+    for (int32_t i = 0; i < n; ++i) {
+        pos[i] = (i > 0 && seg[i] == seg[i - 1]) ? pos[i - 1] + 1 : 0;
+        if (labels[i] >= 0) {
+            rows.push_back(i);
+        }
+    }
+    std::vector<float> mask((size_t) n * n);
+    for (int32_t q = 0; q < n; ++q) {
+        for (int32_t k = 0; k < n; ++k) {
+            mask[(size_t) q * n + k] = (k <= q && seg[k] == seg[q]) ? 0.0f : -INFINITY;
+        }
+    }
+    const size_t       nv = t->hp.n_vocab;
+    std::vector<float> onehot(nv * rows.size(), 0.0f);
+    for (size_t r = 0; r < rows.size(); ++r) {
+        onehot[r * nv + labels[rows[r]]] = 1.0f;
+    }
+    ggml_backend_tensor_set(g.tokens, tokens, 0, n * sizeof(int32_t));
+    ggml_backend_tensor_set(g.pos, pos.data(), 0, n * sizeof(int32_t));
+    ggml_backend_tensor_set(g.mask, mask.data(), 0, mask.size() * sizeof(float));
+    ggml_backend_tensor_set(g.rows, rows.data(), 0, rows.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(g.labels, onehot.data(), 0, onehot.size() * sizeof(float));
+}
+
+// prepare validates a window, builds the graph for its shape and allocates
+// graph g on the scheduler.
+bool prepare(cl_trainer * t, const int32_t * tokens, const int32_t * labels, int32_t n, bool backward,
+             std::string & err) {
+    if (n <= 0) {
+        err = "empty token window";
+        return false;
+    }
+    int32_t n_rows = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        if (tokens[i] < 0 || tokens[i] >= t->hp.n_vocab) {
+            err = "token id " + std::to_string(tokens[i]) + " outside the vocabulary of " +
+                  std::to_string(t->hp.n_vocab);
+            return false;
+        }
+        if (labels[i] >= t->hp.n_vocab || labels[i] < -1) {
+            err = "label " + std::to_string(labels[i]) + " outside the vocabulary";
+            return false;
+        }
+        n_rows += labels[i] >= 0;
+    }
+    if (n_rows == 0) {
+        err = "window has no scored positions";
+        return false;
+    }
+    if (!build_step_graph(t, n, n_rows, err)) {
+        return false;
+    }
+    ggml_backend_sched_reset(t->sched);
+    if (!ggml_backend_sched_alloc_graph(t->sched, backward ? t->graph.bwd : t->graph.fwd)) {
+        err = "out of memory allocating the compute graph for a window of " + std::to_string(n) + " tokens";
+        return false;
+    }
+    return true;
+}
+
+bool compute(cl_trainer * t, ggml_cgraph * g, std::string & err) {
+    if (ggml_backend_sched_graph_compute(t->sched, g) != GGML_STATUS_SUCCESS) {
+        err = "graph computation failed";
+        return false;
+    }
+    return true;
+}
+
+int fail(const std::string & msg, char * err, size_t err_len) {
+    set_err(err, err_len, "%s", msg.c_str());
+    return 1;
+}
+
+} // namespace
+
+extern "C" {
+
+cl_trainer * cl_train_new(const cl_train_params * p, char * err, size_t err_len) {
+    std::string e;
+    if (!p || !p->model_path) {
+        set_err(err, err_len, "no model path");
+        return nullptr;
+    }
+    if (p->threads <= 0) {
+        set_err(err, err_len, "threads must be positive");
+        return nullptr;
+    }
+    if (p->optimizer != CL_OPT_ADAMW && p->optimizer != CL_OPT_SGD) {
+        set_err(err, err_len, "unknown optimizer %d", p->optimizer);
+        return nullptr;
+    }
+    cl_trainer * t = new cl_trainer();
+    t->p           = *p;
+    t->model_path  = p->model_path;
+    t->targets     = p->targets ? p->targets : "";
+    t->p.model_path = t->model_path.c_str();
+    t->p.targets    = t->targets.c_str();
+    if (!init_backends(t, e) || !load_model(t, e) || !init_state(t, e)) {
+        cl_train_free(t);
+        set_err(err, err_len, "%s", e.c_str());
+        return nullptr;
+    }
+    build_optimizer(t);
+    ggml_backend_t backends[2] = { t->backend, t->cpu };
+    const int      n_backends  = t->backend == t->cpu ? 1 : 2;
+    t->sched = ggml_backend_sched_new(backends, nullptr, n_backends, graph_capacity(t->hp), false, n_backends > 1);
+    return t;
+}
+
+void cl_train_free(cl_trainer * t) {
+    if (!t) {
+        return;
+    }
+    free_step_graph(t->graph);
+    free_transposed(t);
+    if (t->sched) ggml_backend_sched_free(t->sched);
+    if (t->opt_ctx) ggml_free(t->opt_ctx);
+    if (t->state_buf) ggml_backend_buffer_free(t->state_buf);
+    if (t->grad_buf) ggml_backend_buffer_free(t->grad_buf);
+    if (t->state_ctx) ggml_free(t->state_ctx);
+    if (t->grad_ctx) ggml_free(t->grad_ctx);
+    if (t->w.buf) ggml_backend_buffer_free(t->w.buf);
+    if (t->w.ctx) ggml_free(t->w.ctx);
+    if (t->backend && t->backend != t->cpu) ggml_backend_free(t->backend);
+    if (t->cpu) ggml_backend_free(t->cpu);
+    delete t;
+}
+
+void cl_train_get_info(const cl_trainer * t, cl_train_info * info) {
+    memset(info, 0, sizeof(*info));
+    snprintf(info->arch, sizeof(info->arch), "%s", t->hp.arch_name.c_str());
+    info->n_vocab     = t->hp.n_vocab;
+    info->n_embd      = t->hp.n_embd;
+    info->n_layer     = t->hp.n_layer;
+    info->n_head      = t->hp.n_head;
+    info->n_head_kv   = t->hp.n_head_kv;
+    info->n_ff        = t->hp.n_ff;
+    info->n_ctx_train = t->hp.n_ctx_train;
+    info->n_params    = (int32_t) t->params.size();
+    for (const param & p : t->params) {
+        info->n_trainable += ggml_nelements(p.value);
+    }
+    snprintf(info->backend, sizeof(info->backend), "%s", ggml_backend_name(t->backend));
+    snprintf(info->base_type, sizeof(info->base_type), "%s", ggml_type_name(t->w.layers[0].wq->type));
+}
+
+int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
+                        int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
+    std::string e;
+    if (!prepare(t, tokens, labels, n, true, e)) {
+        return fail(e, err, err_len);
+    }
+    set_inputs(t, tokens, seg, labels, n);
+    ggml_backend_tensor_set(t->loss_seed, &grad_scale, 0, sizeof(float));
+    if (!compute(t, t->graph.bwd, e)) {
+        return fail(e, err, err_len);
+    }
+    ggml_backend_tensor_get(t->graph.loss, loss, 0, sizeof(float));
+    return 0;
+}
+
+int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels, int32_t n,
+                  double * nll_sum, int32_t * n_scored, char * err, size_t err_len) {
+    std::string e;
+    if (!prepare(t, tokens, labels, n, false, e)) {
+        return fail(e, err, err_len);
+    }
+    set_inputs(t, tokens, seg, labels, n);
+    if (!compute(t, t->graph.fwd, e)) {
+        return fail(e, err, err_len);
+    }
+    float mean = 0;
+    ggml_backend_tensor_get(t->graph.loss, &mean, 0, sizeof(float));
+    *n_scored = t->graph.n_rows;
+    *nll_sum  = (double) mean * t->graph.n_rows;
+    return 0;
+}
+
+int cl_train_update(cl_trainer * t, float lr, float beta1, float beta2, float eps, float weight_decay, int64_t step,
+                    char * err, size_t err_len) {
+    std::string e;
+    if (step < 1) {
+        return fail("optimizer step must start at 1", err, err_len);
+    }
+    if (t->p.optimizer == CL_OPT_ADAMW) {
+        const float hp[7] = { lr,
+                              beta1,
+                              beta2,
+                              eps,
+                              weight_decay,
+                              1.0f / (1.0f - powf(beta1, (float) step)),
+                              1.0f / (1.0f - powf(beta2, (float) step)) };
+        ggml_backend_tensor_set(t->opt_hp, hp, 0, sizeof(hp));
+    } else {
+        const float hp[2] = { lr, weight_decay };
+        ggml_backend_tensor_set(t->opt_hp, hp, 0, sizeof(hp));
+    }
+    ggml_backend_sched_reset(t->sched);
+    if (!ggml_backend_sched_alloc_graph(t->sched, t->opt_graph) || !compute(t, t->opt_graph, e)) {
+        return fail(e.empty() ? "cannot run the optimizer step" : e, err, err_len);
+    }
+    ggml_backend_buffer_clear(t->grad_buf, 0);
+    return 0;
+}
+
+int32_t cl_train_n_params(const cl_trainer * t) {
+    return (int32_t) t->params.size();
+}
+
+const char * cl_train_param_name(const cl_trainer * t, int32_t i) {
+    return t->params.at(i).value->name;
+}
+
+void cl_train_param_shape(const cl_trainer * t, int32_t i, int64_t * ne0, int64_t * ne1) {
+    const ggml_tensor * v = t->params.at(i).value;
+    *ne0                  = v->ne[0];
+    *ne1                  = ggml_nelements(v) / v->ne[0];
+}
+
+static ggml_tensor * param_part(const cl_trainer * t, int32_t i, int32_t which) {
+    if (i < 0 || i >= (int32_t) t->params.size()) {
+        return nullptr;
+    }
+    const param & p = t->params[i];
+    switch (which) {
+        case CL_PARAM_VALUE: return p.value;
+        case CL_PARAM_M: return p.m;
+        case CL_PARAM_V: return p.v;
+        default: return nullptr;
+    }
+}
+
+int cl_train_param_get(const cl_trainer * t, int32_t i, int32_t which, float * dst, int64_t n) {
+    ggml_tensor * x = param_part(t, i, which);
+    if (!x || ggml_nelements(x) != n) {
+        return 1;
+    }
+    ggml_backend_tensor_get(x, dst, 0, n * sizeof(float));
+    return 0;
+}
+
+int cl_train_param_set(cl_trainer * t, int32_t i, int32_t which, const float * src, int64_t n) {
+    ggml_tensor * x = param_part(t, i, which);
+    if (!x || ggml_nelements(x) != n) {
+        return 1;
+    }
+    ggml_backend_tensor_set(x, src, 0, n * sizeof(float));
+    return 0;
+}
+
+} // extern "C"

@@ -1,0 +1,180 @@
+// The training graph: the llama-family forward without a KV cache (the cache
+// store has no backward), a per-sample causal mask, the cross-entropy over
+// scored positions only, and ggml's backward with our gradient accumulators.
+#include "train_internal.h"
+
+#include <cmath>
+
+namespace cltrain {
+
+namespace {
+
+struct forward_builder {
+    cl_trainer *   t;
+    ggml_context * ctx;
+    int32_t        n_tokens;
+
+    // proj is y = W·x (+ scale·B·(A·x) when W carries a LoRA adapter).
+    ggml_tensor * proj(ggml_tensor * w, ggml_tensor * x) const {
+        ggml_tensor * y  = ggml_mul_mat(ctx, w, x);
+        auto          it = t->lora.find(ggml_get_name(w));
+        if (it != t->lora.end()) {
+            ggml_tensor * ab = ggml_mul_mat(ctx, it->second.b, ggml_mul_mat(ctx, it->second.a, x));
+            y                = ggml_add(ctx, y, ggml_scale(ctx, ab, t->lora_scale));
+        }
+        return y;
+    }
+
+    ggml_tensor * norm(ggml_tensor * x, ggml_tensor * weight) const {
+        return ggml_mul(ctx, ggml_rms_norm(ctx, x, t->hp.rms_eps), weight);
+    }
+
+    ggml_tensor * rope(ggml_tensor * x, ggml_tensor * pos) const {
+        const hparams & hp = t->hp;
+        return ggml_rope_ext(ctx, x, pos, t->w.rope_freqs, hp.n_rot, hp.rope_mode(), hp.n_ctx_train, hp.rope_base,
+                             hp.rope_scale, /*ext_factor=*/0.0f, /*attn_factor=*/1.0f, /*beta_fast=*/32.0f,
+                             /*beta_slow=*/1.0f);
+    }
+
+    ggml_tensor * attention(const layer & l, ggml_tensor * h, ggml_tensor * pos, ggml_tensor * mask) const {
+        const hparams & hp = t->hp;
+        const int32_t   T  = n_tokens;
+        ggml_tensor *   q  = proj(l.wq, h);
+        ggml_tensor *   k  = proj(l.wk, h);
+        ggml_tensor *   v  = proj(l.wv, h);
+        if (l.bq) {
+            q = ggml_add(ctx, q, l.bq);
+        }
+        if (l.bk) {
+            k = ggml_add(ctx, k, l.bk);
+        }
+        if (l.bv) {
+            v = ggml_add(ctx, v, l.bv);
+        }
+        q = ggml_reshape_3d(ctx, q, hp.head_dim_k, hp.n_head, T);
+        k = ggml_reshape_3d(ctx, k, hp.head_dim_k, hp.n_head_kv, T);
+        v = ggml_reshape_3d(ctx, v, hp.head_dim_v, hp.n_head_kv, T);
+        if (l.q_norm) {
+            q = norm(q, l.q_norm);
+        }
+        if (l.k_norm) {
+            k = norm(k, l.k_norm);
+        }
+        q = rope(q, pos);
+        k = rope(k, pos);
+
+        ggml_tensor * Q  = ggml_permute(ctx, q, 0, 2, 1, 3);                // [hd, T, n_head]
+        ggml_tensor * K  = ggml_permute(ctx, k, 0, 2, 1, 3);                // [hd, T, n_head_kv]
+        ggml_tensor * V  = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3)); // [T, hd, n_head_kv]
+        ggml_tensor * kq = ggml_mul_mat(ctx, K, Q);                          // [T_k, T_q, n_head]
+        kq               = ggml_soft_max_ext(ctx, kq, mask, 1.0f / sqrtf((float) hp.head_dim_k), 0.0f);
+        ggml_tensor * o  = ggml_mul_mat(ctx, V, kq);                         // [hd, T_q, n_head]
+        o                = ggml_cont(ctx, ggml_permute(ctx, o, 0, 2, 1, 3)); // [hd, n_head, T]
+        o                = ggml_reshape_2d(ctx, o, hp.head_dim_v * hp.n_head, T);
+        return proj(l.wo, o);
+    }
+
+    ggml_tensor * feed_forward(const layer & l, ggml_tensor * h) const {
+        return proj(l.ffn_down, ggml_swiglu_split(ctx, proj(l.ffn_gate, h), proj(l.ffn_up, h)));
+    }
+
+    // hidden returns the final normalized hidden states [n_embd, T].
+    ggml_tensor * hidden(ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask) const {
+        ggml_tensor * x = ggml_get_rows(ctx, t->w.tok_embd, tokens);
+        for (const layer & l : t->w.layers) {
+            x = ggml_add(ctx, x, attention(l, norm(x, l.attn_norm), pos, mask));
+            x = ggml_add(ctx, x, feed_forward(l, norm(x, l.ffn_norm)));
+        }
+        return norm(x, t->w.output_norm);
+    }
+};
+
+// pin_backward_inputs keeps the inputs of RMS_NORM_BACK and SOFT_MAX_BACK in
+// their own memory: the CPU kernels are not alias-safe, and the allocator
+// would otherwise let them run in place and produce wrong gradients.
+void pin_backward_inputs(ggml_cgraph * gb) {
+    for (int i = 0; i < ggml_graph_n_nodes(gb); ++i) {
+        ggml_tensor * n = ggml_graph_node(gb, i);
+        if (n->op != GGML_OP_RMS_NORM_BACK && n->op != GGML_OP_SOFT_MAX_BACK) {
+            continue;
+        }
+        for (int j = 0; j < 2; ++j) {
+            if (n->src[j] && !n->src[j]->buffer) {
+                ggml_set_output(n->src[j]);
+            }
+        }
+    }
+}
+
+} // namespace
+
+size_t graph_capacity(const hparams & hp) {
+    return 4096 + (size_t) hp.n_layer * 1024;
+}
+
+void free_step_graph(step_graph & g) {
+    if (g.ctx) {
+        ggml_free(g.ctx);
+    }
+    g = step_graph{};
+}
+
+bool build_step_graph(cl_trainer * t, int32_t n_tokens, int32_t n_rows, std::string & err) {
+    if (t->graph.ctx && t->graph.n_tokens == n_tokens && t->graph.n_rows == n_rows) {
+        return true;
+    }
+    free_step_graph(t->graph);
+    const size_t     cap = graph_capacity(t->hp);
+    ggml_init_params ip  = { cap * 3 * ggml_tensor_overhead() + 2 * ggml_graph_overhead_custom(cap, true), nullptr,
+                             true };
+    step_graph &     g   = t->graph;
+    g.ctx                = ggml_init(ip);
+    g.n_tokens           = n_tokens;
+    g.n_rows             = n_rows;
+    ggml_context * ctx   = g.ctx;
+
+    g.tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
+    g.pos    = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
+    g.mask   = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, n_tokens, n_tokens);
+    g.rows   = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
+    g.labels = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, t->hp.n_vocab, n_rows);
+    for (ggml_tensor * in : { g.tokens, g.pos, g.mask, g.rows, g.labels }) {
+        ggml_set_input(in);
+    }
+
+    forward_builder fb{ t, ctx, n_tokens };
+    ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, g.mask), g.rows); // scored rows only
+    ggml_tensor *   logits = ggml_mul_mat(ctx, t->w.output, h);                              // [n_vocab, n_rows]
+    g.loss                 = ggml_cross_entropy_loss(ctx, logits, g.labels);
+    ggml_set_loss(g.loss);
+    ggml_set_output(g.loss);
+
+    g.fwd = ggml_new_graph_custom(ctx, cap, true);
+    ggml_build_forward_expand(g.fwd, g.loss);
+    g.bwd = ggml_graph_dup(ctx, g.fwd, true);
+
+    // Gradients go straight into the trainer's accumulators; the loss's own
+    // gradient is the seed tensor that scales each micro-batch.
+    std::vector<ggml_tensor *>             accs(ggml_graph_n_nodes(g.fwd), nullptr);
+    std::map<const ggml_tensor *, ggml_tensor *> grad_of;
+    for (const param & p : t->params) {
+        grad_of[p.value] = p.grad;
+    }
+    for (int i = 0; i < ggml_graph_n_nodes(g.fwd); ++i) {
+        ggml_tensor * n = ggml_graph_node(g.fwd, i);
+        if (n == g.loss) {
+            accs[i] = t->loss_seed;
+        } else if (auto it = grad_of.find(n); it != grad_of.end()) {
+            accs[i] = it->second;
+        }
+    }
+    ggml_build_backward_expand(ctx, g.bwd, accs.data());
+    pin_backward_inputs(g.bwd);
+    if (t->p.fast_backward && !patch_frozen_backward(t, g.bwd, err)) {
+        free_step_graph(g);
+        return false;
+    }
+    return true;
+}
+
+} // namespace cltrain
