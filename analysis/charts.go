@@ -24,8 +24,10 @@ var (
 const (
 	chartWidth  = 800
 	chartHeight = 320
-	hbarWidth   = 22 // thickness of one horizontal bar
-	hbarLabels  = 240
+	smallWidth  = 480 // for charts shown three in a row
+	hbarWidth   = 22  // thickness of one horizontal bar
+	hbarSpacing = 8
+	hbarLabels  = 240 // room left of the horizontal bars for their names
 )
 
 // bar is one labelled value of a chart.
@@ -38,7 +40,7 @@ type bar struct {
 func svgText(s string) string { return html.EscapeString(s) }
 
 // barChart draws vertical bars on a y axis from 0, formatted by yFormat.
-func barChart(bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.HTML, error) {
+func barChart(width int, bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.HTML, error) {
 	if len(bars) == 0 {
 		return "", nil
 	}
@@ -46,9 +48,9 @@ func barChart(bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.
 		yMax = 1 // an empty range is an error to go-chart
 	}
 	c := chart.BarChart{
-		Width:    chartWidth,
+		Width:    width,
 		Height:   chartHeight,
-		BarWidth: max(8, min(60, (chartWidth-100)/len(bars)-10)),
+		BarWidth: max(8, min(60, (width-100)/len(bars)-10)),
 		YAxis: chart.YAxis{
 			Range:          &chart.ContinuousRange{Min: 0, Max: yMax},
 			ValueFormatter: yFormat,
@@ -64,29 +66,33 @@ func barChart(bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.
 	return render(c)
 }
 
-// shareBars draws one horizontal bar per value as a share of whole, with
-// the value written on it: go-chart's horizontal bars are stacked bars
-// normalised to 100%, so each is the value plus the rest of whole in grey.
-func shareBars(bars []bar, whole float64) (template.HTML, error) {
-	if len(bars) == 0 || whole <= 0 {
+// hbars draws one horizontal bar per value, scaled to the largest, and
+// writes on it the value and its share of total. go-chart draws horizontal
+// bars only as stacked bars normalised to 100%, so each bar is its value plus
+// the rest up to the largest in grey; the label goes on the longer part.
+func hbars(bars []bar, total float64) (template.HTML, error) {
+	top := maxValue(bars)
+	if len(bars) == 0 || top <= 0 || total <= 0 {
 		return "", nil
 	}
 	c := chart.StackedBarChart{
 		Width:        chartWidth,
-		Height:       len(bars)*(hbarWidth+chart.DefaultBarSpacing) + 80,
+		Height:       len(bars)*(hbarWidth+hbarSpacing) + 40,
+		BarSpacing:   hbarSpacing,
 		IsHorizontal: true,
-		Background:   chart.Style{Padding: chart.Box{Left: hbarLabels, Top: 20, Right: 20, Bottom: 50}},
+		XAxis:        chart.Style{Hidden: true},
+		Background:   chart.Style{Padding: chart.Box{Left: hbarLabels, Top: 20, Right: 20, Bottom: 20}},
 	}
 	for _, b := range bars {
-		c.Bars = append(c.Bars, chart.StackedBar{
-			Name:  svgText(b.label),
-			Width: hbarWidth,
-			Values: []chart.Value{
-				{Value: whole - b.value, Style: chart.Style{FillColor: restColor, StrokeColor: restColor}},
-				{Value: b.value, Label: svgText(thousands(int(b.value))),
-					Style: chart.Style{FillColor: barColor, StrokeColor: barColor, FontColor: drawing.ColorWhite, FontSize: 9}},
-			},
-		})
+		label := svgText(fmt.Sprintf("%s (%s)", thousands(int(b.value)), percent(b.value/total)))
+		value := chart.Value{Value: b.value, Style: chart.Style{FillColor: barColor, StrokeColor: barColor, FontColor: drawing.ColorWhite, FontSize: 9}}
+		rest := chart.Value{Value: top - b.value, Style: chart.Style{FillColor: restColor, StrokeColor: restColor, FontSize: 9}}
+		if b.value >= top/2 {
+			value.Label = label
+		} else {
+			rest.Label = label
+		}
+		c.Bars = append(c.Bars, chart.StackedBar{Name: svgText(b.label), Width: hbarWidth, Values: []chart.Value{rest, value}})
 	}
 	return render(c)
 }

@@ -104,15 +104,15 @@ func newColumn(r *Report, top int) (column, error) {
 		return svg
 	}
 	c.Charts = charts{
-		Languages:  draw(barChart(langs, maxValue(langs), countFormat)),
-		Lines:      draw(histogramChart(t.Lines.Histogram)),
-		Chars:      draw(histogramChart(t.Chars.Histogram)),
-		Tokens:     draw(histogramChart(t.Tokens.Histogram)),
-		Complexity: draw(histogramChart(t.Complexity.Histogram)),
-		Docstrings: draw(barChart(docs, 100, percentFormat)),
+		Languages:  draw(barChart(chartWidth, langs, maxValue(langs), countFormat)),
+		Lines:      draw(histogramChart(smallWidth, t.Lines.Histogram)),
+		Chars:      draw(histogramChart(smallWidth, t.Chars.Histogram)),
+		Tokens:     draw(histogramChart(smallWidth, t.Tokens.Histogram)),
+		Complexity: draw(histogramChart(chartWidth, t.Complexity.Histogram)),
+		Docstrings: draw(barChart(chartWidth, docs, 100, percentFormat)),
 		Licenses:   draw(pieChart(licenses, 8)),
-		Funnel:     draw(shareBars(funnel, maxValue(funnel))),
-		Sources:    draw(shareBars(sources, float64(t.Functions))),
+		Funnel:     draw(hbars(funnel, maxValue(funnel))),
+		Sources:    draw(hbars(sources, float64(t.Functions))),
 	}
 	if err != nil {
 		return column{}, fmt.Errorf("report of %s: %w", r.Dataset, err)
@@ -120,9 +120,9 @@ func newColumn(r *Report, top int) (column, error) {
 	return c, nil
 }
 
-func histogramChart(bins []Bin) (template.HTML, error) {
+func histogramChart(width int, bins []Bin) (template.HTML, error) {
 	bars := histogramBars(bins)
-	return barChart(bars, maxValue(bars), countFormat)
+	return barChart(width, bars, maxValue(bars), countFormat)
 }
 
 func maxValue(bars []bar) float64 {

@@ -72,9 +72,9 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	}
 	p("(%d of %d metrics changed)\n", len(changed), len(c.Changes))
 	if len(c.Sources) > 0 {
-		p("\nSOURCE\tA\tB\n")
+		p("\nSOURCE\tA FUNCTIONS\tA COMMIT\tB FUNCTIONS\tB COMMIT\n")
 		for _, s := range c.Sources {
-			p("%s\t%s\t%s\n", s.Repo, sourceText(s.A), sourceText(s.B))
+			p("%s\t%s\t%s\n", s.Repo, sourceCells(s.A), sourceCells(s.B))
 		}
 	}
 	return tw.Flush()
@@ -106,11 +106,12 @@ func changeDelta(ch Change) string {
 	return d
 }
 
-func sourceText(s *SourceStats) string {
+// sourceCells is a source's functions and commit as two table cells.
+func sourceCells(s *SourceStats) string {
 	if s == nil {
-		return "-"
+		return "-\t-"
 	}
-	return fmt.Sprintf("%s functions @ %s", thousands(s.Functions), shortCommit(s.Commit))
+	return thousands(s.Functions) + "\t" + shortCommit(s.Commit)
 }
 
 func distText(d Dist) string {

@@ -1,0 +1,119 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// twoRuns analyzes the known dataset (A) and a later run (B) that lost
+// python's n.py, gained a rust source and moved alpha to a new commit.
+func twoRuns(t *testing.T) *Comparison {
+	t.Helper()
+	a := knownReport(t)
+	records := knownRecords()[:7]
+	for i := range records {
+		if records[i].Repo == alpha {
+			records[i].Commit = strings.Repeat("f", 40)
+		}
+	}
+	records = append(records, knownRecords()[0])
+	records[7].Language, records[7].Repo, records[7].Path, records[7].License = "rust", "github.com/e/epsilon", "lib.rs", "MIT"
+	dir := filepath.Join(t.TempDir(), "later")
+	writeDataset(t, dir, nil, 100, records)
+	b, err := Analyze(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Compare(a, b)
+}
+
+func TestCompare(t *testing.T) {
+	c := twoRuns(t)
+	byMetric := map[string]Change{}
+	for _, ch := range c.Changes {
+		if _, dup := byMetric[ch.Metric]; dup {
+			t.Errorf("metric %s listed twice", ch.Metric)
+		}
+		byMetric[ch.Metric] = ch
+	}
+	tests := []struct {
+		metric string
+		kind   string
+		a, b   float64
+	}{
+		{"functions", KindCount, 8, 8},
+		{"files", KindCount, 6, 6}, // python loses n.py, rust adds lib.rs
+		{"sources", KindCount, 4, 4},
+		{"languages", KindCount, 2, 3},
+		{"splits.train", KindCount, 6, 6},
+		{"languages.python.functions", KindCount, 3, 2},
+		{"languages.python.docstring_coverage", KindShare, 2.0 / 3, 1},
+		{"languages.rust.functions", KindCount, 0, 1},
+		{"languages.rust.lines.median", KindNumber, 0, 1},
+		{"total.syntax_valid_share", KindShare, 0, 0}, // B has no manifest: no row
+		{"total.complexity.mean", KindNumber, 6.125, 5.75},
+		{"licenses.MIT", KindCount, 3, 4},
+		{"licenses.none", KindCount, 3, 2},
+	}
+	for _, tt := range tests {
+		ch, ok := byMetric[tt.metric]
+		if tt.metric == "total.syntax_valid_share" {
+			if ok {
+				t.Errorf("%s compared although B has no manifest", tt.metric)
+			}
+			continue
+		}
+		if !ok || ch.Kind != tt.kind || ch.A != tt.a || ch.B != tt.b || ch.Delta != tt.b-tt.a {
+			t.Errorf("%s = %+v (present %v), want %s %v → %v", tt.metric, ch, ok, tt.kind, tt.a, tt.b)
+		}
+	}
+	if _, ok := byMetric["filters.found"]; ok {
+		t.Error("filters compared although B has no manifest")
+	}
+
+	var repos []string
+	for _, s := range c.Sources {
+		repos = append(repos, s.Repo)
+	}
+	// alpha: new commit; gamma: fewer functions; delta: only in A (failed,
+	// listed by A's manifest); epsilon: only in B. beta is unchanged.
+	if got, want := strings.Join(repos, " "), strings.Join([]string{alpha, gamma, delta, "github.com/e/epsilon"}, " "); got != want {
+		t.Errorf("changed sources %s, want %s", got, want)
+	}
+	if c.Sources[3].A != nil || c.Sources[3].B == nil || c.Sources[3].B.Functions != 1 {
+		t.Errorf("epsilon: %+v", c.Sources[3])
+	}
+}
+
+func TestWriteComparison(t *testing.T) {
+	c := twoRuns(t)
+	var b strings.Builder
+	if err := WriteComparison(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	t.Log("\n" + out)
+	lines := strings.Split(out, "\n")
+	rows := map[string][]string{
+		"languages":                           {"languages", "2", "3", "+1", "(+50.0%)"},
+		"languages.python.docstring_coverage": {"languages.python.docstring_coverage", "66.7%", "100.0%", "+33.3", "points"},
+		"total.complexity.mean":               {"total.complexity.mean", "6.1", "5.8", "-0.4", "(-6.1%)"},
+		"github.com/e/epsilon":                {"github.com/e/epsilon", "-", "-", "1", "aaaaaaaaaaaa"},
+	}
+	for key, want := range rows {
+		if got := fieldsOf(lines, key); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("row %s:\n got %q\nwant %q", key, got, want)
+		}
+	}
+	if fieldsOf(lines, "functions") != nil {
+		t.Error("an unchanged metric is listed")
+	}
+	if want := len(c.Changed()); !strings.Contains(out, fmt.Sprintf("(%d of %d metrics changed)", want, len(c.Changes))) {
+		t.Errorf("summary does not count %d changed metrics", want)
+	}
+	checkAligned(t, lines, "METRIC", "licenses.none")
+	checkAligned(t, lines, "SOURCE", "github.com/e/epsilon")
+}
