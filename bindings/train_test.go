@@ -1,10 +1,15 @@
 package bindings
 
 import (
+	"context"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/gguf"
 )
 
 // trainTokens tokenizes a small repetitive Go snippet with the fixture's
@@ -48,23 +53,50 @@ func meanLoss(t testing.TB, tr *Trainer, w Window) float64 {
 	return nll / float64(n)
 }
 
-// The training forward must compute the function llama.cpp serves: same
-// loss on the same tokens, with and without the fast backward, F32 and
-// quantized bases.
+// tinyModel writes a random model of the given architecture and weight type.
+func tinyModel(t testing.TB, arch string, typ gguf.TensorType) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), arch+"-"+typ.String()+".gguf")
+	cfg := gguf.TinyLlamaConfig{Arch: arch, Embd: 64, Layers: 2, Heads: 4, HeadsKV: 2, FF: 128, Type: typ, Seed: 5}
+	if err := gguf.WriteTinyLlama(context.Background(), path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func randomTokens(n, vocab int, seed int64) []int32 {
+	rng := rand.New(rand.NewSource(seed))
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(3 + rng.Intn(vocab-3))
+	}
+	return out
+}
+
+// The training forward must compute the function llama.cpp serves: the same
+// loss on the same tokens for every supported architecture and base type.
 func TestTrainerForwardMatchesLlama(t *testing.T) {
-	f32 := fixture(t, "stories260K.gguf")
-	for _, tc := range []struct {
+	cases := []struct {
 		name, path string
-	}{{"f32", f32}} {
+		tokens     func() []int32
+	}{
+		{"stories260K", fixture(t, "stories260K.gguf"), nil},
+		{"llama-q8_0", tinyModel(t, "llama", gguf.Q8_0), nil},
+		{"llama-q4_0", tinyModel(t, "llama", gguf.Q4_0), nil},
+		{"llama-f16", tinyModel(t, "llama", gguf.F16), nil},
+		{"qwen2-f32", tinyModel(t, "qwen2", gguf.F32), nil},
+		{"qwen3-f32", tinyModel(t, "qwen3", gguf.F32), nil},
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			toks := trainTokens(t, f32, 48)
+			tr := newTrainer(t, tc.path, TrainerOptions{})
+			toks := randomTokens(48, tr.Info().Vocab, 9)
 			want, err := ReferenceLoss(tc.path, "", toks, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := newTrainer(t, tc.path, TrainerOptions{})
 			got := meanLoss(t, tr, NextTokenWindow(toks))
-			t.Logf("training forward %.6f, llama.cpp %.6f", got, want)
+			t.Logf("%s: training forward %.6f, llama.cpp %.6f", tr.Info().BaseType, got, want)
 			if math.Abs(got-want) > 1e-4*want {
 				t.Fatalf("training forward loss %.6f, llama.cpp %.6f", got, want)
 			}
@@ -150,4 +182,187 @@ func restore(t testing.TB, tr *Trainer, vals [][]float32) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// loraPairs collects a trainer's LoRA tensors as adapter pairs.
+func loraPairs(t testing.TB, tr *Trainer) []gguf.LoRAPair {
+	t.Helper()
+	var out []gguf.LoRAPair
+	ps := tr.Params()
+	for i := 0; i+1 < len(ps); i += 2 {
+		a, err := tr.Get(i, ParamValue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := tr.Get(i+1, ParamValue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := strings.TrimSuffix(ps[i].Name, ".weight.lora_a")
+		out = append(out, gguf.LoRAPair{Base: base, In: int(ps[i].Shape[0]), Rank: int(ps[i].Shape[1]),
+			Out: int(ps[i+1].Shape[1]), A: a, B: b})
+	}
+	return out
+}
+
+// Training lowers the loss, and the saved adapter makes llama.cpp compute
+// exactly the loss the trainer reports, for each architecture and base type.
+func TestTrainerAdapterReproducesLoss(t *testing.T) {
+	for _, tc := range []struct {
+		arch string
+		typ  gguf.TensorType
+	}{{"llama", gguf.F32}, {"llama", gguf.Q8_0}, {"qwen2", gguf.F32}, {"qwen3", gguf.Q4_0}} {
+		t.Run(tc.arch+"-"+tc.typ.String(), func(t *testing.T) {
+			path := tinyModel(t, tc.arch, tc.typ)
+			tr := newTrainer(t, path, TrainerOptions{Rank: 4, Alpha: 8, Seed: 1})
+			pattern := randomTokens(12, tr.Info().Vocab, 2)
+			var toks []int32
+			for len(toks) < 48 {
+				toks = append(toks, pattern...)
+			}
+			w := NextTokenWindow(toks[:48])
+			first := meanLoss(t, tr, w)
+			for step := int64(1); step <= 25; step++ {
+				if _, err := tr.Accumulate(w, 1); err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.Update(OptimizerStep{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			last := meanLoss(t, tr, w)
+			if last > 0.8*first {
+				t.Fatalf("loss %.4f -> %.4f: did not fall by 20%%", first, last)
+			}
+			adapter := filepath.Join(t.TempDir(), "adapter.gguf")
+			if err := gguf.WriteLoRA(context.Background(), adapter, tr.Info().Architecture, 8, loraPairs(t, tr)); err != nil {
+				t.Fatal(err)
+			}
+			ref, err := ReferenceLoss(path, adapter, w.Tokens, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("loss %.4f -> %.4f, llama.cpp with adapter %.6f", first, last, ref)
+			if math.Abs(ref-last) > 1e-4*last {
+				t.Fatalf("trainer loss %.6f, llama.cpp with the saved adapter %.6f", last, ref)
+			}
+		})
+	}
+}
+
+// Samples packed into one window must not see each other: the window's loss
+// equals the sum of the samples' losses evaluated alone.
+func TestTrainerPackedSamplesAreIndependent(t *testing.T) {
+	path := tinyModel(t, "qwen3", gguf.F32)
+	tr := newTrainer(t, path, TrainerOptions{Rank: 4, Seed: 2})
+	for i, p := range tr.Params() { // a non-zero adapter so that the model is not near-uniform
+		v, _ := tr.Get(i, ParamValue)
+		if strings.HasSuffix(p.Name, ".lora_b") {
+			for j := range v {
+				v[j] = float32(math.Sin(float64(j))) * 0.5
+			}
+			tr.Set(i, ParamValue, v)
+		}
+	}
+	a, b := randomTokens(20, tr.Info().Vocab, 3), randomTokens(28, tr.Info().Vocab, 4)
+	nllA, nA, err := tr.Eval(NextTokenWindow(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nllB, nB, err := tr.Eval(NextTokenWindow(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa, wb := NextTokenWindow(a), NextTokenWindow(b)
+	packed := Window{Tokens: append(append([]int32{}, a...), b...)}
+	packed.Labels = append(append([]int32{}, wa.Labels...), wb.Labels...)
+	for range a {
+		packed.Seg = append(packed.Seg, 0)
+	}
+	for range b {
+		packed.Seg = append(packed.Seg, 1)
+	}
+	nll, n, err := tr.Eval(packed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != nA+nB || math.Abs(nll-(nllA+nllB)) > 1e-4*nll {
+		t.Fatalf("packed window: %d tokens, nll %.5f; apart: %d tokens, nll %.5f", n, nll, nA+nB, nllA+nllB)
+	}
+}
+
+// Full training (every tensor trainable) of a tiny model lowers the loss.
+func TestTrainerFullTrainingLowersLoss(t *testing.T) {
+	path := tinyModel(t, "llama", gguf.F16)
+	tr := newTrainer(t, path, TrainerOptions{Full: true})
+	if tr.Info().Trainable < 100000 {
+		t.Fatalf("only %d trainable values", tr.Info().Trainable)
+	}
+	w := NextTokenWindow(randomTokens(40, tr.Info().Vocab, 5))
+	first := meanLoss(t, tr, w)
+	for step := int64(1); step <= 10; step++ {
+		if _, err := tr.Accumulate(w, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Update(OptimizerStep{LR: 3e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last := meanLoss(t, tr, w); last > 0.8*first {
+		t.Fatalf("full training: loss %.4f -> %.4f", first, last)
+	}
+}
+
+func TestTrainerRejectsBadInput(t *testing.T) {
+	llama := tinyModel(t, "llama", gguf.Q8_0)
+	missing := filepath.Join(t.TempDir(), "missing.gguf")
+	for _, tc := range []struct {
+		name, path string
+		opt        TrainerOptions
+		want       string
+	}{
+		{"missing model", missing, TrainerOptions{}, "no such file"},
+		{"not gguf", writeFile(t, "junk"), TrainerOptions{}, "cannot read GGUF"},
+		{"rank too large", llama, TrainerOptions{Rank: 100}, "larger than tensor"},
+		{"unknown target", llama, TrainerOptions{Targets: []string{"attn_x"}}, "unknown LoRA target"},
+		{"full on quantized", llama, TrainerOptions{Full: true}, "not a quantized one"},
+		{"gpu without backend", llama, TrainerOptions{GPU: true}, "no GPU backend"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opt.Threads = 1
+			tr, err := NewTrainer(tc.path, tc.opt)
+			if err == nil {
+				tr.Close()
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not mention %q", err, tc.want)
+			}
+		})
+	}
+	tr := newTrainer(t, llama, TrainerOptions{Rank: 2})
+	for _, tc := range []struct {
+		name string
+		w    Window
+		want string
+	}{
+		{"empty", Window{}, "empty window"},
+		{"token outside vocabulary", NextTokenWindow([]int32{1, 5000, 2}), "outside the vocabulary"},
+		{"nothing scored", Window{Tokens: []int32{1, 2}, Seg: []int32{0, 0}, Labels: []int32{-1, -1}}, "no scored positions"},
+		{"ragged", Window{Tokens: []int32{1, 2}, Seg: []int32{0}, Labels: []int32{2, -1}}, "segment ids"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tr.Accumulate(tc.w, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v does not mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func writeFile(t testing.TB, content string) string {
+	p := filepath.Join(t.TempDir(), "file.gguf")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

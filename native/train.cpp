@@ -170,8 +170,8 @@ void build_optimizer(cl_trainer * t) {
 }
 
 // set_inputs fills the step graph's inputs for one window.
-void set_inputs(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels, int32_t n) {
-    const step_graph & g = t->graph;
+void set_inputs(cl_trainer * t, const step_graph & g, const int32_t * tokens, const int32_t * seg,
+                const int32_t * labels, int32_t n) {
     std::vector<int32_t> pos(n), rows;
     for (int32_t i = 0; i < n; ++i) {
         pos[i] = (i > 0 && seg[i] == seg[i - 1]) ? pos[i - 1] + 1 : 0;
@@ -197,10 +197,10 @@ void set_inputs(cl_trainer * t, const int32_t * tokens, const int32_t * seg, con
     ggml_backend_tensor_set(g.labels, onehot.data(), 0, onehot.size() * sizeof(float));
 }
 
-// prepare validates a window, builds the graph for its shape and allocates
-// graph g on the scheduler.
-bool prepare(cl_trainer * t, const int32_t * tokens, const int32_t * labels, int32_t n, bool backward,
-             std::string & err) {
+// prepare validates a window, readies graph g for its shape and sets its
+// inputs.
+bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
+             int32_t n, std::string & err) {
     if (n <= 0) {
         err = "empty token window";
         return false;
@@ -222,19 +222,15 @@ bool prepare(cl_trainer * t, const int32_t * tokens, const int32_t * labels, int
         err = "window has no scored positions";
         return false;
     }
-    if (!build_step_graph(t, n, n_rows, err)) {
+    if (!prepare_step_graph(t, g, n, n_rows, err)) {
         return false;
     }
-    ggml_backend_sched_reset(t->sched);
-    if (!ggml_backend_sched_alloc_graph(t->sched, backward ? t->graph.bwd : t->graph.fwd)) {
-        err = "out of memory allocating the compute graph for a window of " + std::to_string(n) + " tokens";
-        return false;
-    }
+    set_inputs(t, g, tokens, seg, labels, n);
     return true;
 }
 
-bool compute(cl_trainer * t, ggml_cgraph * g, std::string & err) {
-    if (ggml_backend_sched_graph_compute(t->sched, g) != GGML_STATUS_SUCCESS) {
+bool compute(const step_graph & g, std::string & err) {
+    if (ggml_backend_sched_graph_compute(g.sched, g.graph) != GGML_STATUS_SUCCESS) {
         err = "graph computation failed";
         return false;
     }
@@ -278,7 +274,10 @@ cl_trainer * cl_train_new(const cl_train_params * p, char * err, size_t err_len)
     build_optimizer(t);
     ggml_backend_t backends[2] = { t->backend, t->cpu };
     const int      n_backends  = t->backend == t->cpu ? 1 : 2;
-    t->sched = ggml_backend_sched_new(backends, nullptr, n_backends, graph_capacity(t->hp), false, n_backends > 1);
+    for (step_graph * g : { &t->train_graph, &t->eval_graph }) {
+        g->sched = ggml_backend_sched_new(backends, nullptr, n_backends, graph_capacity(t->hp), false, n_backends > 1);
+    }
+    t->train_graph.backward = true;
     return t;
 }
 
@@ -286,9 +285,11 @@ void cl_train_free(cl_trainer * t) {
     if (!t) {
         return;
     }
-    free_step_graph(t->graph);
+    for (step_graph * g : { &t->train_graph, &t->eval_graph }) {
+        free_step_graph(*g);
+        if (g->sched) ggml_backend_sched_free(g->sched);
+    }
     free_transposed(t);
-    if (t->sched) ggml_backend_sched_free(t->sched);
     if (t->opt_ctx) ggml_free(t->opt_ctx);
     if (t->state_buf) ggml_backend_buffer_free(t->state_buf);
     if (t->grad_buf) ggml_backend_buffer_free(t->grad_buf);
@@ -322,32 +323,32 @@ void cl_train_get_info(const cl_trainer * t, cl_train_info * info) {
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
                         int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
     std::string e;
-    if (!prepare(t, tokens, labels, n, true, e)) {
+    step_graph & g = t->train_graph;
+    if (!prepare(t, g, tokens, seg, labels, n, e)) {
         return fail(e, err, err_len);
     }
-    set_inputs(t, tokens, seg, labels, n);
     ggml_backend_tensor_set(t->loss_seed, &grad_scale, 0, sizeof(float));
-    if (!compute(t, t->graph.bwd, e)) {
+    if (!compute(g, e)) {
         return fail(e, err, err_len);
     }
-    ggml_backend_tensor_get(t->graph.loss, loss, 0, sizeof(float));
+    ggml_backend_tensor_get(g.loss, loss, 0, sizeof(float));
     return 0;
 }
 
 int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels, int32_t n,
                   double * nll_sum, int32_t * n_scored, char * err, size_t err_len) {
     std::string e;
-    if (!prepare(t, tokens, labels, n, false, e)) {
+    step_graph & g = t->eval_graph;
+    if (!prepare(t, g, tokens, seg, labels, n, e)) {
         return fail(e, err, err_len);
     }
-    set_inputs(t, tokens, seg, labels, n);
-    if (!compute(t, t->graph.fwd, e)) {
+    if (!compute(g, e)) {
         return fail(e, err, err_len);
     }
     float mean = 0;
-    ggml_backend_tensor_get(t->graph.loss, &mean, 0, sizeof(float));
-    *n_scored = t->graph.n_rows;
-    *nll_sum  = (double) mean * t->graph.n_rows;
+    ggml_backend_tensor_get(g.loss, &mean, 0, sizeof(float));
+    *n_scored = g.n_rows;
+    *nll_sum  = (double) mean * g.n_rows;
     return 0;
 }
 
@@ -370,9 +371,10 @@ int cl_train_update(cl_trainer * t, float lr, float beta1, float beta2, float ep
         const float hp[2] = { lr, weight_decay };
         ggml_backend_tensor_set(t->opt_hp, hp, 0, sizeof(hp));
     }
-    ggml_backend_sched_reset(t->sched);
-    if (!ggml_backend_sched_alloc_graph(t->sched, t->opt_graph) || !compute(t, t->opt_graph, e)) {
-        return fail(e.empty() ? "cannot run the optimizer step" : e, err, err_len);
+    // Every tensor of the optimizer graph lives in the trainer's buffers, so
+    // it runs on the backend directly.
+    if (ggml_backend_graph_compute(t->backend, t->opt_graph) != GGML_STATUS_SUCCESS) {
+        return fail("optimizer step failed", err, err_len);
     }
     ggml_backend_buffer_clear(t->grad_buf, 0);
     return 0;

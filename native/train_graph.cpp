@@ -116,18 +116,44 @@ void free_step_graph(step_graph & g) {
     if (g.ctx) {
         ggml_free(g.ctx);
     }
-    g = step_graph{};
+    g.ctx      = nullptr;
+    g.graph    = nullptr;
+    g.n_tokens = g.n_rows = 0;
 }
 
-bool build_step_graph(cl_trainer * t, int32_t n_tokens, int32_t n_rows, std::string & err) {
-    if (t->graph.ctx && t->graph.n_tokens == n_tokens && t->graph.n_rows == n_rows) {
+namespace {
+
+// add_backward extends the forward graph with the backward pass. Gradients
+// go straight into the trainer's accumulators; the loss's own gradient is
+// the seed tensor that scales each micro-batch.
+bool add_backward(cl_trainer * t, step_graph & g, std::string & err) {
+    std::vector<ggml_tensor *>                   accs(ggml_graph_n_nodes(g.graph), nullptr);
+    std::map<const ggml_tensor *, ggml_tensor *> grad_of;
+    for (const param & p : t->params) {
+        grad_of[p.value] = p.grad;
+    }
+    for (int i = 0; i < ggml_graph_n_nodes(g.graph); ++i) {
+        ggml_tensor * n = ggml_graph_node(g.graph, i);
+        if (n == g.loss) {
+            accs[i] = t->loss_seed;
+        } else if (auto it = grad_of.find(n); it != grad_of.end()) {
+            accs[i] = it->second;
+        }
+    }
+    ggml_build_backward_expand(g.ctx, g.graph, accs.data());
+    pin_backward_inputs(g.graph);
+    return !t->p.fast_backward || patch_frozen_backward(t, g.graph, err);
+}
+
+} // namespace
+
+bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err) {
+    if (g.ctx && g.n_tokens == n_tokens && g.n_rows == n_rows) {
         return true;
     }
-    free_step_graph(t->graph);
+    free_step_graph(g);
     const size_t     cap = graph_capacity(t->hp);
-    ggml_init_params ip  = { cap * 3 * ggml_tensor_overhead() + 2 * ggml_graph_overhead_custom(cap, true), nullptr,
-                             true };
-    step_graph &     g   = t->graph;
+    ggml_init_params ip  = { cap * 3 * ggml_tensor_overhead() + ggml_graph_overhead_custom(cap, true), nullptr, true };
     g.ctx                = ggml_init(ip);
     g.n_tokens           = n_tokens;
     g.n_rows             = n_rows;
@@ -149,28 +175,15 @@ bool build_step_graph(cl_trainer * t, int32_t n_tokens, int32_t n_rows, std::str
     ggml_set_loss(g.loss);
     ggml_set_output(g.loss);
 
-    g.fwd = ggml_new_graph_custom(ctx, cap, true);
-    ggml_build_forward_expand(g.fwd, g.loss);
-    g.bwd = ggml_graph_dup(ctx, g.fwd, true);
-
-    // Gradients go straight into the trainer's accumulators; the loss's own
-    // gradient is the seed tensor that scales each micro-batch.
-    std::vector<ggml_tensor *>             accs(ggml_graph_n_nodes(g.fwd), nullptr);
-    std::map<const ggml_tensor *, ggml_tensor *> grad_of;
-    for (const param & p : t->params) {
-        grad_of[p.value] = p.grad;
+    g.graph = ggml_new_graph_custom(ctx, cap, g.backward);
+    ggml_build_forward_expand(g.graph, g.loss);
+    if (g.backward && !add_backward(t, g, err)) {
+        free_step_graph(g);
+        return false;
     }
-    for (int i = 0; i < ggml_graph_n_nodes(g.fwd); ++i) {
-        ggml_tensor * n = ggml_graph_node(g.fwd, i);
-        if (n == g.loss) {
-            accs[i] = t->loss_seed;
-        } else if (auto it = grad_of.find(n); it != grad_of.end()) {
-            accs[i] = it->second;
-        }
-    }
-    ggml_build_backward_expand(ctx, g.bwd, accs.data());
-    pin_backward_inputs(g.bwd);
-    if (t->p.fast_backward && !patch_frozen_backward(t, g.bwd, err)) {
+    ggml_backend_sched_reset(g.sched);
+    if (!ggml_backend_sched_alloc_graph(g.sched, g.graph)) {
+        err = "out of memory allocating the compute graph for a window of " + std::to_string(n_tokens) + " tokens";
         free_step_graph(g);
         return false;
     }

@@ -67,12 +67,16 @@ struct param {
     ggml_tensor * v     = nullptr;
 };
 
-// The compute graphs for one window shape, rebuilt when the shape changes.
+// The compute graph for one window shape, training (forward and backward)
+// or evaluation (forward only). It is built and allocated once per shape and
+// then computed many times: its own scheduler keeps the allocation, since
+// tensors that carry an earlier allocation are not placed again.
 struct step_graph {
+    bool                 backward = false;
+    ggml_backend_sched_t sched    = nullptr;
     int32_t        n_tokens = 0, n_rows = 0;
     ggml_context * ctx      = nullptr;
-    ggml_cgraph *  fwd      = nullptr;
-    ggml_cgraph *  bwd      = nullptr;
+    ggml_cgraph *  graph    = nullptr;
     ggml_tensor *  tokens = nullptr, *pos = nullptr, *mask = nullptr, *rows = nullptr, *labels = nullptr;
     ggml_tensor *  loss = nullptr;
 };
@@ -85,7 +89,6 @@ struct cl_trainer {
     cltrain::hparams                hp;
     ggml_backend_t                  backend = nullptr; // where weights live and the graph runs
     ggml_backend_t                  cpu     = nullptr; // fallback for ops the device lacks
-    ggml_backend_sched_t            sched   = nullptr;
     cltrain::weights                w;
     std::map<std::string, cltrain::lora_pair> lora;    // by base tensor name
     float                           lora_scale = 1.0f;
@@ -102,7 +105,7 @@ struct cl_trainer {
     std::map<const ggml_tensor *, ggml_tensor *> transposed;
     std::vector<ggml_context *>          transposed_ctx;
     std::vector<ggml_backend_buffer_t>   transposed_buf;
-    cltrain::step_graph             graph;
+    cltrain::step_graph             train_graph, eval_graph;
 };
 
 namespace cltrain {
@@ -113,7 +116,9 @@ void set_err(char * err, size_t err_len, const char * fmt, ...);
 bool load_model(cl_trainer * t, std::string & err);
 // train_graph.cpp
 size_t graph_capacity(const hparams & hp);
-bool build_step_graph(cl_trainer * t, int32_t n_tokens, int32_t n_rows, std::string & err);
+// prepare_step_graph makes g fit the window shape, rebuilding and
+// allocating it when the shape changed.
+bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err);
 void free_step_graph(step_graph & g);
 // train_fast_backward.cpp
 bool patch_frozen_backward(cl_trainer * t, ggml_cgraph * gb, std::string & err);
