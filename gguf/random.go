@@ -4,44 +4,66 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 )
+
+// randomChunk is how many values one generator fills at a time; a multiple
+// of every block size.
+const randomChunk = 1 << 16
 
 // randomTensor returns a tensor writer that generates n values, normal with
 // standard deviation std (all ones when std is 0), encodes them as t and
-// writes them in chunks. The values depend only on seed and name, so a
-// tensor is the same whatever else the file holds.
+// writes them in order. Chunks are generated in parallel, each from its own
+// generator seeded by seed, the tensor's name and the chunk's index, so the
+// bytes depend on nothing else: not the other tensors, not the core count.
 func randomTensor(seed uint64, name string, std float32, t TensorType, n uint64) func(io.Writer) error {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	stream := h.Sum64()
 	return func(w io.Writer) error {
-		h := fnv.New64a()
-		h.Write([]byte(name))
-		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
-		const chunk = 1 << 16 // a multiple of every block size
-		vals := make([]float32, chunk)
-		var buf []byte
-		for n > 0 {
-			m := min(n, chunk)
-			fillNormal(rng, vals[:m], std)
-			var err error
-			if buf, err = AppendFloat32(buf[:0], t, vals[:m]); err != nil {
-				return err
+		workers := runtime.GOMAXPROCS(0)
+		bufs := make([][]byte, workers)
+		errs := make([]error, workers)
+		chunks := (n + randomChunk - 1) / randomChunk
+		for first := uint64(0); first < chunks; first += uint64(workers) {
+			batch := int(min(uint64(workers), chunks-first))
+			var wg sync.WaitGroup
+			for i := 0; i < batch; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c := first + uint64(i)
+					m := min(n-c*randomChunk, randomChunk)
+					bufs[i], errs[i] = randomChunkBytes(bufs[i][:0], seed, stream^(c*0x9E3779B97F4A7C15), std, t, int(m))
+				}()
 			}
-			if _, err := w.Write(buf); err != nil {
-				return err
+			wg.Wait()
+			for i := 0; i < batch; i++ {
+				if errs[i] != nil {
+					return errs[i]
+				}
+				if _, err := w.Write(bufs[i]); err != nil {
+					return err
+				}
 			}
-			n -= m
 		}
 		return nil
 	}
 }
 
-func fillNormal(rng *rand.Rand, vals []float32, std float32) {
+// randomChunkBytes appends m random values, encoded as t, to dst.
+func randomChunkBytes(dst []byte, seed, stream uint64, std float32, t TensorType, m int) ([]byte, error) {
+	vals := make([]float32, m)
 	if std == 0 {
 		for i := range vals {
 			vals[i] = 1
 		}
-		return
+	} else {
+		rng := rand.New(rand.NewPCG(seed, stream))
+		for i := range vals {
+			vals[i] = float32(rng.NormFloat64()) * std
+		}
 	}
-	for i := range vals {
-		vals[i] = float32(rng.NormFloat64()) * std
-	}
+	return AppendFloat32(dst, t, vals)
 }

@@ -195,3 +195,13 @@ func WriteTinyLlama(ctx context.Context, path string, cfg TinyLlamaConfig) error
 	}
 	return b.WriteFile(ctx, path)
 }
+
+// Qwen05BShape is the shape of Qwen2.5-0.5B (494M parameters, tied
+// embeddings) with a padded byte vocabulary, for benchmarks that need a
+// model of real size.
+func Qwen05BShape(t TensorType) TinyLlamaConfig {
+	return TinyLlamaConfig{
+		Arch: "qwen2", Name: "qwen2.5-0.5b-shape", Vocab: 151936, Embd: 896, Layers: 24,
+		Heads: 14, HeadsKV: 2, FF: 4864, Ctx: 32768, TiedEmbeddings: true, Type: t,
+	}
+}

@@ -102,6 +102,24 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// A Builder describes a file; writing it twice gives the same bytes.
+func TestWriteTwice(t *testing.T) {
+	b := richBuilder(t)
+	if err := b.AddTensorFunc("r", Q4_0, []uint64{64, 3}, randomTensor(1, "r", InitStd, Q4_0, 64*3)); err != nil {
+		t.Fatal(err)
+	}
+	var one, two bytes.Buffer
+	if _, err := b.WriteTo(&one); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.WriteTo(&two); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(one.Bytes(), two.Bytes()) {
+		t.Error("second write differs")
+	}
+}
+
 func TestAlignment(t *testing.T) {
 	for _, align := range []uint32{1, 8, 64, 4096} {
 		b := NewBuilder()
