@@ -10,7 +10,7 @@ import (
 // HyperLogLog sketch of 2^hllBits one-byte registers (64 KiB), whose
 // estimates were within 0.5% in tests (standard error 1.04/sqrt(2^hllBits)
 // ≈ 0.4%). Below the limit the count is exact (barring a 64-bit hash
-// collision). Memory peaks at the limit: about 1.5 MB of hashes.
+// collision). Memory peaks at the limit: about 300 KB of hashes.
 // The zero value is ready to use.
 type distinct struct {
 	exact map[uint64]struct{}
@@ -18,7 +18,7 @@ type distinct struct {
 }
 
 const (
-	exactLimit = 1 << 16
+	exactLimit = 1 << 14
 	hllBits    = 16
 )
 

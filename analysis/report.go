@@ -31,7 +31,7 @@ type Report struct {
 type LanguageStats struct {
 	Language string `json:"language"`
 	// Files counts distinct (repo, path) pairs; FilesEstimated says it is a
-	// sketch estimate (more than 65,536 files; within about 0.5%).
+	// sketch estimate (more than 16,384 files; within about 0.5%).
 	Files          int     `json:"files"`
 	FilesEstimated bool    `json:"files_estimated"`
 	Functions      int     `json:"functions"`
