@@ -53,7 +53,11 @@ func walkTree(root string, fn func(rel string, info fs.FileInfo)) error {
 		if path == root {
 			return nil
 		}
-		rel := filepath.ToSlash(strings.TrimPrefix(path, root+string(filepath.Separator)))
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
 		if strings.HasPrefix(d.Name(), ".") || (ign != nil && ign.MatchesPath(rel)) {
 			if d.IsDir() {
 				return filepath.SkipDir

@@ -135,13 +135,13 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 	}
 }
 
-// localPaths keeps the sources that name local folders or files: remote
-// ones are known by their names alone.
+// localPaths keeps the sources that name local folders or files (a @list
+// file counts as the file): remote ones are known by their names alone.
 func localPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
 		if !strings.Contains(s, "://") && !strings.HasPrefix(s, "git@") {
-			out = append(out, s)
+			out = append(out, strings.TrimPrefix(s, "@"))
 		}
 	}
 	return out

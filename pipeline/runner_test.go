@@ -266,3 +266,40 @@ func touch(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestFingerprintFollowsGitignore(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		".gitignore":         "/models/*\n*.log\n",
+		"main.go":            "package main",
+		"models/m.gguf":      "weights",
+		"sub/x.log":          "noise",
+		".git/HEAD":          "ref",
+		"sub/keep/lib.go":    "package keep",
+		"models/README.md":   "kept? no: /models/* ignores it",
+		"datasets/d/a.jsonl": "{}",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []string
+	if err := walkTree(root+string(filepath.Separator), func(rel string, _ os.FileInfo) { seen = append(seen, rel) }); err != nil {
+		t.Fatal(err)
+	}
+	want := "datasets/d/a.jsonl main.go sub/keep/lib.go"
+	if got := strings.Join(seen, " "); got != want {
+		t.Fatalf("walked %q, want %q", got, want)
+	}
+	before, _ := fingerprint([]string{root})
+	touch(t, filepath.Join(root, "models", "m.gguf"), "new weights")
+	if after, _ := fingerprint([]string{root}); after != before {
+		t.Fatal("an ignored file changed the fingerprint")
+	}
+	touch(t, filepath.Join(root, "main.go"), "package main // edited")
+	if after, _ := fingerprint([]string{root}); after == before {
+		t.Fatal("an edited source file left the fingerprint unchanged")
+	}
+}
