@@ -46,7 +46,7 @@ CUDA_ARCHS ?= native
 cuda: setup
 	cmake -S . -B build/cuda -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCHS)
 	cmake --build build/cuda --parallel --target ggml-cuda
-	mkdir -p bin/lib && cp -a build/cuda/lib/*.so* bin/lib/
+	mkdir -p bin/lib && cp -a build/cuda/lib/libggml-cuda.so* build/cuda/lib/libggml-base.so* bin/lib/
 
 clean:
 	rm -rf bin build .engine
