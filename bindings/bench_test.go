@@ -122,4 +122,3 @@ func peakRSSMiB() float64 {
 	}
 	return 0
 }
-
