@@ -20,7 +20,7 @@ func WriteSummary(w io.Writer, r *Report, top int) error {
 	if r.Tool != "" {
 		p(" (%s, %s)", r.Tool, r.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
 	}
-	p("\n%s functions in %s files from %d sources; splits: %s\n\n",
+	p("\n%s functions, %s files, %d sources; splits: %s\n\n",
 		thousands(r.Total.Functions), filesText(r.Total), len(r.Sources), countsText(r.Splits))
 
 	p("LANGUAGE\tFILES\tFUNCTIONS\tSHARE\tLINES mean/med/p90\tCHARS mean/med/p90\tTOKENS mean/med/p90\tDOCSTRINGS\tCOMPLEXITY mean/med/p90\tSYNTAX OK\n")

@@ -29,7 +29,7 @@ func TestWriteSummary(t *testing.T) {
 	t.Log("\n" + out)
 	for _, want := range []string{
 		"(codeloom 0.1.0-test, 2026-11-27 01:02 UTC)",
-		"8 functions in 6 files from 4 sources; splits: train 6, validation 2",
+		"8 functions, 6 files, 4 sources; splits: train 6, validation 2",
 		"SOURCE (2 of 4)",
 		"files seen 20, skipped 3; redactions: email 2",
 	} {
