@@ -105,7 +105,7 @@ type word struct {
 
 type pair uint64
 
-func pairOf(a, b int32) pair     { return pair(uint64(uint32(a))<<32 | uint64(uint32(b))) }
+func pairOf(a, b int32) pair       { return pair(uint64(uint32(a))<<32 | uint64(uint32(b))) }
 func (p pair) split() (a, b int32) { return int32(uint32(p >> 32)), int32(uint32(p)) }
 
 // trainer holds the pair statistics: how often each adjacent pair occurs,

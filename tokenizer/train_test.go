@@ -197,3 +197,41 @@ func TestTrainErrors(t *testing.T) {
 		t.Errorf("%d tokens from one short text", tok.Len())
 	}
 }
+
+// slowBPE is the textbook encoder: merge the lowest-ranked, leftmost pair
+// until none applies.
+func slowBPE(t *Tokenizer, piece string) []int32 {
+	var syms []int32
+	for i := 0; i < len(piece); i++ {
+		syms = append(syms, t.byteID[piece[i]])
+	}
+	for {
+		best, at := merged{}, -1
+		for i := 0; i+1 < len(syms); i++ {
+			if m, ok := t.ranks[pairOf(syms[i], syms[i+1])]; ok && (at < 0 || m.rank < best.rank) {
+				best, at = m, i
+			}
+		}
+		if at < 0 {
+			return syms
+		}
+		syms[at] = best.id
+		syms = append(syms[:at+1], syms[at+2:]...)
+	}
+}
+
+func TestEncodeMatchesSlowBPE(t *testing.T) {
+	texts := goSources(t, "strconv", 200_000)
+	tok, err := Train(context.Background(), slices.Values(texts), 1500, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, strings.Repeat("a", 5000), strings.Repeat("ab", 3000), strings.Repeat(" ", 4000)+"x")
+	for _, text := range texts {
+		var want []int32
+		Split(text, func(p string) { want = append(want, slowBPE(tok, p)...) })
+		if got := tok.Encode(text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Encode differs from the textbook encoder on a text of %d bytes", len(text))
+		}
+	}
+}
