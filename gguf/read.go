@@ -192,8 +192,8 @@ func (f *File) setAlignment() error {
 }
 
 func (f *File) readTensorInfos(d *decoder, n uint64) error {
-	// Smallest tensor info: name length, dim count, one dim, type, offset.
-	if err := d.needCount(n, 8+4+8+4+8, fmt.Sprintf("%d tensor infos", n)); err != nil {
+	// Smallest tensor info: name length, dim count, type, offset.
+	if err := d.needCount(n, 8+4+4+8, fmt.Sprintf("%d tensor infos", n)); err != nil {
 		return err
 	}
 	f.Tensors = make([]TensorInfo, 0, n)
@@ -228,8 +228,8 @@ func readTensorInfo(d *decoder) (TensorInfo, error) {
 	if err != nil {
 		return t, err
 	}
-	if nd == 0 || nd > maxDims {
-		return t, malformed("tensor %q has %d dimensions, want 1 to %d", t.Name, nd, maxDims)
+	if nd > maxDims {
+		return t, malformed("tensor %q has %d dimensions, want at most %d", t.Name, nd, maxDims)
 	}
 	t.Dims = make([]uint64, nd)
 	for j := range t.Dims {

@@ -144,17 +144,18 @@ const maxDims = 4
 
 // tensorBytes returns the byte size of a tensor of type t with the given
 // ggml dimensions, checking what ggml checks: a known type, at most four
-// dimensions, rows made of whole blocks, and no overflow of int64.
+// dimensions (none is a scalar), rows made of whole blocks, and no overflow
+// of int64.
 func tensorBytes(t TensorType, dims []uint64) (uint64, error) {
 	tr, ok := tensorTypes[t]
 	if !ok {
 		return 0, fmt.Errorf("unknown tensor type %d", uint32(t))
 	}
-	if len(dims) == 0 || len(dims) > maxDims {
-		return 0, fmt.Errorf("%d dimensions, want 1 to %d", len(dims), maxDims)
+	if len(dims) > maxDims {
+		return 0, fmt.Errorf("%d dimensions, want at most %d", len(dims), maxDims)
 	}
-	if dims[0]%tr.blockSize != 0 {
-		return 0, fmt.Errorf("row length %d is not a multiple of the %s block size %d", dims[0], tr.name, tr.blockSize)
+	if row := NumElements(dims[:min(1, len(dims))]); row%tr.blockSize != 0 {
+		return 0, fmt.Errorf("row length %d is not a multiple of the %s block size %d", row, tr.name, tr.blockSize)
 	}
 	n := uint64(1)
 	for _, d := range dims {

@@ -104,7 +104,7 @@ func (b *Builder) AddTensorFunc(name string, t TensorType, dims []uint64, write 
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
 	b.names[name] = true
-	info := TensorInfo{Name: name, Dims: append([]uint64(nil), dims...), Type: t, Size: size}
+	info := TensorInfo{Name: name, Dims: append(make([]uint64, 0, len(dims)), dims...), Type: t, Size: size}
 	b.tensors = append(b.tensors, pendingTensor{info: info, write: write})
 	return nil
 }

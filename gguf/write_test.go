@@ -56,6 +56,9 @@ func richBuilder(t testing.TB) *Builder {
 	if err := b.AddTensor("t.Q4_K", Q4_K, []uint64{256, 2}, raw); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.AddFloat32("scalar", F32, nil, []float32{42}); err != nil {
+		t.Fatal(err)
+	}
 	return b
 }
 
