@@ -80,10 +80,10 @@ func wantKnown(dir string) *Report {
 			{License: "Apache-2.0", Functions: 2, Share: 0.25},
 		},
 		Sources: []SourceStats{
-			{Repo: alpha, Source: "https://" + alpha, Commit: strings.Repeat("a", 40), License: "MIT", Status: "ok", Functions: 3, Found: 6},
-			{Repo: gamma, Source: "https://" + gamma, Commit: strings.Repeat("c", 40), Status: "ok", Functions: 3, Found: 5},
-			{Repo: beta, Source: "https://" + beta, Commit: strings.Repeat("b", 40), License: "Apache-2.0", Status: "ok", Functions: 2, Found: 4},
-			{Repo: delta, Source: "https://" + delta, Status: "failed", Error: "clone: repository not found"},
+			{Repo: alpha, Source: "https://" + alpha, Commit: strings.Repeat("a", 40), License: "MIT", Status: "ok", Functions: 3, Found: intp(6)},
+			{Repo: gamma, Source: "https://" + gamma, Commit: strings.Repeat("c", 40), Status: "ok", Functions: 3, Found: intp(5)},
+			{Repo: beta, Source: "https://" + beta, Commit: strings.Repeat("b", 40), License: "Apache-2.0", Status: "ok", Functions: 2, Found: intp(4)},
+			{Repo: delta, Source: "https://" + delta, Status: "failed", Error: "clone: repository not found", Found: intp(0)},
 		},
 		Filters: &Filters{
 			FilesSeen: 20, FilesSkipped: 3, Found: 15,

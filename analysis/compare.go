@@ -49,8 +49,6 @@ func Compare(a, b *Report) *Comparison {
 	}
 	addCount := func(metric string, va, vb int) { add(metric, KindCount, float64(va), float64(vb)) }
 
-	addCount("functions", a.Total.Functions, b.Total.Functions)
-	addCount("files", a.Total.Files, b.Total.Files)
 	addCount("sources", len(a.Sources), len(b.Sources))
 	addCount("languages", len(a.Languages), len(b.Languages))
 	for _, name := range unionKeys(a.Splits, b.Splits) {

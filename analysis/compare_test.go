@@ -44,8 +44,8 @@ func TestCompare(t *testing.T) {
 		kind   string
 		a, b   float64
 	}{
-		{"functions", KindCount, 8, 8},
-		{"files", KindCount, 6, 6}, // python loses n.py, rust adds lib.rs
+		{"total.functions", KindCount, 8, 8},
+		{"total.files", KindCount, 6, 6}, // python loses n.py, rust adds lib.rs
 		{"sources", KindCount, 4, 4},
 		{"languages", KindCount, 2, 3},
 		{"splits.train", KindCount, 6, 6},
@@ -108,7 +108,7 @@ func TestWriteComparison(t *testing.T) {
 			t.Errorf("row %s:\n got %q\nwant %q", key, got, want)
 		}
 	}
-	if fieldsOf(lines, "functions") != nil {
+	if fieldsOf(lines, "total.functions") != nil {
 		t.Error("an unchanged metric is listed")
 	}
 	if want := len(c.Changed()); !strings.Contains(out, fmt.Sprintf("(%d of %d metrics changed)", want, len(c.Changes))) {

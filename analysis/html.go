@@ -57,6 +57,7 @@ func WriteComparisonHTML(path string, c *Comparison, top int) error {
 func writePage(path string, p page) error {
 	t, err := template.New("report").Funcs(template.FuncMap{
 		"thousands":   thousands,
+		"optCount":    optThousands,
 		"percent":     percent,
 		"optPercent":  optPercent,
 		"dist":        distText,

@@ -103,6 +103,45 @@ func TestHTMLReportInChromium(t *testing.T) {
 	t.Logf("screenshot: %s (keep it with go test -artifacts)", shot)
 }
 
+func TestComparisonHTMLInChromium(t *testing.T) {
+	c := twoRuns(t)
+	page := filepath.Join(t.TempDir(), "compare.html")
+	if err := WriteComparisonHTML(page, c, 0); err != nil {
+		t.Fatal(err)
+	}
+	checkOffline(t, page)
+	dom, err := html.Parse(bytes.NewReader(runChromium(t, page, "--dump-dom")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns := findAll(dom, func(n *html.Node) bool { return n.Data == "div" && attr(n, "class") == "column" })
+	if len(columns) != 2 {
+		t.Fatalf("%d columns, want 2", len(columns))
+	}
+	// B has no manifest, so no funnel: its section says so instead.
+	for i, want := range []int{len(chartNames), len(chartNames) - 1} {
+		charts := findAll(columns[i], func(n *html.Node) bool { return n.Data == "div" && attr(n, "class") == "chart" })
+		if len(charts) != want {
+			t.Errorf("column %d has %d charts, want %d", i, len(charts), want)
+		}
+	}
+	if got := textOf(columns[1]); !strings.Contains(got, "No manifest.json") {
+		t.Error("column B does not say it has no manifest")
+	}
+	changes := findAll(dom, func(n *html.Node) bool { return n.Data == "section" && attr(n, "id") == "changes" })
+	if len(changes) != 1 {
+		t.Fatal("no changes section")
+	}
+	rows := findAll(changes[0], func(n *html.Node) bool { return n.Data == "tr" })
+	// A header and the changed metrics, then a header and the changed sources.
+	if want := 1 + len(c.Changed()) + 1 + len(c.Sources); len(rows) != want {
+		t.Errorf("%d table rows in the changes section, want %d", len(rows), want)
+	}
+	if text := textOf(changes[0]); !strings.Contains(text, "languages.python.docstring_coverage 66.7% 100.0% +33.3 points") {
+		t.Errorf("the changes table lacks python's docstring coverage: %s", text)
+	}
+}
+
 // checkOffline makes sure the page fetches nothing: no scripts, styles,
 // images or links to elsewhere. The SVG namespace names are not fetched.
 func checkOffline(t *testing.T, page string) {

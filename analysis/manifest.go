@@ -56,7 +56,8 @@ func mergeSources(seen []SourceStats, listed []dataset.SourceStatus) []SourceSta
 			seen = append(seen, SourceStats{Repo: l.Repo})
 		}
 		s := &seen[i]
-		s.Source, s.Status, s.Error, s.Found = l.Source, l.Status, l.Error, l.Counts.Functions
+		found := l.Counts.Functions
+		s.Source, s.Status, s.Error, s.Found = l.Source, l.Status, l.Error, &found
 		s.Commit = cmp.Or(l.Commit, s.Commit)
 		s.License = cmp.Or(l.License, s.License)
 	}

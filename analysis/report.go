@@ -79,7 +79,9 @@ type SourceStats struct {
 	Status    string `json:"status,omitempty"` // "ok", "failed", "skipped"
 	Error     string `json:"error,omitempty"`
 	Functions int    `json:"functions"` // records in the dataset
-	Found     int    `json:"found"`     // functions the parser found (manifest)
+	// Found is the functions the parser found, from the manifest; nil
+	// without one.
+	Found *int `json:"found"`
 }
 
 // Filters is what the manifest says extraction removed, as a funnel from

@@ -41,7 +41,7 @@ func WriteSummary(w io.Writer, r *Report, top int) error {
 	}
 	p("\nSOURCE (%d of %d)\tFUNCTIONS\tFOUND\tCOMMIT\tLICENSE\tSTATUS\n", len(shown), len(r.Sources))
 	for _, s := range shown {
-		p("%s\t%s\t%s\t%s\t%s\t%s\n", s.Repo, thousands(s.Functions), thousands(s.Found), shortCommit(s.Commit),
+		p("%s\t%s\t%s\t%s\t%s\t%s\n", s.Repo, thousands(s.Functions), optThousands(s.Found), shortCommit(s.Commit),
 			orDash(s.License), orDash(strings.TrimSpace(s.Status+" "+s.Error)))
 	}
 
@@ -96,7 +96,10 @@ func changeDelta(ch Change) string {
 	case KindShare:
 		d = fmt.Sprintf("%+.1f points", 100*ch.Delta)
 	case KindCount:
-		d = fmt.Sprintf("%+d", int(ch.Delta))
+		d = thousands(int(ch.Delta))
+		if ch.Delta >= 0 {
+			d = "+" + d
+		}
 	default:
 		d = fmt.Sprintf("%+.1f", ch.Delta)
 	}
@@ -145,6 +148,13 @@ func optPercent(x *float64) string {
 		return "-"
 	}
 	return percent(*x)
+}
+
+func optThousands(n *int) string {
+	if n == nil {
+		return "-"
+	}
+	return thousands(*n)
 }
 
 func orDash(s string) string {
