@@ -1,0 +1,453 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/codeloom/codeloom/bindings"
+)
+
+// Output file names in a run folder.
+const (
+	AdapterFile = "adapter.gguf"
+	ModelFile   = "model.gguf"
+	SummaryFile = "train.json"
+	MetricsFile = "metrics.jsonl"
+)
+
+// Event reports progress to the caller (the CLI draws it as a progress bar).
+type Event struct {
+	Kind         string // "step", "eval", "checkpoint" or "info"
+	Step, Steps  int
+	Epoch        int
+	Loss, LR     float64
+	TokensPerSec float64
+	ValLoss      float64
+	ValPPL       float64
+	Message      string
+}
+
+// EvalRecord is one validation result.
+type EvalRecord struct {
+	Step    int     `json:"step"`
+	Epoch   int     `json:"epoch"`
+	Loss    float64 `json:"train_loss"` // mean training loss since the previous evaluation
+	ValLoss float64 `json:"val_loss"`
+	ValPPL  float64 `json:"val_ppl"`
+}
+
+// Result is how a run ended.
+type Result struct {
+	Status     string  `json:"status"` // completed, early_stopped or cancelled
+	Steps      int     `json:"steps"`
+	TotalSteps int     `json:"total_steps"`
+	TrainLoss  float64 `json:"train_loss"` // mean loss of the last step
+	BestVal    float64 `json:"best_val_loss,omitempty"`
+	BestStep   int     `json:"best_step,omitempty"`
+	Output     string  `json:"output"`     // adapter.gguf or model.gguf
+	Checkpoint string  `json:"checkpoint"` // latest checkpoint folder
+	Restored   string  `json:"restored,omitempty"`
+}
+
+// Run trains according to cfg. Cancelling ctx stops after the current step,
+// saves a checkpoint and returns the result with ctx's error.
+func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if report == nil {
+		report = func(Event) {}
+	}
+	if err := checkOut(cfg); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(cfg.Base); err != nil {
+		return nil, fmt.Errorf("base model: %w", err)
+	}
+	data, err := loadRunData(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Patience > 0 && len(data.Val) == 0 {
+		return nil, fmt.Errorf("train: %w", errNoVal)
+	}
+	report(Event{Kind: "info", Message: fmt.Sprintf("%d train windows (%d samples, %d truncated, %d dropped), %d validation windows",
+		len(data.Train), data.TrainStats.Samples, data.TrainStats.Truncated, data.TrainStats.Dropped, len(data.Val))})
+	tr, err := bindings.NewTrainer(cfg.Base, bindings.TrainerOptions{
+		Full: cfg.Full, Rank: cfg.Rank, Alpha: float32(cfg.Alpha), Targets: cfg.Targets,
+		Optimizer: map[string]bindings.Optimizer{"adamw": bindings.AdamW, "sgd": bindings.SGD}[cfg.Optimizer],
+		Threads:   cfg.Threads, GPU: cfg.GPU, Seed: cfg.Seed, SlowBackward: cfg.SlowBackward,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", cfg.Out, err)
+	}
+	r, err := newRunner(cfg, tr, data, report)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	return r.run(ctx)
+}
+
+// checkOut keeps earlier runs intact: a folder that holds a run is only
+// continued with Resume, and Resume needs a checkpoint.
+func checkOut(cfg Config) error {
+	latest, err := latestCheckpoint(cfg.Out)
+	if err != nil {
+		return fmt.Errorf("read checkpoints of %s: %w", cfg.Out, err)
+	}
+	_, statErr := os.Stat(filepath.Join(cfg.Out, SummaryFile))
+	switch {
+	case cfg.Resume && latest == "":
+		return fmt.Errorf("nothing to resume: %s has no checkpoint", cfg.Out)
+	case !cfg.Resume && (latest != "" || statErr == nil):
+		return fmt.Errorf("%s already holds a training run; pass --resume to continue it or choose another --out", cfg.Out)
+	}
+	return nil
+}
+
+func loadRunData(ctx context.Context, cfg Config) (*Data, error) {
+	m, err := bindings.LoadModel(cfg.Base, bindings.ModelParams{NoRepack: true})
+	if err != nil {
+		return nil, fmt.Errorf("load tokenizer of %s: %w", cfg.Base, err)
+	}
+	defer m.Close()
+	return LoadData(ctx, cfg.Data, SampleBuilder{Tok: m, Format: cfg.Format, Seed: cfg.Seed}, cfg.Ctx)
+}
+
+// runner holds one run's moving parts.
+type runner struct {
+	cfg      Config
+	tr       *bindings.Trainer
+	data     *Data
+	report   func(Event)
+	st       State
+	sched    Schedule
+	total    int
+	perStep  int   // windows per optimizer step
+	order    []int // window order of the current epoch
+	events   *EventWriter
+	metrics  *os.File
+	lossSum  float64 // training loss since the last evaluation
+	lossN    int
+	restored string
+	baseHash string
+}
+
+func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event)) (*runner, error) {
+	r := &runner{cfg: cfg, tr: tr, data: data, report: report, perStep: cfg.MicroBatch * cfg.GradAccum}
+	stepsPerEpoch := (len(data.Train) + r.perStep - 1) / r.perStep
+	r.total = cfg.Epochs * stepsPerEpoch
+	if cfg.MaxSteps > 0 {
+		r.total = cfg.MaxSteps
+	}
+	r.sched = cfg.Schedule
+	r.sched.Total = r.total
+	r.st = State{Seed: cfg.Seed}
+	if cfg.Resume {
+		if err := r.resume(); err != nil {
+			return nil, err
+		}
+	}
+	r.order = epochOrder(r.st.Seed, r.st.Epoch, len(data.Train))
+	h, err := fileSHA256(cfg.Base)
+	if err != nil {
+		return nil, err
+	}
+	r.baseHash = h
+	if r.events, err = NewEventWriter(cfg.Out); err != nil {
+		return nil, err
+	}
+	r.metrics, err = os.OpenFile(filepath.Join(cfg.Out, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		r.events.Close()
+		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	return r, nil
+}
+
+func (r *runner) resume() error {
+	dir, err := latestCheckpoint(r.cfg.Out)
+	if err != nil {
+		return err
+	}
+	st, n, err := loadCheckpoint(dir, r.tr, r.cfg.Optimizer == "adamw")
+	if err != nil {
+		return err
+	}
+	if st.Pos > len(r.data.Train) {
+		return fmt.Errorf("resume: the checkpoint is at window %d of an epoch of %d windows: the data changed", st.Pos, len(r.data.Train))
+	}
+	r.st = st
+	moments := ""
+	if r.cfg.Optimizer == "adamw" {
+		moments = " with AdamW moments"
+	}
+	r.restored = fmt.Sprintf("resumed from %s: step %d of %d, epoch %d at window %d of %d, %d tensors%s, learning rate %.3g, data order seed %d",
+		filepath.Base(dir), st.Step, r.total, st.Epoch+1, st.Pos, len(r.data.Train), n, moments, r.sched.At(st.Step+1), st.Seed)
+	if st.HasBest {
+		r.restored += fmt.Sprintf(", best validation loss %.4f at step %d", st.BestVal, st.BestStep)
+	}
+	r.report(Event{Kind: "info", Message: r.restored})
+	return nil
+}
+
+// epochOrder is the shuffled window order of epoch e, a function of the seed
+// and the epoch so that a resumed run continues the same order.
+func epochOrder(seed uint64, epoch, n int) []int {
+	return rand.New(rand.NewPCG(seed, uint64(epoch))).Perm(n)
+}
+
+func (r *runner) close() {
+	r.events.Close()
+	r.metrics.Close()
+}
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	res := &Result{TotalSteps: r.total, Restored: r.restored, Status: "completed"}
+	lastEval := -1
+	if r.st.Step == 0 && len(r.data.Val) > 0 {
+		// The loss before training is the baseline that later evaluations
+		// are compared with.
+		if _, err := r.evaluate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	base := r.st.Seconds
+	for r.st.Step < r.total {
+		if ctx.Err() != nil {
+			res.Status = "cancelled"
+			break
+		}
+		epochEnded, loss, err := r.step()
+		if err != nil {
+			return nil, err
+		}
+		r.st.Seconds = base + time.Since(start).Seconds()
+		res.TrainLoss = loss
+		if (r.cfg.EvalEvery > 0 && r.st.Step%r.cfg.EvalEvery == 0) || (r.cfg.EvalEvery == 0 && epochEnded) {
+			lastEval = r.st.Step
+			stop, err := r.evaluate(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if stop {
+				res.Status = "early_stopped"
+				break
+			}
+		}
+		if r.cfg.CheckpointEvery > 0 && r.st.Step%r.cfg.CheckpointEvery == 0 && r.st.Step < r.total {
+			if _, err := r.checkpoint(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if res.Status == "completed" && lastEval != r.st.Step && len(r.data.Val) > 0 {
+		if _, err := r.evaluate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return r.finish(ctx, res)
+}
+
+// step runs one optimizer step over the next windows of the epoch and says
+// whether the epoch ended with it.
+func (r *runner) step() (bool, float64, error) {
+	t0 := time.Now()
+	end := min(r.st.Pos+r.perStep, len(r.order))
+	batch := r.order[r.st.Pos:end]
+	var loss float64
+	var tokens int
+	for _, wi := range batch {
+		w := r.data.Train[wi]
+		l, err := r.tr.Accumulate(w, 1/float32(len(batch)))
+		if err != nil {
+			return false, 0, err
+		}
+		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+			return false, 0, fmt.Errorf("training diverged at step %d (loss %v); lower the learning rate", r.st.Step+1, l)
+		}
+		loss += float64(l) / float64(len(batch))
+		tokens += len(w.Tokens)
+	}
+	step := r.st.Step + 1
+	lr := r.sched.At(step)
+	err := r.tr.Update(bindings.OptimizerStep{LR: float32(lr), Beta1: float32(r.cfg.Beta1), Beta2: float32(r.cfg.Beta2),
+		Eps: float32(r.cfg.Eps), WeightDecay: float32(r.cfg.WeightDecay), Step: int64(step)})
+	if err != nil {
+		return false, 0, err
+	}
+	r.st.Step, r.st.LR, r.st.Pos = step, lr, end
+	r.st.Tokens += int64(tokens)
+	epochEnded := r.st.Pos >= len(r.order)
+	if epochEnded {
+		r.st.Epoch++
+		r.st.Pos = 0
+		r.order = epochOrder(r.st.Seed, r.st.Epoch, len(r.data.Train))
+	}
+	r.lossSum += loss
+	r.lossN++
+	tps := float64(tokens) / time.Since(t0).Seconds()
+	r.log(map[string]any{"step": step, "epoch": r.st.Epoch, "loss": loss, "lr": lr, "tok_s": tps, "time": r.st.Seconds})
+	r.scalar("train/loss", loss)
+	r.scalar("train/lr", lr)
+	r.scalar("train/tokens_per_sec", tps)
+	r.report(Event{Kind: "step", Step: step, Steps: r.total, Epoch: r.st.Epoch, Loss: loss, LR: lr, TokensPerSec: tps})
+	return epochEnded, loss, nil
+}
+
+// evaluate computes the validation loss, keeps the best adapter and says
+// whether early stopping ends the run.
+func (r *runner) evaluate(ctx context.Context) (bool, error) {
+	if len(r.data.Val) == 0 {
+		return false, nil
+	}
+	val, err := r.validationLoss(ctx)
+	if err != nil {
+		return false, err
+	}
+	rec := EvalRecord{Step: r.st.Step, Epoch: r.st.Epoch, ValLoss: val, ValPPL: math.Exp(val)}
+	if r.lossN > 0 {
+		rec.Loss = r.lossSum / float64(r.lossN)
+	}
+	r.lossSum, r.lossN = 0, 0
+	r.st.History = append(r.st.History, rec)
+	r.log(map[string]any{"step": rec.Step, "epoch": rec.Epoch, "val_loss": val, "val_ppl": rec.ValPPL})
+	r.scalar("val/loss", val)
+	r.scalar("val/perplexity", rec.ValPPL)
+	r.events.Flush()
+	r.report(Event{Kind: "eval", Step: r.st.Step, Steps: r.total, Epoch: r.st.Epoch, ValLoss: val, ValPPL: rec.ValPPL})
+	if !r.st.HasBest || val < r.st.BestVal-r.cfg.MinDelta {
+		r.st.HasBest, r.st.BestVal, r.st.BestStep, r.st.BadEvals = true, val, r.st.Step, 0
+		return false, r.export(ctx)
+	}
+	r.st.BadEvals++
+	return r.cfg.Patience > 0 && r.st.BadEvals >= r.cfg.Patience, nil
+}
+
+func (r *runner) validationLoss(ctx context.Context) (float64, error) {
+	val := r.data.Val
+	if r.cfg.MaxEvalWindows > 0 && len(val) > r.cfg.MaxEvalWindows {
+		val = val[:r.cfg.MaxEvalWindows]
+	}
+	var nll float64
+	var n int
+	for _, w := range val {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		s, c, err := r.tr.Eval(w)
+		if err != nil {
+			return 0, err
+		}
+		nll += s
+		n += c
+	}
+	return nll / float64(n), nil
+}
+
+// output is the adapter (or, with full training, the model) file.
+func (r *runner) output() string {
+	if r.cfg.Full {
+		return filepath.Join(r.cfg.Out, ModelFile)
+	}
+	return filepath.Join(r.cfg.Out, AdapterFile)
+}
+
+// export writes the current weights as the run's output.
+func (r *runner) export(ctx context.Context) error {
+	// Writing is not interrupted by the cancel that is stopping the run.
+	ctx = context.WithoutCancel(ctx)
+	if r.cfg.Full {
+		return WriteFullModel(ctx, r.output(), r.cfg.Base, r.tr)
+	}
+	if err := WriteAdapter(ctx, r.output(), r.tr, float32(r.cfg.Alpha)); err != nil {
+		return err
+	}
+	if r.cfg.ExportPEFT {
+		return WritePEFT(ctx, r.cfg.Out, r.tr, r.cfg)
+	}
+	return nil
+}
+
+func (r *runner) checkpoint(ctx context.Context) (string, error) {
+	dir, err := saveCheckpoint(context.WithoutCancel(ctx), r.cfg.Out, r.tr, r.st, r.cfg.Optimizer == "adamw")
+	if err != nil {
+		return "", err
+	}
+	r.report(Event{Kind: "checkpoint", Step: r.st.Step, Steps: r.total, Message: dir})
+	return dir, nil
+}
+
+// finish writes the last checkpoint, the output (the final weights when no
+// validation chose the best ones) and train.json.
+func (r *runner) finish(ctx context.Context, res *Result) (*Result, error) {
+	dir, err := r.checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Checkpoint = dir
+	if !r.st.HasBest {
+		if err := r.export(ctx); err != nil {
+			return nil, err
+		}
+	}
+	res.Steps, res.Output = r.st.Step, r.output()
+	res.BestVal, res.BestStep = r.st.BestVal, r.st.BestStep
+	if err := r.writeSummary(res); err != nil {
+		return nil, err
+	}
+	if res.Status == "cancelled" {
+		return res, fmt.Errorf("training cancelled at step %d; checkpoint saved in %s: %w", r.st.Step, dir, ctx.Err())
+	}
+	return res, nil
+}
+
+func (r *runner) writeSummary(res *Result) error {
+	info := r.tr.Info()
+	s := map[string]any{
+		"result":  res,
+		"config":  r.cfg,
+		"state":   r.st,
+		"base": map[string]any{"path": r.cfg.Base, "sha256": r.baseHash, "architecture": info.Architecture,
+			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
+		"trainable": info.Trainable,
+		"backend":   info.Backend,
+		"data": map[string]any{"path": r.cfg.Data, "manifest_sha256": r.data.ManifestSHA256, "records": r.data.Records,
+			"train": r.data.TrainStats, "validation": r.data.ValStats},
+		"tokens_per_second": float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
+	}
+	return writeJSONAtomic(filepath.Join(r.cfg.Out, SummaryFile), s)
+}
+
+func (r *runner) log(v map[string]any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		_, err = r.metrics.Write(append(b, '\n'))
+	}
+	if err != nil {
+		r.report(Event{Kind: "info", Message: "metrics.jsonl: " + err.Error()})
+	}
+}
+
+func (r *runner) scalar(tag string, v float64) {
+	if err := r.events.Scalar(tag, r.st.Step, v); err != nil {
+		r.report(Event{Kind: "info", Message: err.Error()})
+	}
+}
+
+// errNoVal is reported when early stopping is asked for without validation data.
+var errNoVal = errors.New("early stopping needs validation records")
