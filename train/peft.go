@@ -149,4 +149,3 @@ func encodeSafetensors(tensors map[string]safeTensor) []byte {
 	}
 	return out
 }
-

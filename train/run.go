@@ -419,9 +419,9 @@ func (r *runner) finish(ctx context.Context, res *Result) (*Result, error) {
 func (r *runner) writeSummary(res *Result) error {
 	info := r.tr.Info()
 	s := map[string]any{
-		"result":  res,
-		"config":  r.cfg,
-		"state":   r.st,
+		"result": res,
+		"config": r.cfg,
+		"state":  r.st,
 		"base": map[string]any{"path": r.cfg.Base, "sha256": r.baseHash, "architecture": info.Architecture,
 			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
 		"trainable": info.Trainable,
