@@ -30,12 +30,30 @@ type SourceStatus struct {
 	Status  string `json:"status"`          // "ok", "failed", "skipped"
 	Error   string `json:"error,omitempty"` // why it failed
 	Counts  Counts `json:"counts"`
+	// Resumed is set when the source's extraction was reused from an
+	// earlier run instead of done again.
+	Resumed bool `json:"resumed,omitempty"`
+	// SkippedFiles lists files left out with an error worth reading (a
+	// symlink leading outside, a parse timeout, ...), at most
+	// MaxSkippedFiles of them; Counts.FilesSkippedBy counts them all.
+	SkippedFiles []SkippedFile `json:"skipped_files,omitempty"`
+}
+
+// MaxSkippedFiles bounds SourceStatus.SkippedFiles.
+const MaxSkippedFiles = 100
+
+// SkippedFile is one file an extraction left out.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"` // a key of Counts.FilesSkippedBy
+	Error  string `json:"error,omitempty"`
 }
 
 // Counts are the numbers kept for a language, a source or the whole dataset.
 type Counts struct {
 	FilesSeen      int            `json:"files_seen"`
 	FilesSkipped   int            `json:"files_skipped"`
+	FilesSkippedBy map[string]int `json:"files_skipped_by,omitempty"` // per reason, e.g. "binary", "too_large"
 	Bytes          int64          `json:"bytes"`
 	Functions      int            `json:"functions"`       // found by the parser
 	Removed        map[string]int `json:"removed"`         // per filter name, e.g. "too_short", "syntax_error"

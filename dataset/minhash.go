@@ -1,0 +1,109 @@
+package dataset
+
+import "math"
+
+const (
+	numPerm    = 128 // MinHash permutations: estimate error about 1/sqrt(128) ≈ 9%
+	shingleLen = 5   // tokens per shingle
+)
+
+// signature is a MinHash sketch of a function's token shingles: the share
+// of equal positions of two sketches estimates the Jaccard similarity of
+// their shingle sets.
+type signature [numPerm]uint32
+
+// minhash sketches code. Functions shorter than one shingle are one shingle.
+// Permutation p maps a shingle hash h to the high half of a[p]*h + b[p], a
+// multiply-shift hash family, cheap enough for 128 of them per shingle.
+func minhash(code string) signature {
+	var toks []uint64
+	eachToken(code, func(t string) { toks = append(toks, fnv64(t)) })
+	var sig signature
+	for i := range sig {
+		sig[i] = math.MaxUint32
+	}
+	n := max(len(toks)-shingleLen+1, 1)
+	for i := 0; i < n; i++ {
+		var sh uint64
+		for _, t := range toks[i:min(i+shingleLen, len(toks))] {
+			sh = mix64(sh*0x100000001b3 ^ t)
+		}
+		for p := range sig {
+			if v := uint32((permA[p]*sh + permB[p]) >> 32); v < sig[p] {
+				sig[p] = v
+			}
+		}
+	}
+	return sig
+}
+
+// fnv64 is FNV-1a of s, without the allocation of hash/fnv.
+func fnv64(s string) uint64 {
+	h := uint64(0xcbf29ce484222325)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 0x100000001b3
+	}
+	return h
+}
+
+// similarity estimates the Jaccard similarity of two sketches.
+func (s *signature) similarity(o *signature) float64 {
+	eq := 0
+	for i := range s {
+		if s[i] == o[i] {
+			eq++
+		}
+	}
+	return float64(eq) / numPerm
+}
+
+// permA (odd) and permB are the parameters of the numPerm hash functions.
+var permA, permB = func() (a, b [numPerm]uint64) {
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range a {
+		x = mix64(x + uint64(i))
+		a[i] = x | 1
+		x = mix64(x + 0x632be59bd9b4e019)
+		b[i] = x
+	}
+	return a, b
+}()
+
+// mix64 is the splitmix64 finalizer: a fast, well-spread 64-bit hash.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// lshParams picks the bands and rows per band (bands*rows <= numPerm) that
+// minimize the equally weighted chances of a false positive (pairs below
+// threshold that share a band) and a false negative (pairs above it that
+// share none), integrating the banding S-curve 1-(1-s^r)^b numerically.
+func lshParams(threshold float64) (bands, rows int) {
+	best := math.Inf(1)
+	for b := 1; b <= numPerm; b++ {
+		for r := 1; b*r <= numPerm; r++ {
+			p := func(s float64) float64 { return 1 - math.Pow(1-math.Pow(s, float64(r)), float64(b)) }
+			fp := integrate(p, 0, threshold)
+			fn := integrate(func(s float64) float64 { return 1 - p(s) }, threshold, 1)
+			if e := fp + fn; e < best {
+				best, bands, rows = e, b, r
+			}
+		}
+	}
+	return bands, rows
+}
+
+func integrate(f func(float64) float64, a, b float64) float64 {
+	const steps = 64
+	h := (b - a) / steps
+	sum := (f(a) + f(b)) / 2
+	for i := 1; i < steps; i++ {
+		sum += f(a + float64(i)*h)
+	}
+	return sum * h
+}

@@ -1,0 +1,242 @@
+package dataset
+
+import (
+	"math"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// Redaction kinds: the keys of Counts.Redactions, and the placeholder each
+// redacted span is replaced with.
+const (
+	RedactEmail      = "email"
+	RedactIP         = "ip_address"
+	RedactPrivateKey = "private_key"
+	RedactToken      = "token"
+	RedactSecret     = "secret"
+)
+
+var placeholders = map[string]string{
+	RedactEmail: "<EMAIL>", RedactIP: "<IP_ADDRESS>", RedactPrivateKey: "<PRIVATE_KEY>",
+	RedactToken: "<TOKEN>", RedactSecret: "<SECRET>",
+}
+
+var (
+	privateKeyRe = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)
+	// tokenRe matches the fixed formats of cloud and VCS credentials.
+	tokenRe = regexp.MustCompile(`\b(?:` + strings.Join([]string{
+		`(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}`,          // AWS access key ids
+		`gh[pousr]_[A-Za-z0-9]{36,}`,                                       // GitHub tokens
+		`github_pat_[A-Za-z0-9_]{22,}`,                                     // GitHub fine-grained tokens
+		`glpat-[A-Za-z0-9_-]{20,}`,                                         // GitLab
+		`xox[abposr]-[A-Za-z0-9-]{10,}`,                                    // Slack
+		`AIza[0-9A-Za-z_-]{35}`,                                            // Google API keys
+		`[sr]k_(?:live|test)_[0-9A-Za-z]{16,}`,                             // Stripe
+		`sk-[A-Za-z0-9_-]{32,}`,                                            // OpenAI-style API keys
+		`npm_[A-Za-z0-9]{36}`,                                              // npm
+		`eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`, // JWT
+	}, "|") + `)\b`)
+	emailRe    = regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`)
+	ipv4Re     = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	ipv6Re     = regexp.MustCompile(`\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b`)
+	secretName = regexp.MustCompile(`(?i)secret|token|passw|pwd|api_?key|access_?key|private_?key|credential|auth`)
+)
+
+// exampleDomains are documentation addresses, not personal data.
+var exampleDomains = []string{"example.com", "example.org", "example.net", "localhost"}
+
+// tokenHints are substrings every token format contains: a cheap test
+// that spares most code the token regular expression.
+var tokenHints = []string{
+	"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+	"github_pat_", "glpat-", "xox", "AIza", "k_live_", "k_test_", "sk-", "npm_", "eyJ",
+}
+
+// Redact replaces secrets and personal data in s with placeholders such as
+// <EMAIL> and adds what it replaced to counts (by kind). Each regular
+// expression runs only when a cheap scan finds what it needs.
+func Redact(s string, counts map[string]int) string {
+	if strings.Contains(s, "PRIVATE KEY") {
+		s = replace(s, privateKeyRe, RedactPrivateKey, counts, nil)
+	}
+	for _, h := range tokenHints {
+		if strings.Contains(s, h) {
+			s = replace(s, tokenRe, RedactToken, counts, nil)
+			break
+		}
+	}
+	s = redactSecrets(s, counts)
+	if !strings.Contains(s, "@") {
+		return redactIPs(s, counts)
+	}
+	s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
+		domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
+		for _, d := range exampleDomains {
+			if domain == d || strings.HasSuffix(domain, "."+d) {
+				return false
+			}
+		}
+		return true
+	})
+	return redactIPs(s, counts)
+}
+
+func redactIPs(s string, counts map[string]int) string {
+	if hasAround(s, '.', isDigit) {
+		s = replaceIPs(s, ipv4Re, counts)
+	}
+	if hasAround(s, ':', isHexDigit) {
+		s = replaceIPs(s, ipv6Re, counts)
+	}
+	return s
+}
+
+// hasAround reports whether sep occurs between two bytes that class accepts.
+func hasAround(s string, sep byte, class func(byte) bool) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == sep && class(s[i-1]) && class(s[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isHexDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// replace substitutes every match of re that keep accepts (nil: all).
+func replace(s string, re *regexp.Regexp, kind string, counts map[string]int, keep func(string) bool) string {
+	if !re.MatchString(s) {
+		return s
+	}
+	return re.ReplaceAllStringFunc(s, func(m string) string {
+		if keep != nil && !keep(m) {
+			return m
+		}
+		counts[kind]++
+		return placeholders[kind]
+	})
+}
+
+// replaceIPs redacts public addresses only: loopback, private, link-local
+// and unspecified addresses are not personal, and dotted numbers that run
+// on (1.2.3.4.5) are versions or OIDs, not addresses.
+func replaceIPs(s string, re *regexp.Regexp, counts map[string]int) string {
+	locs := re.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		m := s[l[0]:l[1]]
+		if !isPublicIP(m) || l[0] > 0 && strings.ContainsRune(".:", rune(s[l[0]-1])) ||
+			l[1] < len(s) && (s[l[1]] == '.' || s[l[1]] == ':') && l[1]+1 < len(s) && isWordByte(s[l[1]+1]) {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(placeholders[RedactIP])
+		counts[RedactIP]++
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isPublicIP(m string) bool {
+	if strings.Count(m, ":") > 0 && strings.Count(m, ":") < 3 {
+		return false // too short to tell from code like a::b
+	}
+	ip, err := netip.ParseAddr(m)
+	if err != nil {
+		return false
+	}
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() ||
+		ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}))
+}
+
+// redactSecrets replaces string literals assigned to a name (name = "...",
+// name := '...', name: "...", "name": "...", name => "...") when they look
+// like credentials: high entropy, or a secret-sounding name and some entropy.
+func redactSecrets(s string, counts map[string]int) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		q := s[i]
+		if q != '"' && q != '\'' && q != '`' {
+			continue
+		}
+		end := i + 1
+		for end < len(s) && s[end] != q && s[end] != ' ' && s[end] != '\t' && s[end] != '\n' {
+			end++
+		}
+		if end >= len(s) || s[end] != q {
+			continue
+		}
+		value := s[i+1 : end]
+		if len(value) >= 12 && looksSecret(assignedName(s[:i]), value) {
+			b.WriteString(s[last : i+1])
+			b.WriteString(placeholders[RedactSecret])
+			counts[RedactSecret]++
+			last = end
+		}
+		i = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// assignedName reads backwards from a string literal over an assignment
+// operator to the name assigned to; "" when there is no assignment.
+func assignedName(before string) string {
+	t := strings.TrimRight(before, " \t")
+	switch {
+	case strings.HasSuffix(t, ":="), strings.HasSuffix(t, "=>"):
+		t = t[:len(t)-2]
+	case strings.HasSuffix(t, "="), strings.HasSuffix(t, ":"):
+		t = t[:len(t)-1]
+	default:
+		return ""
+	}
+	if strings.HasSuffix(t, "=") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "<") || strings.HasSuffix(t, ">") {
+		return "" // a comparison, not an assignment
+	}
+	t = strings.TrimRight(t, " \t")
+	t = strings.TrimRight(t, "\"'")
+	k := len(t)
+	for k > 0 && isWordByte(t[k-1]) {
+		k--
+	}
+	return t[k:]
+}
+
+func looksSecret(name, value string) bool {
+	if name == "" || strings.HasPrefix(value, "<") { // not assigned, or already a placeholder
+		return false
+	}
+	h := entropy(value)
+	if secretName.MatchString(name) {
+		return h >= 3.0
+	}
+	return len(value) >= 20 && h >= 4.5
+}
+
+// entropy is the Shannon entropy of s in bits per byte.
+func entropy(s string) float64 {
+	var freq [256]int
+	for i := 0; i < len(s); i++ {
+		freq[s[i]]++
+	}
+	h := 0.0
+	for _, f := range freq {
+		if f > 0 {
+			p := float64(f) / float64(len(s))
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}

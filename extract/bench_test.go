@@ -1,0 +1,141 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+
+	"github.com/codeloom/codeloom/dataset"
+)
+
+// benchRoot is the tree the benchmarks read: CODELOOM_BENCH_SRC, or the Go
+// toolchain's own source tree.
+func benchRoot(b *testing.B) string {
+	if dir := os.Getenv("CODELOOM_BENCH_SRC"); dir != "" {
+		return dir
+	}
+	return filepath.Join(runtime.GOROOT(), "src")
+}
+
+// benchFiles reads the Go files of the bench tree the way extraction
+// selects them.
+func benchFiles(b *testing.B) ([]fileEntry, [][]byte, int64) {
+	files, _, err := listFiles(context.Background(), benchRoot(b), map[string]bool{"go": true}, DefaultMaxFileBytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var srcs [][]byte
+	var total int64
+	for _, f := range files {
+		src, reason, _ := readSource(f)
+		if reason != "" {
+			continue
+		}
+		srcs = append(srcs, src)
+		total += int64(len(src))
+	}
+	return files, srcs, total
+}
+
+// BenchmarkParse is tree-sitter's raw speed: parse and close, nothing else.
+func BenchmarkParse(b *testing.B) {
+	_, srcs, total := benchFiles(b)
+	lang := LanguageByName("go")
+	p := NewParser(0)
+	defer p.Close()
+	b.SetBytes(total)
+	b.ResetTimer()
+	for range b.N {
+		for _, src := range srcs {
+			tree, err := p.parse(context.Background(), lang, src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tree.Close()
+		}
+	}
+}
+
+// BenchmarkFunctions is parsing plus the extraction walk, on one goroutine.
+func BenchmarkFunctions(b *testing.B) {
+	_, srcs, total := benchFiles(b)
+	lang := LanguageByName("go")
+	p := NewParser(0)
+	defer p.Close()
+	b.SetBytes(total)
+	b.ResetTimer()
+	n := 0
+	for range b.N {
+		for _, src := range srcs {
+			fns, err := p.Functions(context.Background(), lang, src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(fns)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "functions/s")
+}
+
+// BenchmarkExtract is the whole run (walk, read, parse, filter, redact,
+// dedup, split, write) with 1 and 2 parsing workers.
+func BenchmarkExtract(b *testing.B) {
+	root := benchRoot(b)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var m *dataset.Manifest
+			for range b.N {
+				var err error
+				m, err = Run(context.Background(), Options{
+					Sources: []string{root}, Out: filepath.Join(b.TempDir(), "ds"), CacheDir: b.TempDir(),
+					Workers: workers, Languages: []string{"go"}, Filters: dataset.DefaultFilters(),
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(m.Total.Bytes)
+			b.ReportMetric(float64(m.Total.Functions)*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
+			b.ReportMetric(peakRSSMB(), "peak-MB")
+		})
+	}
+}
+
+// BenchmarkDedup feeds the functions of the bench tree to a Deduper.
+func BenchmarkDedup(b *testing.B) {
+	_, srcs, _ := benchFiles(b)
+	lang := LanguageByName("go")
+	p := NewParser(0)
+	defer p.Close()
+	var codes []string
+	for _, src := range srcs {
+		fns, err := p.Functions(context.Background(), lang, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range fns {
+			codes = append(codes, f.Code)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		d := dataset.NewDeduper(dataset.DedupOptions{})
+		for _, c := range codes {
+			d.Add(c)
+		}
+	}
+	b.ReportMetric(float64(len(codes))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// peakRSSMB is the process's peak resident memory so far, in MB.
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}

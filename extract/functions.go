@@ -1,0 +1,243 @@
+package extract
+
+import (
+	"slices"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/codeloom/codeloom/dataset"
+)
+
+// Function is one extracted definition: the record fields that come from the
+// source file, and the facts about it that only the syntax tree knows.
+type Function struct {
+	dataset.Record
+	Facts dataset.Facts
+}
+
+// Record kinds.
+const (
+	KindFunction    = "function"
+	KindMethod      = "method"
+	KindConstructor = "constructor"
+)
+
+// extractor walks one syntax tree and collects its functions.
+type extractor struct {
+	lang     *Language
+	src      []byte
+	path     []*sitter.Node // ancestors of the current node, by depth
+	scopes   []scope
+	comments []span
+	out      []Function
+}
+
+// scope is an open class-like node or function on the walk's path.
+type scope struct {
+	depth     int
+	name      string
+	container bool
+	fn        int // index into out for functions, -1 for containers
+}
+
+// span is a comment's position, rows with a trailing newline excluded.
+type span struct {
+	start, end       uint32
+	startRow, endRow uint32
+}
+
+// functions returns every function of the tree in source order, nested
+// functions included as their own entries.
+func functions(lang *Language, root *sitter.Node, src []byte) []Function {
+	e := &extractor{lang: lang, src: src}
+	c := sitter.NewTreeCursor(root)
+	defer c.Close()
+	depth := 0
+	for {
+		n := c.CurrentNode()
+		if depth < len(e.path) {
+			e.path[depth] = n
+		} else {
+			e.path = append(e.path, n)
+		}
+		if e.enter(n, depth) && c.GoToFirstChild() {
+			depth++
+			continue
+		}
+		for {
+			e.leave(depth)
+			if c.GoToNextSibling() {
+				break
+			}
+			if !c.GoToParent() {
+				return e.out
+			}
+			depth--
+		}
+	}
+}
+
+// enter handles a node on the way down and says whether to visit its children.
+func (e *extractor) enter(n *sitter.Node, depth int) bool {
+	switch e.lang.roles[n.Symbol()] {
+	case roleComment:
+		e.comments = append(e.comments, spanOf(n))
+		return false
+	case roleDecision:
+		e.branch()
+	case roleBoolOp:
+		if op := n.ChildByFieldName("operator"); op != nil && boolOperators[op.Content(e.src)] {
+			e.branch()
+		}
+	case roleContainer:
+		name := defaultContainerName(n, e.src)
+		if e.lang.spec.containerName != nil {
+			name = e.lang.spec.containerName(n, e.src)
+		}
+		e.scopes = append(e.scopes, scope{depth: depth, name: stripGenerics(name), container: true, fn: -1})
+	case roleFunction:
+		if f, ok := e.function(n, depth); ok {
+			e.out = append(e.out, f)
+			e.scopes = append(e.scopes, scope{depth: depth, name: f.Name, fn: len(e.out) - 1})
+		}
+	}
+	return true
+}
+
+func defaultContainerName(n *sitter.Node, src []byte) string { return fieldText(n, "name", src) }
+
+// leave closes the scopes opened at depth or deeper.
+func (e *extractor) leave(depth int) {
+	for len(e.scopes) > 0 && e.scopes[len(e.scopes)-1].depth >= depth {
+		e.scopes = e.scopes[:len(e.scopes)-1]
+	}
+}
+
+// branch counts a decision point for the innermost function, unless a class
+// body lies in between.
+func (e *extractor) branch() {
+	if k := len(e.scopes); k > 0 && e.scopes[k-1].fn >= 0 {
+		e.out[e.scopes[k-1].fn].Complexity++
+	}
+}
+
+// function builds the entry for a function node; ok is false for anonymous
+// functions and declarations without a body.
+func (e *extractor) function(n *sitter.Node, depth int) (Function, bool) {
+	s := e.lang.spec
+	typ := n.Type()
+	var parent *sitter.Node
+	if depth > 0 {
+		parent = e.path[depth-1]
+	}
+	nameOf := s.funcName
+	if nameOf == nil {
+		nameOf = defaultName
+	}
+	name, qualifier := nameOf(n, parent, e.src)
+	if name == "" {
+		return Function{}, false
+	}
+	body := n.ChildByFieldName("body")
+	if s.body != nil {
+		body = s.body(n)
+	}
+	if body == nil && !slices.Contains(s.optionalBody, typ) {
+		return Function{}, false
+	}
+
+	var quals []string
+	for _, sc := range e.scopes {
+		if sc.name != "" {
+			quals = append(quals, sc.name)
+		}
+	}
+	if qualifier != "" {
+		quals = append(quals, qualifier)
+	}
+	start, end := n.StartPoint(), n.EndPoint()
+	endRow := end.Row
+	if end.Column == 0 && endRow > start.Row {
+		endRow--
+	}
+	f := Function{Record: dataset.Record{
+		Language:      e.lang.Name,
+		Name:          name,
+		QualifiedName: strings.Join(append(quals, name), "."),
+		Kind:          e.kind(typ, name, qualifier),
+		Signature:     e.signature(n, body),
+		Docstring:     e.docstring(n, depth, body),
+		Code:          dedent(n.Content(e.src), int(start.Column)),
+		StartLine:     int(start.Row) + 1,
+		EndLine:       int(endRow) + 1,
+		Complexity:    1,
+	}}
+	f.Facts.SyntaxError = n.HasError()
+	f.Facts.Trivial = e.trivial(body)
+	return f, true
+}
+
+// kind tells functions, methods and constructors apart by the node type,
+// the enclosing scope and the language's constructor naming.
+func (e *extractor) kind(typ, name, qualifier string) string {
+	s := e.lang.spec
+	if slices.Contains(s.constructors, typ) {
+		return KindConstructor
+	}
+	owner := qualifier
+	if owner == "" {
+		k := len(e.scopes)
+		if k == 0 || !e.scopes[k-1].container {
+			return KindFunction
+		}
+		owner = e.scopes[k-1].name
+	}
+	if i := strings.LastIndexByte(owner, '.'); i >= 0 {
+		owner = owner[i+1:]
+	}
+	if s.isConstructor != nil && s.isConstructor(name, owner) {
+		return KindConstructor
+	}
+	return KindMethod
+}
+
+// signature is the declaration up to the body (without a trailing = or {),
+// whitespace collapsed; the first line when there is no body.
+func (e *extractor) signature(n, body *sitter.Node) string {
+	var text string
+	if body != nil && body.StartByte() > n.StartByte() {
+		text = string(e.src[n.StartByte():body.StartByte()])
+	} else {
+		text, _, _ = strings.Cut(n.Content(e.src), "\n")
+	}
+	return strings.TrimRight(strings.Join(strings.Fields(text), " "), " ={")
+}
+
+// dedent removes the indentation of the first line (col columns of
+// whitespace) from the following lines, so a method reads as written at
+// the left margin.
+func dedent(code string, col int) string {
+	if col == 0 || !strings.Contains(code, "\n") {
+		return code
+	}
+	lines := strings.Split(code, "\n")
+	for i := 1; i < len(lines); i++ {
+		l := lines[i]
+		k := 0
+		for k < col && k < len(l) && (l[k] == ' ' || l[k] == '\t') {
+			k++
+		}
+		lines[i] = l[k:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func spanOf(n *sitter.Node) span {
+	sp, ep := n.StartPoint(), n.EndPoint()
+	s := span{start: n.StartByte(), end: n.EndByte(), startRow: sp.Row, endRow: ep.Row}
+	if ep.Column == 0 && ep.Row > sp.Row {
+		s.endRow--
+	}
+	return s
+}

@@ -1,0 +1,90 @@
+package extract
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// Language is one programming language codeloom can parse: its registry name
+// (the value of dataset.Record.Language), the file extensions that select it
+// and the rules that find its functions.
+type Language struct {
+	Name       string   // registry name: "python", "go", "tsx", ...
+	Extensions []string // with the dot: ".py", ".pyi"
+	grammar    *sitter.Language
+	spec       *spec
+	// roles maps each grammar symbol to what the extractor does with it, so
+	// the tree walk compares small integers instead of node type strings.
+	roles []role
+}
+
+// registry is built once at package initialization and never changed.
+var registry = buildRegistry()
+
+func buildRegistry() map[string]*Language {
+	m := make(map[string]*Language, len(specs))
+	for _, s := range specs {
+		lang := &Language{Name: s.name, Extensions: s.extensions, grammar: s.grammar(), spec: s}
+		lang.roles = s.roles(lang.grammar)
+		m[s.name] = lang
+	}
+	return m
+}
+
+// Languages returns every supported language, sorted by name.
+func Languages() []*Language {
+	out := make([]*Language, 0, len(registry))
+	for _, l := range registry {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// LanguageNames returns the registry names, sorted.
+func LanguageNames() []string {
+	var out []string
+	for _, l := range Languages() {
+		out = append(out, l.Name)
+	}
+	return out
+}
+
+// LanguageByName finds a language by registry name or a common alias
+// ("golang", "js", "ts", "c++", "cs", ...), case-insensitively; nil when unknown.
+func LanguageByName(name string) *Language {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if l := registry[name]; l != nil {
+		return l
+	}
+	return registry[aliases[name]]
+}
+
+var aliases = map[string]string{
+	"golang": "go", "js": "javascript", "ts": "typescript", "py": "python",
+	"c++": "cpp", "cs": "csharp", "c#": "csharp", "rb": "ruby", "kt": "kotlin",
+	"rs": "rust",
+}
+
+// LanguageForPath picks the language of a file by its extension; nil when
+// the file is not in a supported language.
+func LanguageForPath(path string) *Language {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == "" {
+		return nil
+	}
+	return registry[byExtension[ext]]
+}
+
+var byExtension = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range specs {
+		for _, e := range s.extensions {
+			m[e] = s.name
+		}
+	}
+	return m
+}()

@@ -1,0 +1,172 @@
+package extract
+
+import (
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// fieldText is the source text of n's child in field, "" when absent.
+func fieldText(n *sitter.Node, field string, src []byte) string {
+	if c := n.ChildByFieldName(field); c != nil {
+		return c.Content(src)
+	}
+	return ""
+}
+
+// defaultName reads the "name" field, the convention of most grammars.
+func defaultName(n, _ *sitter.Node, src []byte) (string, string) {
+	return fieldText(n, "name", src), ""
+}
+
+// stripGenerics turns "Server[T]", "Foo<T>" or "*Foo" into the bare type name.
+func stripGenerics(s string) string {
+	s = strings.TrimLeft(strings.TrimSpace(s), "*&")
+	if i := strings.IndexAny(s, "<["); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+func nameIs(want string) func(name, container string) bool {
+	return func(name, _ string) bool { return name == want }
+}
+
+func childOfType(typ string) func(n *sitter.Node) *sitter.Node {
+	return func(n *sitter.Node) *sitter.Node {
+		for i := 0; i < int(n.NamedChildCount()); i++ {
+			if c := n.NamedChild(i); c.Type() == typ {
+				return c
+			}
+		}
+		return nil
+	}
+}
+
+// jsName names declarations directly and function expressions by what they
+// are assigned to: `const f = () => {}`, `obj.f = function() {}`, `{f: ...}`.
+func jsName(n, parent *sitter.Node, src []byte) (string, string) {
+	if name := fieldText(n, "name", src); name != "" {
+		return name, ""
+	}
+	if parent == nil {
+		return "", ""
+	}
+	switch parent.Type() {
+	case "variable_declarator":
+		return fieldText(parent, "name", src), ""
+	case "assignment_expression":
+		left := parent.ChildByFieldName("left")
+		if left != nil && left.Type() == "member_expression" {
+			return fieldText(left, "property", src), stripGenerics(fieldText(left, "object", src))
+		}
+		if left != nil {
+			return left.Content(src), ""
+		}
+	case "pair":
+		return fieldText(parent, "key", src), ""
+	case "public_field_definition", "field_definition":
+		if name := fieldText(parent, "name", src); name != "" {
+			return name, ""
+		}
+		return fieldText(parent, "property", src), ""
+	}
+	return "", ""
+}
+
+// goName qualifies methods with their receiver's type.
+func goName(n, _ *sitter.Node, src []byte) (string, string) {
+	name := fieldText(n, "name", src)
+	recv := n.ChildByFieldName("receiver")
+	if recv == nil {
+		return name, ""
+	}
+	for i := 0; i < int(recv.NamedChildCount()); i++ {
+		if p := recv.NamedChild(i); p.Type() == "parameter_declaration" {
+			return name, stripGenerics(fieldText(p, "type", src))
+		}
+	}
+	return name, ""
+}
+
+// cName follows the declarator chain (pointer, reference, function
+// declarators) down to the identifier; `Foo::bar` yields qualifier Foo.
+func cName(n, _ *sitter.Node, src []byte) (string, string) {
+	d := n.ChildByFieldName("declarator")
+	for d != nil {
+		switch d.Type() {
+		case "identifier", "field_identifier", "destructor_name", "operator_name", "type_identifier":
+			return d.Content(src), ""
+		case "qualified_identifier":
+			full := d.Content(src)
+			i := strings.LastIndex(full, "::")
+			var quals []string
+			for _, q := range strings.Split(full[:i], "::") {
+				quals = append(quals, stripGenerics(q))
+			}
+			return full[i+2:], strings.Join(quals, ".")
+		}
+		if next := d.ChildByFieldName("declarator"); next != nil {
+			d = next
+		} else if d.NamedChildCount() > 0 {
+			d = d.NamedChild(0)
+		} else {
+			return "", ""
+		}
+	}
+	return "", ""
+}
+
+// rubyName qualifies `def Foo.bar` with Foo; `def self.bar` takes the
+// enclosing class from the scope like any method.
+func rubyName(n, _ *sitter.Node, src []byte) (string, string) {
+	name := fieldText(n, "name", src)
+	if obj := fieldText(n, "object", src); obj != "" && obj != "self" {
+		return name, strings.ReplaceAll(obj, "::", ".")
+	}
+	return name, ""
+}
+
+// scopedName names a Ruby class or module, `A::B` as A.B.
+func scopedName(n *sitter.Node, src []byte) string {
+	return strings.ReplaceAll(fieldText(n, "name", src), "::", ".")
+}
+
+// rustContainerName names an impl by the type it implements.
+func rustContainerName(n *sitter.Node, src []byte) string {
+	if n.Type() == "impl_item" {
+		return stripGenerics(fieldText(n, "type", src))
+	}
+	return fieldText(n, "name", src)
+}
+
+// The Kotlin grammar has no name fields: the name is a typed child.
+func kotlinName(n, _ *sitter.Node, src []byte) (string, string) {
+	if n.Type() == "secondary_constructor" {
+		return "constructor", ""
+	}
+	if c := childOfType("simple_identifier")(n); c != nil {
+		return c.Content(src), ""
+	}
+	return "", ""
+}
+
+func kotlinContainerName(n *sitter.Node, src []byte) string {
+	if c := childOfType("type_identifier")(n); c != nil {
+		return c.Content(src)
+	}
+	if n.Type() == "companion_object" {
+		return "Companion"
+	}
+	return ""
+}
+
+func swiftName(n, _ *sitter.Node, src []byte) (string, string) {
+	switch n.Type() {
+	case "init_declaration":
+		return "init", ""
+	case "deinit_declaration":
+		return "deinit", ""
+	}
+	return fieldText(n, "name", src), ""
+}

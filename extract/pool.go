@@ -1,0 +1,114 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/codeloom/codeloom/dataset"
+)
+
+// fileJob asks a worker to extract one file of a source into out.
+type fileJob struct {
+	entry fileEntry
+	src   *sourceRun
+	out   *fileResult
+	done  func()
+}
+
+// fileResult is what one file gave: its kept records and its counts.
+type fileResult struct {
+	records []dataset.Record
+	counts  dataset.Counts
+	skipped *skippedFile
+}
+
+// sourceRun is what workers need to know about the source of a file.
+type sourceRun struct {
+	src     Source
+	commit  string
+	license string
+	filters *dataset.Filters
+}
+
+// pool is the set of parsing goroutines shared by all sources, each with
+// its own tree-sitter parser.
+type pool struct {
+	jobs     chan fileJob
+	wg       sync.WaitGroup
+	progress *Progress
+}
+
+func startPool(ctx context.Context, workers int, timeout time.Duration, progress *Progress) *pool {
+	p := &pool{jobs: make(chan fileJob, workers*4), progress: progress}
+	for range workers {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			parser := NewParser(timeout)
+			defer parser.Close()
+			for j := range p.jobs {
+				if ctx.Err() == nil {
+					p.extractFile(ctx, parser, j)
+				}
+				j.done()
+			}
+		}()
+	}
+	return p
+}
+
+// stop waits for the queued jobs and ends the workers.
+func (p *pool) stop() {
+	close(p.jobs)
+	p.wg.Wait()
+}
+
+func (p *pool) extractFile(ctx context.Context, parser *Parser, j fileJob) {
+	e, res := j.entry, j.out
+	res.counts = dataset.Counts{FilesSeen: 1, Bytes: e.size}
+	defer p.progress.Files.Add(1)
+	src, reason, errText := readSource(e)
+	if reason == "" {
+		fns, err := parser.Functions(ctx, e.lang, src)
+		switch {
+		case errors.Is(err, ErrParseTimeout):
+			reason, errText = SkipParseTimeout, err.Error()
+		case err != nil:
+			reason, errText = SkipParseError, err.Error()
+		default:
+			p.progress.Functions.Add(int64(len(fns)))
+			j.src.keep(e.rel, fns, res)
+			return
+		}
+	}
+	res.counts.FilesSkipped = 1
+	res.counts.FilesSkippedBy = map[string]int{reason: 1}
+	res.skipped = &skippedFile{rel: e.rel, lang: e.lang.Name, reason: reason, err: errText}
+}
+
+// keep fills in the source's fields, applies the filters and redacts what
+// passes them.
+func (s *sourceRun) keep(rel string, fns []Function, res *fileResult) {
+	res.counts.Functions = len(fns)
+	redactions := map[string]int{}
+	for i := range fns {
+		r := fns[i].Record
+		r.Repo, r.Commit, r.Path, r.License = s.src.Repo, s.commit, rel, s.license
+		if reason := s.filters.Reason(&r, fns[i].Facts); reason != "" {
+			dataset.Inc(&res.counts.Removed, reason, 1)
+			continue
+		}
+		r.URL = s.src.blobURL(s.commit, rel, r.StartLine, r.EndLine)
+		r.Code = dataset.Redact(r.Code, redactions)
+		r.Docstring = dataset.Redact(r.Docstring, redactions)
+		r.Signature = dataset.Redact(r.Signature, redactions)
+		r.ID = dataset.ID(r.Code)
+		r.Tokens = dataset.ApproxTokens(r.Code)
+		res.records = append(res.records, r)
+	}
+	if len(redactions) > 0 {
+		res.counts.Redactions = redactions
+	}
+}

@@ -1,0 +1,129 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/codeloom/codeloom/dataset"
+)
+
+// Source statuses.
+const (
+	StatusOK     = "ok"
+	StatusFailed = "failed"
+)
+
+// runner holds what the sources of one Run share.
+type runner struct {
+	o        *Options
+	partsDir string
+	pool     *pool
+}
+
+// extractSource extracts one source into its part, or reuses the part an
+// earlier run left unless Force. A failure is reported in the status.
+func (r *runner) extractSource(ctx context.Context, spec string) *sourceResult {
+	key := r.o.partKey(spec)
+	statusPath := filepath.Join(r.partsDir, key+".json")
+	if !r.o.Force {
+		if res, err := readResult(statusPath); err == nil && res.Status.Status == StatusOK {
+			res.Status.Resumed = true
+			return res
+		}
+	}
+	res := &sourceResult{Status: dataset.SourceStatus{Source: spec}, Languages: map[string]*dataset.Counts{}}
+	err := r.extractInto(ctx, spec, key, res)
+	if err == nil {
+		res.Status.Status = StatusOK
+		err = writeResult(statusPath, res)
+	}
+	if err != nil {
+		res.Status.Status, res.Status.Error = StatusFailed, err.Error()
+	}
+	return res
+}
+
+func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceResult) error {
+	src, err := ParseSource(spec)
+	if err != nil {
+		return err
+	}
+	res.Status.Repo = src.Repo
+	root := src.Dir
+	if src.IsGit() {
+		if root, res.Status.Commit, err = fetchRepo(ctx, src, r.o.CacheDir, r.o.Token); err != nil {
+			return err
+		}
+	}
+	res.Status.License = DetectLicense(root)
+	files, skipped, err := listFiles(ctx, root, r.o.languageSet(), r.o.MaxFileBytes)
+	if err != nil {
+		return fmt.Errorf("list files of %s: %w", spec, err)
+	}
+	if len(files)+len(skipped) == 0 {
+		return fmt.Errorf("%s: no files in the languages extracted", spec)
+	}
+	run := &sourceRun{src: src, commit: res.Status.Commit, license: res.Status.License, filters: &r.o.Filters}
+	results, err := r.parseAll(ctx, run, files)
+	if err != nil {
+		return err
+	}
+	for i := range skipped {
+		res.count(&skipped[i], &dataset.Counts{FilesSeen: 1, FilesSkipped: 1, FilesSkippedBy: map[string]int{skipped[i].reason: 1}})
+	}
+	for i := range results {
+		res.countFile(files[i].lang.Name, &results[i])
+	}
+	res.Part = key + ".jsonl"
+	return writeRecords(filepath.Join(r.partsDir, res.Part), results)
+}
+
+// parseAll hands the files to the worker pool and waits for all of them.
+func (r *runner) parseAll(ctx context.Context, run *sourceRun, files []fileEntry) ([]fileResult, error) {
+	results := make([]fileResult, len(files))
+	var wg sync.WaitGroup
+	for i := range files {
+		wg.Add(1)
+		select {
+		case r.pool.jobs <- fileJob{entry: files[i], src: run, out: &results[i], done: wg.Done}:
+		case <-ctx.Done():
+			wg.Done()
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+	}
+	wg.Wait()
+	return results, ctx.Err()
+}
+
+func (res *sourceResult) countFile(lang string, f *fileResult) {
+	c := &f.counts
+	if f.skipped != nil {
+		res.count(f.skipped, c)
+		return
+	}
+	res.Status.Counts.Add(c)
+	res.language(lang).Add(c)
+}
+
+// count adds a skipped file, listing it when it carries an error.
+func (res *sourceResult) count(s *skippedFile, c *dataset.Counts) {
+	res.Status.Counts.Add(c)
+	if s.lang != "" {
+		res.language(s.lang).Add(c)
+	}
+	if s.err != "" && len(res.Status.SkippedFiles) < dataset.MaxSkippedFiles {
+		res.Status.SkippedFiles = append(res.Status.SkippedFiles, dataset.SkippedFile{Path: s.rel, Reason: s.reason, Error: s.err})
+	}
+}
+
+func (res *sourceResult) language(name string) *dataset.Counts {
+	c := res.Languages[name]
+	if c == nil {
+		c = &dataset.Counts{}
+		res.Languages[name] = c
+	}
+	return c
+}

@@ -1,0 +1,81 @@
+package extract
+
+import (
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// A function whose body is only one of these statements does nothing but
+// pass or fail, and carries no code worth learning from. emptyStatements
+// must be the whole statement; failStatements start it.
+var (
+	emptyStatements = []string{"pass", "...", "???", "return", "return nil", "return None"}
+	failStatements  = []string{"raise", "throw", "panic", "todo!", "unimplemented!", "unreachable!", "TODO", "fatalError", "NotImplementedError"}
+)
+
+// trivial reports whether a body is empty or holds a single statement that
+// only passes, returns nothing or raises (docstrings and comments aside).
+func (e *extractor) trivial(body *sitter.Node) bool {
+	if body == nil {
+		return true
+	}
+	stmts := e.statements(body)
+	if len(stmts) > 0 && e.lang.spec.doc == docPython && pythonDocstring(body, e.src) != "" {
+		stmts = stmts[1:]
+	}
+	switch len(stmts) {
+	case 0:
+		return true
+	case 1:
+		return isTrivialStatement(stmts[0].Content(e.src))
+	}
+	return false
+}
+
+// statements lists the statements of a block body, or the body itself when
+// it is a single expression (`=> x`, `= x`).
+func (e *extractor) statements(body *sitter.Node) []*sitter.Node {
+	text := body.Content(e.src)
+	typ := body.Type()
+	if !strings.HasPrefix(text, "{") && !strings.HasPrefix(text, "=") && typ != "block" && typ != "body_statement" {
+		return []*sitter.Node{body}
+	}
+	var out []*sitter.Node
+	for i := 0; i < int(body.NamedChildCount()); i++ {
+		c := body.NamedChild(i)
+		if e.lang.roles[c.Symbol()] == roleComment {
+			continue
+		}
+		if c.Type() == "statements" {
+			return e.statements(c)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isTrivialStatement(s string) bool {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "=>"))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "="))
+	s = strings.TrimSuffix(s, ";")
+	for _, p := range emptyStatements {
+		if s == p {
+			return true
+		}
+	}
+	for _, p := range failStatements {
+		if !strings.HasPrefix(s, p) {
+			continue
+		}
+		rest := s[len(p):]
+		if rest == "" || !isIdentByte(rest[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
