@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -23,7 +24,8 @@ func randomTensor(seed uint64, name string, std float32, t TensorType, n uint64)
 	stream := h.Sum64()
 	return func(w io.Writer) error {
 		workers := runtime.GOMAXPROCS(0)
-		bufs := make([][]byte, workers)
+		bufs := make([][]byte, workers) // per worker, reused across batches
+		vals := make([][]float32, workers)
 		errs := make([]error, workers)
 		chunks := (n + randomChunk - 1) / randomChunk
 		for first := uint64(0); first < chunks; first += uint64(workers) {
@@ -35,7 +37,9 @@ func randomTensor(seed uint64, name string, std float32, t TensorType, n uint64)
 					defer wg.Done()
 					c := first + uint64(i)
 					m := min(n-c*randomChunk, randomChunk)
-					bufs[i], errs[i] = randomChunkBytes(bufs[i][:0], seed, stream^(c*0x9E3779B97F4A7C15), std, t, int(m))
+					vals[i] = slices.Grow(vals[i][:0], int(m))[:m]
+					fillRandom(vals[i], seed, stream^(c*0x9E3779B97F4A7C15), std)
+					bufs[i], errs[i] = AppendFloat32(bufs[i][:0], t, vals[i])
 				}()
 			}
 			wg.Wait()
@@ -52,18 +56,17 @@ func randomTensor(seed uint64, name string, std float32, t TensorType, n uint64)
 	}
 }
 
-// randomChunkBytes appends m random values, encoded as t, to dst.
-func randomChunkBytes(dst []byte, seed, stream uint64, std float32, t TensorType, m int) ([]byte, error) {
-	vals := make([]float32, m)
+// fillRandom fills vals with normal values of standard deviation std from
+// the generator (seed, stream), or with ones when std is 0.
+func fillRandom(vals []float32, seed, stream uint64, std float32) {
 	if std == 0 {
 		for i := range vals {
 			vals[i] = 1
 		}
-	} else {
-		rng := rand.New(rand.NewPCG(seed, stream))
-		for i := range vals {
-			vals[i] = float32(rng.NormFloat64()) * std
-		}
+		return
 	}
-	return AppendFloat32(dst, t, vals)
+	rng := rand.New(rand.NewPCG(seed, stream))
+	for i := range vals {
+		vals[i] = float32(rng.NormFloat64()) * std
+	}
 }
