@@ -16,9 +16,10 @@ import (
 // the report needs no script and no network. go-chart writes label text into
 // the SVG verbatim, hence every label passes through svgText first.
 
-var (
-	barColor  = drawing.ColorFromHex("4e79a7")
-	restColor = drawing.ColorFromHex("e4e7ec")
+// Colours of the bars and of the grey rest of a horizontal bar.
+const (
+	barHex  = "4e79a7"
+	restHex = "e4e7ec"
 )
 
 const (
@@ -60,7 +61,7 @@ func barChart(width int, bars []bar, yMax float64, yFormat chart.ValueFormatter)
 		c.Bars = append(c.Bars, chart.Value{
 			Label: svgText(b.label),
 			Value: b.value,
-			Style: chart.Style{FillColor: barColor, StrokeColor: barColor},
+			Style: chart.Style{FillColor: drawing.ColorFromHex(barHex), StrokeColor: drawing.ColorFromHex(barHex)},
 		})
 	}
 	return render(c)
@@ -85,8 +86,10 @@ func hbars(bars []bar, total float64) (template.HTML, error) {
 	}
 	for _, b := range bars {
 		label := svgText(fmt.Sprintf("%s (%s)", thousands(int(b.value)), percent(b.value/total)))
-		value := chart.Value{Value: b.value, Style: chart.Style{FillColor: barColor, StrokeColor: barColor, FontColor: drawing.ColorWhite, FontSize: 9}}
-		rest := chart.Value{Value: top - b.value, Style: chart.Style{FillColor: restColor, StrokeColor: restColor, FontSize: 9}}
+		value := chart.Value{Value: b.value, Style: chart.Style{
+			FillColor: drawing.ColorFromHex(barHex), StrokeColor: drawing.ColorFromHex(barHex), FontColor: drawing.ColorWhite, FontSize: 9}}
+		rest := chart.Value{Value: top - b.value, Style: chart.Style{
+			FillColor: drawing.ColorFromHex(restHex), StrokeColor: drawing.ColorFromHex(restHex), FontSize: 9}}
 		if b.value >= top/2 {
 			value.Label = label
 		} else {

@@ -43,58 +43,67 @@ const (
 
 // Compare returns the changes from a to b.
 func Compare(a, b *Report) *Comparison {
-	c := &Comparison{A: a, B: b}
-	add := func(metric, kind string, va, vb float64) {
-		c.Changes = append(c.Changes, Change{Metric: metric, Kind: kind, A: va, B: vb, Delta: vb - va})
-	}
-	addCount := func(metric string, va, vb int) { add(metric, KindCount, float64(va), float64(vb)) }
-
-	addCount("sources", len(a.Sources), len(b.Sources))
-	addCount("languages", len(a.Languages), len(b.Languages))
+	var l changeList
+	l.count("sources", len(a.Sources), len(b.Sources))
+	l.count("languages", len(a.Languages), len(b.Languages))
 	for _, name := range unionKeys(a.Splits, b.Splits) {
-		addCount("splits."+name, a.Splits[name], b.Splits[name])
+		l.count("splits."+name, a.Splits[name], b.Splits[name])
 	}
-	compareLanguage := func(prefix string, la, lb *LanguageStats) {
-		addCount(prefix+"functions", la.Functions, lb.Functions)
-		addCount(prefix+"files", la.Files, lb.Files)
-		add(prefix+"share", KindShare, la.Share, lb.Share)
-		add(prefix+"docstring_coverage", KindShare, la.DocstringCoverage, lb.DocstringCoverage)
-		if la.SyntaxValidShare != nil && lb.SyntaxValidShare != nil {
-			add(prefix+"syntax_valid_share", KindShare, *la.SyntaxValidShare, *lb.SyntaxValidShare)
-		}
-		for _, d := range []struct {
-			name   string
-			da, db Dist
-		}{{"lines", la.Lines, lb.Lines}, {"chars", la.Chars, lb.Chars}, {"tokens", la.Tokens, lb.Tokens}, {"complexity", la.Complexity, lb.Complexity}} {
-			add(prefix+d.name+".mean", KindNumber, d.da.Mean, d.db.Mean)
-			add(prefix+d.name+".median", KindNumber, float64(d.da.Median), float64(d.db.Median))
-			add(prefix+d.name+".p90", KindNumber, float64(d.da.P90), float64(d.db.P90))
-		}
-	}
-	compareLanguage("total.", &a.Total, &b.Total)
+	l.language("total.", &a.Total, &b.Total)
 	langsA, langsB := byLanguage(a), byLanguage(b)
 	for _, name := range unionKeys(langsA, langsB) {
-		compareLanguage("languages."+name+".", orZero(langsA[name], name), orZero(langsB[name], name))
+		l.language("languages."+name+".", orZero(langsA[name], name), orZero(langsB[name], name))
 	}
 	licA, licB := licenseCounts(a), licenseCounts(b)
 	for _, name := range unionKeys(licA, licB) {
-		addCount("licenses."+name, licA[name], licB[name])
+		l.count("licenses."+name, licA[name], licB[name])
 	}
 	if a.Filters != nil && b.Filters != nil {
-		fa, fb := a.Filters, b.Filters
-		addCount("filters.found", fa.Found, fb.Found)
-		for _, name := range unionKeys(fa.Removed, fb.Removed) {
-			addCount("filters.removed."+name, fa.Removed[name], fb.Removed[name])
-		}
-		addCount("filters.duplicate_exact", fa.DuplicateExact, fb.DuplicateExact)
-		addCount("filters.duplicate_near", fa.DuplicateNear, fb.DuplicateNear)
-		for _, name := range unionKeys(fa.Redactions, fb.Redactions) {
-			addCount("filters.redactions."+name, fa.Redactions[name], fb.Redactions[name])
-		}
-		addCount("filters.kept", fa.Kept, fb.Kept)
+		l.filters(a.Filters, b.Filters)
 	}
-	c.Sources = sourceChanges(a.Sources, b.Sources)
-	return c
+	return &Comparison{A: a, B: b, Changes: l, Sources: sourceChanges(a.Sources, b.Sources)}
+}
+
+// changeList collects the changes of Compare in order.
+type changeList []Change
+
+func (l *changeList) add(metric, kind string, a, b float64) {
+	*l = append(*l, Change{Metric: metric, Kind: kind, A: a, B: b, Delta: b - a})
+}
+
+func (l *changeList) count(metric string, a, b int) { l.add(metric, KindCount, float64(a), float64(b)) }
+
+func (l *changeList) language(prefix string, a, b *LanguageStats) {
+	l.count(prefix+"functions", a.Functions, b.Functions)
+	l.count(prefix+"files", a.Files, b.Files)
+	l.add(prefix+"share", KindShare, a.Share, b.Share)
+	l.add(prefix+"docstring_coverage", KindShare, a.DocstringCoverage, b.DocstringCoverage)
+	if a.SyntaxValidShare != nil && b.SyntaxValidShare != nil {
+		l.add(prefix+"syntax_valid_share", KindShare, *a.SyntaxValidShare, *b.SyntaxValidShare)
+	}
+	l.dist(prefix+"lines.", a.Lines, b.Lines)
+	l.dist(prefix+"chars.", a.Chars, b.Chars)
+	l.dist(prefix+"tokens.", a.Tokens, b.Tokens)
+	l.dist(prefix+"complexity.", a.Complexity, b.Complexity)
+}
+
+func (l *changeList) dist(prefix string, a, b Dist) {
+	l.add(prefix+"mean", KindNumber, a.Mean, b.Mean)
+	l.add(prefix+"median", KindNumber, float64(a.Median), float64(b.Median))
+	l.add(prefix+"p90", KindNumber, float64(a.P90), float64(b.P90))
+}
+
+func (l *changeList) filters(a, b *Filters) {
+	l.count("filters.found", a.Found, b.Found)
+	for _, name := range unionKeys(a.Removed, b.Removed) {
+		l.count("filters.removed."+name, a.Removed[name], b.Removed[name])
+	}
+	l.count("filters.duplicate_exact", a.DuplicateExact, b.DuplicateExact)
+	l.count("filters.duplicate_near", a.DuplicateNear, b.DuplicateNear)
+	for _, name := range unionKeys(a.Redactions, b.Redactions) {
+		l.count("filters.redactions."+name, a.Redactions[name], b.Redactions[name])
+	}
+	l.count("filters.kept", a.Kept, b.Kept)
 }
 
 // Changed returns the changes whose values differ.

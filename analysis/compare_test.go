@@ -117,3 +117,32 @@ func TestWriteComparison(t *testing.T) {
 	checkAligned(t, lines, "METRIC", "licenses.none")
 	checkAligned(t, lines, "SOURCE", "github.com/e/epsilon")
 }
+
+func TestCompareFilters(t *testing.T) {
+	a := knownReport(t)
+	m := knownManifest()
+	m.Total.Functions, m.Total.Removed["too_short"], m.Total.Redactions["url"] = 16, 4, 1
+	dir := filepath.Join(t.TempDir(), "refiltered")
+	writeDataset(t, dir, m, 100, knownRecords())
+	b, err := Analyze(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Change{}
+	for _, ch := range Compare(a, b).Changes {
+		got[ch.Metric] = ch
+	}
+	for _, want := range []Change{
+		{Metric: "filters.found", Kind: KindCount, A: 15, B: 16, Delta: 1},
+		{Metric: "filters.removed.too_short", Kind: KindCount, A: 3, B: 4, Delta: 1},
+		{Metric: "filters.removed.syntax_error", Kind: KindCount, A: 2, B: 2},
+		{Metric: "filters.redactions.url", Kind: KindCount, A: 0, B: 1, Delta: 1},
+		{Metric: "filters.kept", Kind: KindCount, A: 8, B: 8},
+		{Metric: "total.syntax_valid_share", Kind: KindShare, A: 0.8, B: 0.8},
+		{Metric: "languages.go.syntax_valid_share", Kind: KindShare, A: 5.0 / 6, B: 5.0 / 6},
+	} {
+		if got[want.Metric] != want {
+			t.Errorf("%s: got %+v, want %+v", want.Metric, got[want.Metric], want)
+		}
+	}
+}

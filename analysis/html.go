@@ -75,10 +75,7 @@ func writePage(path string, p page) error {
 }
 
 func newColumn(r *Report, top int) (column, error) {
-	c := column{R: r, TopSources: r.Sources}
-	if top > 0 && len(c.TopSources) > top {
-		c.TopSources = c.TopSources[:top]
-	}
+	c := column{R: r, TopSources: topSources(r.Sources, top)}
 	var langs, docs, licenses, funnel, sources []bar
 	for _, l := range r.Languages {
 		langs = append(langs, bar{l.Language, float64(l.Functions)})

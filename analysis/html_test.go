@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wcharczuk/go-chart/v2/drawing"
 	"golang.org/x/net/html"
 )
 
@@ -172,6 +173,7 @@ func checkScreenshot(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	bounds := img.Bounds()
+	barColor := drawing.ColorFromHex(barHex)
 	var barPixels int
 	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
 		for x := bounds.Min.X; x < bounds.Max.X; x++ {

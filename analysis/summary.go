@@ -14,49 +14,67 @@ import (
 // listing the top sources with the most functions (all when top <= 0).
 func WriteSummary(w io.Writer, r *Report, top int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
-
-	p("dataset %s", r.Dataset)
+	fmt.Fprintf(tw, "dataset %s", r.Dataset)
 	if r.Tool != "" {
-		p(" (%s, %s)", r.Tool, r.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(tw, " (%s, %s)", r.Tool, r.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
 	}
-	p("\n%s functions, %s files, %d sources; splits: %s\n\n",
+	fmt.Fprintf(tw, "\n%s functions, %s files, %d sources; splits: %s\n",
 		thousands(r.Total.Functions), filesText(r.Total), len(r.Sources), countsText(r.Splits))
+	writeLanguages(tw, append(slices.Clone(r.Languages), r.Total))
+	writeLicenses(tw, r.Licenses)
+	writeSources(tw, r.Sources, top)
+	if r.Filters != nil {
+		writeFunnel(tw, r.Filters)
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(tw, "warning: %s\n", warning)
+	}
+	return tw.Flush()
+}
 
-	p("LANGUAGE\tFILES\tFUNCTIONS\tSHARE\tLINES mean/med/p90\tCHARS mean/med/p90\tTOKENS mean/med/p90\tDOCSTRINGS\tCOMPLEXITY mean/med/p90\tSYNTAX OK\n")
-	for _, l := range append(slices.Clone(r.Languages), r.Total) {
-		p("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Language, filesText(l), thousands(l.Functions), percent(l.Share),
+func writeLanguages(w io.Writer, langs []LanguageStats) {
+	fmt.Fprint(w, "\nLANGUAGE\tFILES\tFUNCTIONS\tSHARE\tLINES mean/med/p90\tCHARS mean/med/p90\tTOKENS mean/med/p90\tDOCSTRINGS\tCOMPLEXITY mean/med/p90\tSYNTAX OK\n")
+	for _, l := range langs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Language, filesText(l), thousands(l.Functions), percent(l.Share),
 			distText(l.Lines), distText(l.Chars), distText(l.Tokens), percent(l.DocstringCoverage), distText(l.Complexity),
 			optPercent(l.SyntaxValidShare))
 	}
+}
 
-	p("\nLICENSE\tFUNCTIONS\tSHARE\n")
-	for _, l := range r.Licenses {
-		p("%s\t%s\t%s\n", l.License, thousands(l.Functions), percent(l.Share))
+func writeLicenses(w io.Writer, licenses []LicenseStats) {
+	fmt.Fprint(w, "\nLICENSE\tFUNCTIONS\tSHARE\n")
+	for _, l := range licenses {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", l.License, thousands(l.Functions), percent(l.Share))
 	}
+}
 
-	shown := r.Sources
-	if top > 0 && len(shown) > top {
-		shown = shown[:top]
-	}
-	p("\nSOURCE (%d of %d)\tFUNCTIONS\tFOUND\tCOMMIT\tLICENSE\tSTATUS\n", len(shown), len(r.Sources))
+func writeSources(w io.Writer, sources []SourceStats, top int) {
+	shown := topSources(sources, top)
+	fmt.Fprintf(w, "\nSOURCE (%d of %d)\tFUNCTIONS\tFOUND\tCOMMIT\tLICENSE\tSTATUS\n", len(shown), len(sources))
 	for _, s := range shown {
-		p("%s\t%s\t%s\t%s\t%s\t%s\n", s.Repo, thousands(s.Functions), optThousands(s.Found), shortCommit(s.Commit),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Repo, thousands(s.Functions), optThousands(s.Found), shortCommit(s.Commit),
 			orDash(s.License), orDash(strings.TrimSpace(s.Status+" "+s.Error)))
 	}
+}
 
-	if f := r.Filters; f != nil {
-		p("\nFUNNEL\tFUNCTIONS\tREMOVED BY\n")
-		p("%s\t%s\t%s\n", f.Funnel[0].Stage, thousands(f.Funnel[0].Functions), "")
-		p("%s\t%s\t%s\n", f.Funnel[1].Stage, thousands(f.Funnel[1].Functions), countsText(f.Removed))
-		p("%s\t%s\t%s\n", f.Funnel[2].Stage, thousands(f.Funnel[2].Functions), "exact duplicates "+thousands(f.DuplicateExact))
-		p("%s\t%s\t%s\n", f.Funnel[3].Stage, thousands(f.Funnel[3].Functions), "near duplicates "+thousands(f.DuplicateNear))
-		p("\nfiles seen %s, skipped %s; redactions: %s\n", thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.Redactions))
+// topSources returns the first top sources (they are sorted by functions),
+// or all when top <= 0.
+func topSources(sources []SourceStats, top int) []SourceStats {
+	if top > 0 && len(sources) > top {
+		return sources[:top]
 	}
-	for _, warning := range r.Warnings {
-		p("warning: %s\n", warning)
+	return sources
+}
+
+func writeFunnel(w io.Writer, f *Filters) {
+	// What removed the functions between a stage and the one before it.
+	removedBy := []string{"", countsText(f.Removed),
+		"exact duplicates " + thousands(f.DuplicateExact), "near duplicates " + thousands(f.DuplicateNear)}
+	fmt.Fprint(w, "\nFUNNEL\tFUNCTIONS\tREMOVED BY\n")
+	for i, s := range f.Funnel {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", s.Stage, thousands(s.Functions), removedBy[i])
 	}
-	return tw.Flush()
+	fmt.Fprintf(w, "\nfiles seen %s, skipped %s; redactions: %s\n", thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.Redactions))
 }
 
 // WriteComparison writes the metrics that differ between two datasets, and
