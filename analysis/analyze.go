@@ -21,11 +21,8 @@ import (
 // analyzed from its shards alone (no filters, no syntax share).
 func Analyze(ctx context.Context, dir string) (*Report, error) {
 	m, err := dataset.ReadManifest(dir)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		m = nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	acc := accumulator{
 		langs:    map[string]*langAcc{},
