@@ -47,8 +47,11 @@ func (d *decoder) needCount(n uint64, per int, what string) error {
 func (d *decoder) full(p []byte) error {
 	n, err := io.ReadFull(d.r, p)
 	d.pos += int64(n)
-	if err != nil {
-		return malformed("truncated at offset %d: %v", d.pos, err)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return malformed("truncated at offset %d", d.pos)
+	case err != nil:
+		return fmt.Errorf("read at offset %d: %w", d.pos, err)
 	}
 	return nil
 }

@@ -120,10 +120,14 @@ func Read(r io.ReaderAt, size int64) (*File, error) {
 // readHeader reads the magic, the version and the tensor and KV counts.
 func (f *File) readHeader(d *decoder) (nTensors, nKV uint64, err error) {
 	magic := make([]byte, len(Magic))
-	// A file too short to hold a magic is simply not GGUF.
 	n, err := io.ReadFull(d.r, magic)
 	d.pos += int64(n)
-	if err != nil || string(magic) != Magic {
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return 0, 0, ErrNotGGUF // too short to hold a magic
+	case err != nil:
+		return 0, 0, fmt.Errorf("read magic: %w", err)
+	case string(magic) != Magic:
 		return 0, 0, ErrNotGGUF
 	}
 	v, err := d.u32()

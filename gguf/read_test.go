@@ -174,3 +174,32 @@ func TestReadEveryTruncation(t *testing.T) {
 		}
 	}
 }
+
+// failingReader fails every read after the first limit bytes.
+type failingReader struct {
+	data  []byte
+	limit int64
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (r failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.limit {
+		return 0, errDisk
+	}
+	return copy(p, r.data[off:]), nil
+}
+
+// An I/O error is reported as itself, not as a malformed or foreign file.
+func TestReadIOError(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := richBuilder(t).WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int64{0, 100} {
+		_, err := Read(failingReader{buf.Bytes(), limit}, int64(buf.Len()))
+		if !errors.Is(err, errDisk) || errors.Is(err, ErrNotGGUF) || errors.Is(err, ErrMalformed) {
+			t.Errorf("limit %d: %v", limit, err)
+		}
+	}
+}
