@@ -86,7 +86,7 @@ func wantKnown(dir string) *Report {
 			{Repo: delta, Source: "https://" + delta, Status: "failed", Error: "clone: repository not found", Found: intp(0)},
 		},
 		Filters: &Filters{
-			FilesSeen: 20, FilesSkipped: 3, Found: 15,
+			FilesSeen: 20, FilesSkipped: 3, FilesSkippedBy: map[string]int{"binary": 2, "too_large": 1}, Found: 15,
 			Removed:        map[string]int{"syntax_error": 2, "too_short": 3},
 			DuplicateExact: 1, DuplicateNear: 1, Kept: 8,
 			Redactions: map[string]int{"email": 2},

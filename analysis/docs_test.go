@@ -30,7 +30,7 @@ func TestJSONKeysDocumented(t *testing.T) {
 
 // dataKeys are objects whose keys are data (filter names, split names,
 // settings), not part of the schema.
-var dataKeys = []string{"splits", "removed", "redactions", "settings"}
+var dataKeys = []string{"splits", "removed", "redactions", "settings", "files_skipped_by"}
 
 func collectKeys(t *testing.T, v any, keys map[string]bool) {
 	t.Helper()

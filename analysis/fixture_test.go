@@ -1,9 +1,7 @@
 package analysis
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
+	"cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,45 +11,27 @@ import (
 	"github.com/codeloom/codeloom/dataset"
 )
 
-// writeDataset writes records as JSONL shards of at most perShard records,
-// plus the manifest (nil for none), the way extract lays a dataset out.
+// writeDataset writes records with the dataset package's writer, in shards
+// of perShard records, and the manifest; with m nil the manifest is removed
+// afterwards, as in a dataset that lost it.
 func writeDataset(tb testing.TB, dir string, m *dataset.Manifest, perShard int, records []dataset.Record) {
 	tb.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	var shards []string
-	for start := 0; start < len(records); start += perShard {
-		name := fmt.Sprintf("data-%05d.jsonl", len(shards))
-		shards = append(shards, name)
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		w := bufio.NewWriter(f)
-		enc := json.NewEncoder(w)
-		for _, r := range records[start:min(start+perShard, len(records))] {
-			if err := enc.Encode(r); err != nil {
-				tb.Fatal(err)
-			}
-		}
-		if err := w.Flush(); err != nil {
-			tb.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if m == nil {
-		return
-	}
-	m.Shards = shards
-	b, err := json.MarshalIndent(m, "", "  ")
+	w, err := dataset.Create(dir, perShard)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), b, 0o644); err != nil {
+	for i := range records {
+		if err := w.Write(&records[i]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := w.Commit(cmp.Or(m, &dataset.Manifest{})); err != nil {
 		tb.Fatal(err)
+	}
+	if m == nil {
+		if err := os.Remove(filepath.Join(dir, dataset.ManifestFile)); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 
@@ -113,7 +93,7 @@ func knownManifest() *dataset.Manifest {
 			"python": {Functions: 6, Removed: map[string]int{"syntax_error": 1, "too_short": 1}, DuplicateNear: 1, Kept: 3},
 		},
 		Total: dataset.Counts{
-			FilesSeen: 20, FilesSkipped: 3, Functions: 15,
+			FilesSeen: 20, FilesSkipped: 3, FilesSkippedBy: map[string]int{"binary": 2, "too_large": 1}, Functions: 15,
 			Removed:        map[string]int{"syntax_error": 2, "too_short": 3},
 			DuplicateExact: 1, DuplicateNear: 1, Kept: 8,
 			Redactions: map[string]int{"email": 2},

@@ -9,10 +9,6 @@ import (
 	"github.com/codeloom/codeloom/dataset"
 )
 
-// SyntaxErrorFilter is the manifest's name for functions removed because
-// they did not parse cleanly.
-const SyntaxErrorFilter = "syntax_error"
-
 // applyManifest adds what only the manifest knows: how extraction went per
 // source, the filter funnel and the syntax-valid share, and flags counts that
 // disagree with the records.
@@ -35,7 +31,7 @@ func applyManifest(r *Report, m *dataset.Manifest) {
 // share that parsed. Other removals say nothing about syntax, so they are
 // left out of both counts.
 func syntaxOf(c *dataset.Counts) (*int, *float64) {
-	errs := c.Removed[SyntaxErrorFilter]
+	errs := c.Removed[dataset.FilterSyntaxError]
 	share := ratio(c.Kept, c.Kept+errs)
 	return &errs, &share
 }
@@ -70,6 +66,7 @@ func filtersOf(m *dataset.Manifest) *Filters {
 	f := &Filters{
 		FilesSeen:      t.FilesSeen,
 		FilesSkipped:   t.FilesSkipped,
+		FilesSkippedBy: orEmpty(t.FilesSkippedBy),
 		Found:          t.Functions,
 		Removed:        orEmpty(t.Removed),
 		DuplicateExact: t.DuplicateExact,

@@ -89,6 +89,7 @@ type SourceStats struct {
 type Filters struct {
 	FilesSeen      int            `json:"files_seen"`
 	FilesSkipped   int            `json:"files_skipped"`
+	FilesSkippedBy map[string]int `json:"files_skipped_by"` // per reason
 	Found          int            `json:"found"`
 	Removed        map[string]int `json:"removed"` // per filter name
 	DuplicateExact int            `json:"duplicate_exact"`

@@ -74,7 +74,8 @@ func writeFunnel(w io.Writer, f *Filters) {
 	for i, s := range f.Funnel {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", s.Stage, thousands(s.Functions), removedBy[i])
 	}
-	fmt.Fprintf(w, "\nfiles seen %s, skipped %s; redactions: %s\n", thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.Redactions))
+	fmt.Fprintf(w, "\nfiles seen %s, skipped %s (%s); redactions: %s\n",
+		thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.FilesSkippedBy), countsText(f.Redactions))
 }
 
 // WriteComparison writes the metrics that differ between two datasets, and

@@ -31,7 +31,7 @@ func TestWriteSummary(t *testing.T) {
 		"(codeloom 0.1.0-test, 2026-11-27 01:02 UTC)",
 		"8 functions, 6 files, 4 sources; splits: train 6, validation 2",
 		"SOURCE (2 of 4)",
-		"files seen 20, skipped 3; redactions: email 2",
+		"files seen 20, skipped 3 (binary 2, too_large 1); redactions: email 2",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q", want)

@@ -1,13 +1,9 @@
 package analysis
 
 import (
-	"bufio"
 	"crypto/sha1"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +26,8 @@ const (
 	synthPerShard     = 100_000
 )
 
-// writeSynthetic writes n records and a manifest whose counts agree with
-// them, and returns the folder.
+// writeSynthetic writes n records with the dataset package's writer and a
+// manifest whose counts agree with them, and returns the folder.
 func writeSynthetic(tb testing.TB, dir string, n int) string {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
@@ -43,33 +39,11 @@ func writeSynthetic(tb testing.TB, dir string, n int) string {
 		Splits:    map[string]int{},
 	}
 	repoKept := make([]int, synthRepos)
-	var w *bufio.Writer
-	var f *os.File
-	closeShard := func() {
-		if f == nil {
-			return
-		}
-		if err := w.Flush(); err != nil {
-			tb.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	w, err := dataset.Create(dir, synthPerShard)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	for i := range n {
-		if i%synthPerShard == 0 {
-			closeShard()
-			name := fmt.Sprintf("data-%05d.jsonl", len(m.Shards))
-			m.Shards = append(m.Shards, name)
-			var err error
-			if f, err = os.Create(filepath.Join(dir, name)); err != nil {
-				tb.Fatal(err)
-			}
-			w = bufio.NewWriterSize(f, 1<<20)
-		}
+	for range n {
 		r := synthRecord(rng, codes)
 		repoKept[repoIndex(r.Repo)]++
 		c := m.Languages[r.Language]
@@ -79,17 +53,13 @@ func writeSynthetic(tb testing.TB, dir string, n int) string {
 		}
 		c.Kept++
 		m.Splits[r.Split]++
-		b, err := json.Marshal(r)
-		if err != nil {
+		if err := w.Write(&r); err != nil {
 			tb.Fatal(err)
 		}
-		w.Write(b)
-		w.WriteByte('\n')
 	}
-	closeShard()
 	for _, c := range m.Languages {
 		synthFunnel(c)
-		addCounts(&m.Total, c)
+		m.Total.Add(c)
 	}
 	for i, kept := range repoKept {
 		s := dataset.SourceStatus{
@@ -102,11 +72,7 @@ func writeSynthetic(tb testing.TB, dir string, n int) string {
 		}
 		m.Sources = append(m.Sources, s)
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), b, 0o644); err != nil {
+	if err := w.Commit(m); err != nil {
 		tb.Fatal(err)
 	}
 	return dir
@@ -123,24 +89,6 @@ func synthFunnel(c *dataset.Counts) {
 	}
 	c.FilesSeen = c.Functions / 3
 	c.FilesSkipped = c.FilesSeen / 50
-}
-
-func addCounts(dst, c *dataset.Counts) {
-	if dst.Removed == nil {
-		dst.Removed, dst.Redactions = map[string]int{}, map[string]int{}
-	}
-	dst.FilesSeen += c.FilesSeen
-	dst.FilesSkipped += c.FilesSkipped
-	dst.Functions += c.Functions
-	dst.DuplicateExact += c.DuplicateExact
-	dst.DuplicateNear += c.DuplicateNear
-	dst.Kept += c.Kept
-	for k, v := range c.Removed {
-		dst.Removed[k] += v
-	}
-	for k, v := range c.Redactions {
-		dst.Redactions[k] += v
-	}
 }
 
 func synthRepo(i int) string { return fmt.Sprintf("github.com/org%d/repo%d", i%97, i) }
