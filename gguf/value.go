@@ -2,6 +2,7 @@ package gguf
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -138,35 +139,10 @@ func (v Value) ElemType() ValueType { return v.elem }
 
 // Len is the number of elements of an array value, 0 for scalars.
 func (v Value) Len() int {
-	switch x := v.x.(type) {
-	case []Value:
-		return len(x)
-	case []uint8:
-		return len(x)
-	case []int8:
-		return len(x)
-	case []uint16:
-		return len(x)
-	case []int16:
-		return len(x)
-	case []uint32:
-		return len(x)
-	case []int32:
-		return len(x)
-	case []float32:
-		return len(x)
-	case []bool:
-		return len(x)
-	case []string:
-		return len(x)
-	case []uint64:
-		return len(x)
-	case []int64:
-		return len(x)
-	case []float64:
-		return len(x)
+	if v.typ != ValueArray {
+		return 0
 	}
-	return 0
+	return reflect.ValueOf(v.x).Len()
 }
 
 // Any returns the Go value: a Scalar, a slice of one, or []Value for an
@@ -196,35 +172,11 @@ func (v Value) String() string {
 
 // index returns element i of an array value as a Value.
 func (v Value) index(i int) Value {
-	switch x := v.x.(type) {
-	case []Value:
-		return x[i]
-	case []uint8:
-		return Of(x[i])
-	case []int8:
-		return Of(x[i])
-	case []uint16:
-		return Of(x[i])
-	case []int16:
-		return Of(x[i])
-	case []uint32:
-		return Of(x[i])
-	case []int32:
-		return Of(x[i])
-	case []float32:
-		return Of(x[i])
-	case []bool:
-		return Of(x[i])
-	case []string:
-		return Of(x[i])
-	case []uint64:
-		return Of(x[i])
-	case []int64:
-		return Of(x[i])
-	case []float64:
-		return Of(x[i])
+	x := reflect.ValueOf(v.x).Index(i).Interface()
+	if el, ok := x.(Value); ok {
+		return el
 	}
-	return Value{}
+	return Value{typ: v.elem, x: x}
 }
 
 // KV is one metadata entry.
