@@ -37,6 +37,8 @@ type Context interface {
 	// Score returns log p(continuation | prompt) summed over the
 	// continuation's tokens, and how many tokens that was.
 	Score(ctx context.Context, prompt, continuation string) (logProb float64, tokens int, err error)
+	// Size is the context window in tokens.
+	Size() int
 	Close()
 }
 

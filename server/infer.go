@@ -162,7 +162,7 @@ func (in *inference) adapterName() string {
 
 // generate runs one generation and maps engine failures to API errors.
 func (in *inference) generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error) {
-	if limit := in.lm.info.ContextLength; limit > 0 && opt.MaxTokens > limit {
+	if limit := in.ctx.Size(); opt.MaxTokens > limit {
 		return Generation{}, errorf(http.StatusBadRequest, "max_tokens_out_of_range",
 			"max_tokens %d exceeds model %s's context of %d tokens", opt.MaxTokens, in.model.Name, limit)
 	}

@@ -132,9 +132,7 @@ func (p *pool) acquire(ctx context.Context, e *Entry) (*loadedModel, error) {
 		}
 		close(call.done)
 		p.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
+		return lm, err // a fresh model starts with refs 1: ours
 	}
 }
 

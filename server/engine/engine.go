@@ -105,6 +105,8 @@ func (c *ctx) Score(cx context.Context, prompt, continuation string) (float64, i
 	return s.LogProb, s.Tokens, mapError(err)
 }
 
+func (c *ctx) Size() int { return c.c.Size() }
+
 func (c *ctx) Close() { c.c.Close() }
 
 // mapError lets the server recognise the engine's errors it answers with 4xx.
