@@ -94,28 +94,11 @@ func (f *File) Int(key string) (int64, error) {
 	if !ok {
 		return 0, fmt.Errorf("%q: %w", key, ErrNoKey)
 	}
-	switch x := v.x.(type) {
-	case uint8:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case uint16:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case uint64:
-		if x > 1<<63-1 {
-			return 0, fmt.Errorf("%q: %d does not fit in int64", key, x)
-		}
-		return int64(x), nil
+	n, err := v.Int()
+	if err != nil {
+		return 0, fmt.Errorf("%q: %w", key, err)
 	}
-	return 0, fmt.Errorf("%q is %s, want an integer: %w", key, describe(v), ErrWrongType)
+	return n, nil
 }
 
 // Tensor returns the info of the named tensor.

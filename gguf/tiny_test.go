@@ -198,3 +198,29 @@ func TestTokenizerFromFile(t *testing.T) {
 		})
 	}
 }
+
+// Special token ids written with another integer type are copied as the
+// uint32 llama.cpp requires; non-integers are refused.
+func TestTokenizerFromFileIDTypes(t *testing.T) {
+	for _, tt := range []struct {
+		v  Value
+		ok bool
+	}{{Of(int32(2)), true}, {Of(uint64(2)), true}, {Of(int32(-1)), false}, {Of("2"), false}} {
+		b := NewBuilder()
+		spec := SPMByteTokenizer()
+		spec.IDs = nil
+		kv, err := spec.KV()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.SetKV(kv...)
+		b.Set("tokenizer.ggml.eos_token_id", tt.v)
+		got, err := TokenizerFromFile(writeFile(t, b))
+		if (err == nil) != tt.ok {
+			t.Fatalf("%v: error %v, want ok=%v", tt.v, err, tt.ok)
+		}
+		if tt.ok && got.IDs["eos"] != 2 {
+			t.Errorf("%v: eos id %d", tt.v, got.IDs["eos"])
+		}
+	}
+}

@@ -116,7 +116,13 @@ func (s *TokenizerSpec) take(kv KV) error {
 			s.Extra = append(s.Extra, kv)
 			return nil
 		}
-		s.IDs[name], ok = kv.Value.x.(uint32)
+		// Some converters write ids as signed or 64-bit; llama.cpp wants
+		// uint32, which is what KV writes back.
+		id, err := kv.Value.Int()
+		if err != nil || id < 0 || id > 1<<32-1 {
+			return fmt.Errorf("token id %v: want a uint32", kv.Value)
+		}
+		s.IDs[name], ok = uint32(id), true
 	}
 	if !ok {
 		return fmt.Errorf("unexpected type %s: %w", describe(kv.Value), ErrWrongType)

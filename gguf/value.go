@@ -145,6 +145,32 @@ func (v Value) Len() int {
 	return reflect.ValueOf(v.x).Len()
 }
 
+// Int returns the value of an integer scalar of any integer type.
+func (v Value) Int() (int64, error) {
+	switch x := v.x.(type) {
+	case uint8:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case uint64:
+		if x > 1<<63-1 {
+			return 0, fmt.Errorf("%d does not fit in int64", x)
+		}
+		return int64(x), nil
+	}
+	return 0, fmt.Errorf("%s is not an integer: %w", describe(v), ErrWrongType)
+}
+
 // Any returns the Go value: a Scalar, a slice of one, or []Value for an
 // array of arrays.
 func (v Value) Any() any { return v.x }
