@@ -1,8 +1,280 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"time"
 
-// TODO(owner of this command): replace with the real command.
+	"github.com/schollz/progressbar/v3"
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/eval"
+)
+
+// samplingTemperature is used with --samples above 1 when --temperature is
+// not given: greedy samples would all be the same.
+const samplingTemperature = 0.8
+
 func evalCommand() *ucli.Command {
-	return &ucli.Command{Name: "eval", Usage: "(not built yet)", Action: func(*ucli.Context) error { return usageError("eval is not built yet") }}
+	flags := []ucli.Flag{
+		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF model file (not needed with --completions)"},
+		&ucli.StringFlag{Name: "adapter", Usage: "LoRA adapter file (GGUF) to evaluate on top of --model"},
+		&ucli.Float64Flag{Name: "scale", Value: 1, Usage: "adapter scale"},
+		&ucli.BoolFlag{Name: "compare", Usage: "also evaluate --model without the adapter, side by side, with deltas"},
+		&ucli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "dataset folder: complete held-out records and score them against the real bodies"},
+		&ucli.StringFlag{Name: "split", Value: dataset.SplitValidation, Usage: "records of this split (\"all\" for every record)"},
+		&ucli.IntFlag{Name: "limit", Value: 200, Usage: "records to evaluate at most (0 = all)"},
+		&ucli.StringFlag{Name: "tasks", Usage: "HumanEval-format task file (JSONL or .jsonl.gz): run completions against the tests, report pass@k"},
+		&ucli.StringFlag{Name: "completions", Usage: "score these completions ({task_id, completion} per line) of --tasks instead of generating"},
+		&ucli.IntFlag{Name: "samples", Aliases: []string{"k"}, Value: 1, Usage: "completions per task, and the k of pass@k; above 1 they are sampled (--temperature, default then 0.8), else greedy"},
+		&ucli.IntFlag{Name: "max-tokens", Aliases: []string{"n"}, Value: 256, Usage: "tokens per completion at most"},
+		&ucli.DurationFlag{Name: "timeout", Value: eval.DefaultLimits().Timeout, Usage: "wall-clock limit per candidate run"},
+		&ucli.IntFlag{Name: "workers", Value: max(1, runtime.NumCPU()/2), Usage: "candidates run at once in the sandbox"},
+		&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "folder for eval.json, eval.md and eval-samples.jsonl (default: the adapter's folder, else ./eval)"},
+	}
+	flags = append(flags, sampleFlags()...)
+	flags = append(flags, modelFlags()...)
+	return &ucli.Command{
+		Name:  "eval",
+		Usage: "score a model (and adapter) on held-out records and HumanEval-format tasks; write eval.json and a scorecard",
+		Description: `With --data, prompts are the held-out records' signatures and docstrings; the completions are
+scored for syntax validity, BLEU-4, exact match and edit similarity against the real bodies, and the
+records' code for perplexity. With --tasks, completions run against the tasks' tests in a sandbox
+(no network, resource limits; needs root) and pass@1 and pass@k are reported. --completions scores
+a completions file without a model.`,
+		Flags:  flags,
+		Action: runEval,
+	}
+}
+
+func runEval(c *ucli.Context) error {
+	cfg, err := evalConfig(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	rep := &eval.Report{Tool: "codeloom " + Version, CreatedAt: time.Now().UTC(), Settings: evalSettings(c)}
+	if rep.Inputs, err = evalInputs(ctx, c); err != nil {
+		return err
+	}
+	if cfg.Tasks, cfg.Completions, err = loadTaskFiles(c); err != nil {
+		return err
+	}
+	if c.String("data") != "" {
+		if cfg.Records, err = heldOut(ctx, c.String("data"), c.String("split"), c.Int("limit")); err != nil {
+			return err
+		}
+	}
+	if c.String("model") == "" {
+		run, err := eval.Evaluate(ctx, "completions", nil, cfg)
+		if err != nil {
+			return err
+		}
+		rep.Runs = []*eval.Run{run}
+	} else if rep.Runs, err = evalModel(c, cfg); err != nil {
+		return err
+	}
+	rep.Compare()
+	out := c.String("out")
+	if out == "" {
+		out = "eval"
+		if a := c.String("adapter"); a != "" {
+			out = filepath.Dir(a)
+		}
+	}
+	if err := rep.Write(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(out, eval.ReportFile), filepath.Join(out, eval.ScorecardMD))
+	return nil
+}
+
+// evalConfig checks the flags' combination and turns them into a Config
+// (without the records and tasks, which are read later).
+func evalConfig(c *ucli.Context) (eval.Config, error) {
+	var cfg eval.Config
+	model, data, tasks, completions := c.String("model"), c.String("data"), c.String("tasks"), c.String("completions")
+	switch {
+	case completions != "" && tasks == "":
+		return cfg, usageError("eval: --completions needs --tasks")
+	case data == "" && tasks == "":
+		return cfg, usageError("eval: give --data DATASET, --tasks FILE, or both")
+	case model == "" && (completions == "" || data != ""):
+		return cfg, usageError("eval: --model is needed unless --tasks and --completions are scored alone")
+	case c.String("adapter") != "" && model == "":
+		return cfg, usageError("eval: --adapter needs --model")
+	case c.Bool("compare") && c.String("adapter") == "":
+		return cfg, usageError("eval: --compare needs --adapter (it compares the model with and without it)")
+	case c.Int("samples") < 1:
+		return cfg, usageError("eval: --samples %d: want 1 or more", c.Int("samples"))
+	case c.Int("max-tokens") < 1:
+		return cfg, usageError("eval: --max-tokens %d: want 1 or more", c.Int("max-tokens"))
+	case c.Int("limit") < 0:
+		return cfg, usageError("eval: --limit %d: want 0 (all) or more", c.Int("limit"))
+	case c.Duration("timeout") <= 0:
+		return cfg, usageError("eval: --timeout %v: want a positive duration", c.Duration("timeout"))
+	case c.Int("workers") < 1:
+		return cfg, usageError("eval: --workers %d: want 1 or more", c.Int("workers"))
+	}
+	limits := eval.DefaultLimits()
+	limits.Timeout = c.Duration("timeout")
+	cfg.Samples, cfg.MaxTokens = c.Int("samples"), c.Int("max-tokens")
+	if completions != "" && !c.IsSet("samples") {
+		cfg.Samples = 0 // k: the fewest samples any task has
+	}
+	cfg.K = cfg.Samples
+	cfg.Exec = eval.ExecOptions{Limits: limits, Workers: c.Int("workers")}
+	cfg.Progress = stageProgress(c)
+	return cfg, nil
+}
+
+// evalSettings records every setting that shapes the numbers.
+func evalSettings(c *ucli.Context) map[string]any {
+	names := []string{"samples", "workers"}
+	if c.String("data") != "" {
+		names = append(names, "split", "limit")
+	}
+	if c.String("model") != "" {
+		names = append(names, "max-tokens", "scale", "compare", "top-k", "top-p", "min-p", "repeat-penalty", "seed", "ctx")
+	}
+	s := map[string]any{"timeout": c.Duration("timeout").String()}
+	for _, name := range names {
+		s[name] = c.Value(name)
+	}
+	if c.String("model") != "" {
+		s["temperature"] = temperature(c)
+	}
+	return s
+}
+
+func temperature(c *ucli.Context) float64 {
+	if c.Int("samples") > 1 && !c.IsSet("temperature") {
+		return samplingTemperature
+	}
+	return c.Float64("temperature")
+}
+
+// evalInputs hashes every input file, so a scorecard names exactly what it
+// measured.
+func evalInputs(ctx context.Context, c *ucli.Context) ([]eval.Input, error) {
+	var ins []eval.Input
+	for _, role := range []string{"model", "adapter", "tasks", "completions"} {
+		if p := c.String(role); p != "" {
+			in, err := eval.HashFile(ctx, role, p)
+			if err != nil {
+				return nil, err
+			}
+			ins = append(ins, in)
+		}
+	}
+	if d := c.String("data"); d != "" {
+		in, err := eval.HashDataset(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		ins = append(ins, in)
+	}
+	return ins, nil
+}
+
+func loadTaskFiles(c *ucli.Context) ([]eval.Task, []eval.Sample, error) {
+	if c.String("tasks") == "" {
+		return nil, nil, nil
+	}
+	tasks, err := eval.LoadTasks(c.String("tasks"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.String("completions") == "" {
+		return tasks, nil, nil
+	}
+	samples, err := eval.LoadSamples(c.String("completions"))
+	return tasks, samples, err
+}
+
+// heldOut reads up to limit records of split (every split for "all").
+func heldOut(ctx context.Context, dir, split string, limit int) ([]dataset.Record, error) {
+	var recs []dataset.Record
+	errEnough := errors.New("enough records")
+	err := dataset.Read(ctx, dir, func(r *dataset.Record) error {
+		if split != "all" && r.Split != split {
+			return nil
+		}
+		recs = append(recs, *r)
+		if limit > 0 && len(recs) >= limit {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("dataset %s has no records in split %q", dir, split)
+	}
+	return recs, nil
+}
+
+// evalModel loads the model (and adapter) and evaluates it, then with
+// --compare the same model without the adapter, on the same context.
+func evalModel(c *ucli.Context, cfg eval.Config) ([]*eval.Run, error) {
+	so, err := sampleOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	so.Temperature = float32(temperature(c))
+	m, bctx, err := loadModel(c, c.String("model"))
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	defer bctx.Close()
+	lm := &engineLM{c: bctx, sample: so}
+	name := "model"
+	if path := c.String("adapter"); path != "" {
+		a, err := bindings.LoadAdapter(m, path)
+		if err != nil {
+			return nil, err
+		}
+		defer a.Close()
+		defer bctx.SetAdapter(nil, 0) // switch away before the adapter is freed
+		lm.adapter, lm.scale, name = a, float32(c.Float64("scale")), "adapter"
+	}
+	run, err := eval.Evaluate(c.Context, name, lm, cfg)
+	if err != nil {
+		return nil, err
+	}
+	runs := []*eval.Run{run}
+	if c.Bool("compare") {
+		base, err := eval.Evaluate(c.Context, "base", &engineLM{c: bctx, sample: so}, cfg)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, base)
+	}
+	return runs, nil
+}
+
+// stageProgress draws one bar per stage of the evaluation on stderr.
+func stageProgress(c *ucli.Context) func(stage string, done, total int) {
+	var bar *progressbar.ProgressBar
+	current := ""
+	return func(stage string, done, total int) {
+		if stage != current {
+			current = stage
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(c.App.ErrWriter),
+				progressbar.OptionSetDescription(stage),
+				progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.App.ErrWriter) }),
+			)
+		}
+		bar.Set(done)
+	}
 }

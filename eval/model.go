@@ -10,9 +10,10 @@ import (
 // engine bindings to it; a model with an adapter and the same model without
 // one are two LMs.
 type LM interface {
-	// Generate continues prompt with the sampling settings the LM was made
-	// with. OnPiece receives the text as it is generated; an error from it
-	// ends generation and is returned with what was generated so far.
+	// Generate continues prompt: greedily, or with the sampling settings
+	// the LM was made with when opt.Sample is set. OnPiece receives the text
+	// as it is generated; an error from it ends generation and is returned
+	// with what was generated so far.
 	Generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error)
 	// Perplexity scores every token of text but the first by teacher
 	// forcing: the mean negative log-likelihood per token and the count.
@@ -22,7 +23,10 @@ type LM interface {
 // GenerateOptions are what eval asks of one generation.
 type GenerateOptions struct {
 	MaxTokens int
-	OnPiece   func(text string) error
+	// Sample asks for one of several samples of a task (pass@k with k > 1)
+	// instead of the greedy completion.
+	Sample  bool
+	OnPiece func(text string) error
 }
 
 // Generation is what an LM returns for one prompt.
@@ -54,9 +58,9 @@ var errBodyDone = errors.New("function body complete")
 
 // complete generates the rest of a function after prompt and cuts it where
 // the function ends (see cutBody), stopping generation there.
-func complete(ctx context.Context, lm LM, prompt, lang string, braceBody bool, maxTokens int) (string, timing, error) {
+func complete(ctx context.Context, lm LM, prompt, lang string, braceBody bool, maxTokens int, sample bool) (string, timing, error) {
 	var text []byte
-	opt := GenerateOptions{MaxTokens: maxTokens, OnPiece: func(s string) error {
+	opt := GenerateOptions{MaxTokens: maxTokens, Sample: sample, OnPiece: func(s string) error {
 		text = append(text, s...)
 		if _, done := cutBody(string(text), lang, braceBody); done {
 			return errBodyDone

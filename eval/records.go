@@ -105,7 +105,7 @@ type recordResult struct {
 
 // scoreRecords prompts lm with each record's head (BuildPrompt), completes
 // the body greedily or as the LM samples, and scores it against the real
-// body; it also scores the record's code by teacher forcing. Records without
+// body; completions are greedy. It also scores the record's code by teacher forcing. Records without
 // a usable prompt, or too long for the context, are counted as skipped.
 func scoreRecords(ctx context.Context, lm LM, recs []dataset.Record, opt RecordOptions, done func()) (recordResult, error) {
 	var all textStats
@@ -155,7 +155,7 @@ func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOption
 	if !ok {
 		return s, t, nil, skipNoPrompt, nil
 	}
-	completion, t, err := complete(ctx, lm, p.Prompt, r.Language, p.BraceBody, opt.MaxTokens)
+	completion, t, err := complete(ctx, lm, p.Prompt, r.Language, p.BraceBody, opt.MaxTokens, false)
 	if errors.Is(err, ErrTooLong) {
 		return s, t, nil, skipTooLong, nil
 	}

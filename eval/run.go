@@ -115,14 +115,15 @@ func dropNonFinite(m map[string]float64) {
 	}
 }
 
-// generateTasks writes n completions of every task.
+// generateTasks writes n completions of every task: the greedy one when n
+// is 1, else n samples.
 func generateTasks(ctx context.Context, lm LM, tasks []Task, n, maxTokens int, progress func(string, int, int)) ([]Sample, []timing, error) {
 	var samples []Sample
 	var timings []timing
 	for _, t := range tasks {
 		brace := strings.HasSuffix(strings.TrimSpace(t.Prompt), "{")
 		for range n {
-			body, tm, err := complete(ctx, lm, t.Prompt, t.Language, brace, maxTokens)
+			body, tm, err := complete(ctx, lm, t.Prompt, t.Language, brace, maxTokens, n > 1)
 			switch {
 			case errors.Is(err, ErrTooLong):
 				// An empty completion fails the tests, as it should.

@@ -20,9 +20,16 @@ type scripted struct {
 	replies map[string]string  // prompt suffix → reply
 	nll     map[string]float64 // code → mean NLL; the token count is len(code)
 	pieces  int                // pieces emitted in all
+	greedy  int                // generations asked for greedily
+	sampled int                // generations asked for as samples
 }
 
 func (s *scripted) Generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error) {
+	if opt.Sample {
+		s.sampled++
+	} else {
+		s.greedy++
+	}
 	reply := ""
 	for suffix, r := range s.replies {
 		if strings.HasSuffix(prompt, suffix) {
@@ -119,6 +126,9 @@ func TestEvaluateRecords(t *testing.T) {
 	if full := len("\treturn a + b\n}\n\nfunc Other() { for {} }\n") + len("    return x\nprint(1)\n"); lm.pieces >= full-10 {
 		t.Errorf("%d pieces generated, want generation to stop at the body's end (full replies: %d)", lm.pieces, full)
 	}
+	if lm.greedy != 2 || lm.sampled != 0 {
+		t.Errorf("%d greedy and %d sampled generations, want 2 greedy (records are completed greedily)", lm.greedy, lm.sampled)
+	}
 	if len(run.Records) != 2 || run.Records[0].Completion != "\treturn a + b\n}\n" {
 		t.Errorf("record samples = %+v", run.Records)
 	}
@@ -148,6 +158,9 @@ func TestEvaluateTasksAndReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs = append(runs, run)
+	}
+	if good.sampled != 4 || good.greedy != 0 {
+		t.Errorf("%d sampled and %d greedy generations, want 4 samples (2 per task)", good.sampled, good.greedy)
 	}
 	if m := runs[0].Metrics; m["pass@1"] != 1 || m["pass@k"] != 1 || m["k"] != 2 || m["task_samples"] != 4 {
 		t.Errorf("adapter run metrics = %v, want pass@1 = pass@2 = 1 over 4 samples", m)
