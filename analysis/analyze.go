@@ -108,7 +108,9 @@ func lineCount(code string) int {
 }
 
 func (a *accumulator) report() *Report {
-	r := &Report{Schema: SchemaVersion, Splits: a.splits, Warnings: []string{}}
+	// Empty lists, not nil ones, so that JSON has [] rather than null.
+	r := &Report{Schema: SchemaVersion, Splits: a.splits, Languages: []LanguageStats{},
+		Licenses: []LicenseStats{}, Sources: []SourceStats{}, Warnings: []string{}}
 	var all langAcc
 	for _, la := range a.langs {
 		all.functions += la.functions

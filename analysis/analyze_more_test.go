@@ -110,3 +110,48 @@ func TestAnalyzeCancelled(t *testing.T) {
 		t.Fatalf("error %v, want cancellation", err)
 	}
 }
+
+// TestAnalyzeEmptyDataset covers what extract writes when every function was
+// filtered out: one empty shard and a manifest.
+func TestAnalyzeEmptyDataset(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "empty")
+	writeDataset(t, dir, &dataset.Manifest{Total: dataset.Counts{Functions: 2, Removed: map[string]int{"too_short": 2}}}, 10, nil)
+	r, err := Analyze(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total.Functions != 0 || r.Filters.Found != 2 || len(r.Warnings) != 0 {
+		t.Errorf("functions %d, found %d, warnings %q", r.Total.Functions, r.Filters.Found, r.Warnings)
+	}
+	var summary strings.Builder
+	if err := WriteSummary(&summary, r, 10); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(summary.String(), "0 functions, 0 files, 0 sources") {
+		t.Errorf("summary:\n%s", summary.String())
+	}
+	out := t.TempDir()
+	if err := WriteJSON(filepath.Join(out, "analysis.json"), r); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "analysis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"languages": []`, `"licenses": []`, `"sources": []`, `"histogram": []`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("analysis.json lacks %s", key)
+		}
+	}
+	if err := WriteHTML(filepath.Join(out, "report.html"), r, 10); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every chart but the funnel has nothing to show.
+	if n := strings.Count(string(page), `<p class="empty">no data</p>`); n != len(chartNames)-1 {
+		t.Errorf("%d charts say no data, want %d", n, len(chartNames)-1)
+	}
+}
