@@ -38,3 +38,16 @@ func BenchmarkWriteQwen05B(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenVocab reads the header of a real vocabulary file: 32,256
+// tokens with their types, scores and merges.
+func BenchmarkOpenVocab(b *testing.B) {
+	path := fixture(b, "ggml-vocab-deepseek-coder.gguf")
+	for b.Loop() {
+		f, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}

@@ -33,7 +33,7 @@ func malformed(format string, args ...any) error {
 }
 
 // File is a parsed GGUF header. Tensor data is read on demand from the
-// underlying reader.
+// underlying reader; its methods are safe for concurrent use.
 type File struct {
 	Version    uint32
 	KV         []KV         // metadata in file order

@@ -11,7 +11,7 @@ import (
 const PreTokenizer = "gpt-2"
 
 // Tokenizer is a byte-level BPE tokenizer: a vocabulary of byte-level token
-// texts and ranked merges.
+// texts and ranked merges. It is immutable and safe for concurrent use.
 type Tokenizer struct {
 	tokens  []string // byte-level text (special tokens: their literal text)
 	types   []int32  // gguf.Token* per token
