@@ -3,6 +3,7 @@ package server
 import (
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // SyntaxScorer measures how well text parses as a language, with a real
@@ -10,9 +11,9 @@ import (
 type SyntaxScorer interface {
 	// Languages lists the languages it can parse.
 	Languages() []string
-	// ErrorRatio is the share of text inside syntax errors: 0 for a clean
-	// parse, 1 for nothing recognised.
-	ErrorRatio(language, text string) (float64, error)
+	// SyntaxErrors counts the error nodes of text's syntax tree: 0 for a
+	// clean parse.
+	SyntaxErrors(language, text string) (int, error)
 }
 
 // cue is one telling construct of a language; weight 3 marks constructs
@@ -42,7 +43,8 @@ var languageCues = map[string][]cue{
 	"typescript": cues(map[string]float64{`\w\)?: (string|number|boolean|any|void|unknown)\b`: 3, `\binterface \w+ \{`: 2,
 		`^\s*(export )?type \w+ = `: 3, `\bconst \w+: \w+`: 2, `\bfunction\s*\w*\s*\(`: 0.5, `=> `: 0.5, `===`: 1}),
 	"java": cues(map[string]float64{`\bpublic (static )?(final )?(class|void|interface)\b`: 3, `System\.out\.print`: 3,
-		`\bprivate (final )?\w+(<.*>)? \w+;`: 2, `@Override`: 3, `^import java\.`: 3, `String\[\] \w+`: 3, `\bnew \w+\(`: 1}),
+		`\bprivate (final )?\w+(<.*>)? \w+;`: 2, `@Override`: 3, `^import java\.`: 3, `String\[\] \w+`: 3, `\bnew \w+\(`: 1,
+		`\bpublic (static )?(final )?[\w<>\[\]]+ \w+\(`: 1, `\bfor \((final )?[A-Za-z]\w*(<.*>)? \w+ : `: 2}),
 	"c": cues(map[string]float64{`#include <\w+\.h>`: 3, `\bprintf\(`: 2, `\bmalloc\(`: 2, `\bint main\(`: 1, `->\w+`: 1,
 		`\bstruct \w+ \{`: 1, `\bNULL\b`: 1, `^\s*(static )?(void|int|char|unsigned|size_t) \*?\w+\(`: 1}),
 	"cpp": cues(map[string]float64{`#include <\w+>`: 3, `\bstd::`: 3, `\btemplate\s*<`: 3, `\bcout\b`: 2,
@@ -66,10 +68,10 @@ type LanguageGuess struct {
 	Language string  `json:"language"`
 	Score    float64 `json:"score"`
 	// Heuristic is the weight of the language's constructs found in the
-	// text; ParseErrorRatio the share of it a parser could not read
+	// text; SyntaxErrors the error nodes of its parse as that language
 	// (absent when no parser was asked).
-	Heuristic       float64  `json:"heuristic"`
-	ParseErrorRatio *float64 `json:"parse_error_ratio,omitempty"`
+	Heuristic    float64 `json:"heuristic"`
+	SyntaxErrors *int    `json:"syntax_errors,omitempty"`
 }
 
 // ClassifyLanguage ranks languages for text, best first. Heuristics find
@@ -91,6 +93,7 @@ func ClassifyLanguage(text string, syntax SyntaxScorer) []LanguageGuess {
 			parseable[l] = true
 		}
 	}
+	lines := strings.Count(strings.TrimSpace(text), "\n") + 1
 	var out []LanguageGuess
 	for lang := range unionKeys(languageCues, parseable) {
 		g := LanguageGuess{Language: lang, Heuristic: heur[lang]}
@@ -103,9 +106,9 @@ func ClassifyLanguage(text string, syntax SyntaxScorer) []LanguageGuess {
 			// Parsing every grammar is slow and lenient grammars accept
 			// much: only the heuristics' candidates are parsed, unless
 			// nothing matched at all.
-			if ratio, err := syntax.ErrorRatio(lang, text); err == nil {
-				g.ParseErrorRatio = &ratio
-				g.Score = 0.6*share + 0.4*(1-ratio)
+			if n, err := syntax.SyntaxErrors(lang, text); err == nil {
+				g.SyntaxErrors = &n
+				g.Score = 0.6*share + 0.4*parseQuality(n, lines)
 			}
 		}
 		out = append(out, g)
@@ -117,6 +120,11 @@ func ClassifyLanguage(text string, syntax SyntaxScorer) []LanguageGuess {
 		return out[i].Language < out[j].Language
 	})
 	return out
+}
+
+// parseQuality is 1 for a clean parse, falling to 0 at one error per line.
+func parseQuality(errors, lines int) float64 {
+	return max(0, 1-float64(errors)/float64(lines))
 }
 
 func unionKeys[V any](a map[string]V, b map[string]bool) map[string]bool {
