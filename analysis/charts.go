@@ -37,6 +37,12 @@ type bar struct {
 	value float64
 }
 
+// filled is the style of a bar or slice in one colour.
+func filled(hex string) chart.Style {
+	c := drawing.ColorFromHex(hex)
+	return chart.Style{FillColor: c, StrokeColor: c}
+}
+
 // svgText escapes a label for the SVG's text nodes.
 func svgText(s string) string { return html.EscapeString(s) }
 
@@ -61,7 +67,7 @@ func barChart(width int, bars []bar, yMax float64, yFormat chart.ValueFormatter)
 		c.Bars = append(c.Bars, chart.Value{
 			Label: svgText(b.label),
 			Value: b.value,
-			Style: chart.Style{FillColor: drawing.ColorFromHex(barHex), StrokeColor: drawing.ColorFromHex(barHex)},
+			Style: filled(barHex),
 		})
 	}
 	return render(c)
@@ -86,10 +92,10 @@ func hbars(bars []bar, total float64) (template.HTML, error) {
 	}
 	for _, b := range bars {
 		label := svgText(fmt.Sprintf("%s (%s)", thousands(int(b.value)), percent(b.value/total)))
-		value := chart.Value{Value: b.value, Style: chart.Style{
-			FillColor: drawing.ColorFromHex(barHex), StrokeColor: drawing.ColorFromHex(barHex), FontColor: drawing.ColorWhite, FontSize: 9}}
-		rest := chart.Value{Value: top - b.value, Style: chart.Style{
-			FillColor: drawing.ColorFromHex(restHex), StrokeColor: drawing.ColorFromHex(restHex), FontSize: 9}}
+		value := chart.Value{Value: b.value, Style: filled(barHex)}
+		value.Style.FontColor, value.Style.FontSize = drawing.ColorWhite, 9
+		rest := chart.Value{Value: top - b.value, Style: filled(restHex)}
+		rest.Style.FontSize = 9
 		if b.value >= top/2 {
 			value.Label = label
 		} else {
@@ -100,21 +106,18 @@ func hbars(bars []bar, total float64) (template.HTML, error) {
 	return render(c)
 }
 
-// pieChart draws shares of a whole; past maxSlices the smallest are summed
-// into "other" so labels stay readable.
-func pieChart(slices []bar, maxSlices int) (template.HTML, error) {
-	if len(slices) == 0 {
-		return "", nil
-	}
-	if len(slices) > maxSlices {
+// pieChart draws parts of a whole, largest first; past maxParts the
+// smallest are summed into "other" so labels stay readable.
+func pieChart(parts []bar, maxParts int) (template.HTML, error) {
+	if len(parts) > maxParts {
 		var other float64
-		for _, s := range slices[maxSlices-1:] {
+		for _, s := range parts[maxParts-1:] {
 			other += s.value
 		}
-		slices = append(slices[:maxSlices-1:maxSlices-1], bar{"other", other})
+		parts = append(parts[:maxParts-1:maxParts-1], bar{"other", other})
 	}
 	c := chart.PieChart{Width: chartHeight + 80, Height: chartHeight + 80}
-	for _, s := range slices {
+	for _, s := range parts {
 		if s.value > 0 {
 			c.Values = append(c.Values, chart.Value{Label: svgText(s.label), Value: s.value})
 		}
@@ -133,7 +136,7 @@ func render(c interface {
 	if err := c.Render(chart.SVG, &buf); err != nil {
 		return "", fmt.Errorf("draw chart: %w", err)
 	}
-	// The labels inside were escaped by svgText; go-chart adds no other text.
+	// Labels were escaped by svgText; the only other text is axis numbers.
 	return template.HTML(buf.String()), nil
 }
 
