@@ -101,7 +101,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 	shot := filepath.Join(t.ArtifactDir(), "report.png")
 	runChromium(t, page, "--window-size=1280,7000", "--hide-scrollbars", "--screenshot="+shot)
 	checkScreenshot(t, shot)
-	t.Logf("screenshot: %s (keep it with go test -artifacts)", shot)
+	t.Logf("screenshot: %s (kept with go test -artifacts -outputdir=DIR)", shot)
 }
 
 func TestComparisonHTMLInChromium(t *testing.T) {
