@@ -234,6 +234,9 @@ func evalModel(c *ucli.Context, cfg eval.Config) ([]*eval.Run, error) {
 	}
 	defer m.Close()
 	defer bctx.Close()
+	grammars := eval.NewGrammars()
+	defer grammars.Close()
+	cfg.Syntax = grammars
 	lm := &engineLM{c: bctx, sample: so}
 	name := "model"
 	if path := c.String("adapter"); path != "" {

@@ -168,7 +168,11 @@ func TestEvalEndToEnd(t *testing.T) {
 		if p := m["perplexity"]; !(p > 1) || math.IsInf(p, 0) || !near(math.Exp(m["mean_nll"]), p) {
 			t.Errorf("%s: perplexity %v, mean loss %v", run.Name, p, m["mean_nll"])
 		}
-		for _, k := range []string{"bleu4", "exact_match", "edit_similarity", "pass@1", "pass@k"} {
+		// The real bodies, after their prompts, parse cleanly with the grammars.
+		if m["syntax_valid_reference"] != 1 {
+			t.Errorf("%s: syntax_valid_reference = %v, want 1", run.Name, m["syntax_valid_reference"])
+		}
+		for _, k := range []string{"syntax_valid", "bleu4", "exact_match", "edit_similarity", "pass@1", "pass@k"} {
 			if v, ok := m[k]; !ok || v < 0 || v > 1 {
 				t.Errorf("%s: %s = %v (present %v), want a share in [0, 1]", run.Name, k, v, ok)
 			}
