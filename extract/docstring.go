@@ -49,12 +49,11 @@ func isJavadoc(t string) bool { return strings.HasPrefix(t, "/**") && t != "/**/
 // export/decorator/template node wrapping it, extended over attributes
 // written as siblings before it (Rust #[...]).
 func (e *extractor) anchor(n *sitter.Node, depth int) *sitter.Node {
-	roles := e.lang.roles
 	a := n
-	for k := depth - 1; k >= 0 && roles[e.path[k].Symbol()] == roleWrapper; k-- {
+	for k := depth - 1; k >= 0 && e.lang.role(e.path[k]) == roleWrapper; k-- {
 		a = e.path[k]
 	}
-	for p := a.PrevNamedSibling(); p != nil && roles[p.Symbol()] == roleAttribute; p = p.PrevNamedSibling() {
+	for p := a.PrevNamedSibling(); p != nil && e.lang.role(p) == roleAttribute; p = p.PrevNamedSibling() {
 		a = p
 	}
 	return a

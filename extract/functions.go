@@ -80,7 +80,7 @@ func functions(lang *Language, root *sitter.Node, src []byte) []Function {
 
 // enter handles a node on the way down and says whether to visit its children.
 func (e *extractor) enter(n *sitter.Node, depth int) bool {
-	switch e.lang.roles[n.Symbol()] {
+	switch e.lang.role(n) {
 	case roleComment:
 		e.comments = append(e.comments, spanOf(n))
 		return false
@@ -207,7 +207,19 @@ func (e *extractor) kind(typ, name, qualifier string) string {
 func (e *extractor) signature(n, body *sitter.Node) string {
 	var text string
 	if body != nil && body.StartByte() > n.StartByte() {
-		text = string(e.src[n.StartByte():body.StartByte()])
+		// End at the last token before the body that is not a comment, so
+		// a comment between the header and the body stays out.
+		end := n.StartByte()
+		for i := 0; i < int(n.ChildCount()); i++ {
+			c := n.Child(i)
+			if c.StartByte() >= body.StartByte() {
+				break
+			}
+			if e.lang.role(c) != roleComment {
+				end = c.EndByte()
+			}
+		}
+		text = string(e.src[n.StartByte():end])
 	} else {
 		text, _, _ = strings.Cut(n.Content(e.src), "\n")
 	}

@@ -21,6 +21,15 @@ type Language struct {
 	roles []role
 }
 
+// role is what the extractor does with node n. ERROR nodes carry a symbol
+// outside the grammar's table and have no role.
+func (l *Language) role(n *sitter.Node) role {
+	if s := int(n.Symbol()); s < len(l.roles) {
+		return l.roles[s]
+	}
+	return roleNone
+}
+
 // registry is built once at package initialization and never changed.
 var registry = buildRegistry()
 

@@ -151,6 +151,15 @@ func kotlinName(n, _ *sitter.Node, src []byte) (string, string) {
 	return "", ""
 }
 
+// kotlinBody is a function's function_body; a secondary constructor has
+// its statements directly between braces.
+func kotlinBody(n *sitter.Node) *sitter.Node {
+	if b := childOfType("function_body")(n); b != nil {
+		return b
+	}
+	return childOfType("statements")(n)
+}
+
 func kotlinContainerName(n *sitter.Node, src []byte) string {
 	if c := childOfType("type_identifier")(n); c != nil {
 		return c.Content(src)

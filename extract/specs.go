@@ -99,7 +99,7 @@ var specs = []*spec{
 	},
 	{
 		name: "php", extensions: []string{".php"}, grammar: php.GetLanguage,
-		functions: []string{"function_definition", "method_declaration"},
+		functions:  []string{"function_definition", "method_declaration"},
 		containers: []string{"class_declaration", "interface_declaration", "trait_declaration", "enum_declaration"},
 		decisions:  []string{"if_statement", "else_if_clause", "for_statement", "foreach_statement", "while_statement", "do_statement", "case_statement", "catch_clause", "conditional_expression"},
 		boolOps:    []string{"binary_expression"}, comments: cComments, doc: docJavadoc, isConstructor: nameIs("__construct"),
@@ -111,7 +111,7 @@ var specs = []*spec{
 		containers:   []string{"class_declaration", "object_declaration", "companion_object"},
 		decisions:    []string{"if_expression", "for_statement", "while_statement", "do_while_statement", "when_entry", "catch_block", "conjunction_expression", "disjunction_expression"},
 		comments:     []string{"line_comment", "multiline_comment"}, doc: docJavadoc,
-		funcName: kotlinName, containerName: kotlinContainerName, body: childOfType("function_body"),
+		funcName: kotlinName, containerName: kotlinContainerName, body: kotlinBody,
 	},
 	{
 		name: "swift", extensions: []string{".swift"}, grammar: swift.GetLanguage,
@@ -122,7 +122,7 @@ var specs = []*spec{
 	},
 	{
 		name: "scala", extensions: []string{".scala", ".sc"}, grammar: scala.GetLanguage,
-		functions: []string{"function_definition"},
+		functions:  []string{"function_definition"},
 		containers: []string{"class_definition", "object_definition", "trait_definition"},
 		decisions:  []string{"if_expression", "for_expression", "while_expression", "case_clause", "catch_clause"},
 		boolOps:    []string{"infix_expression"}, comments: []string{"comment", "block_comment"}, doc: docJavadoc,

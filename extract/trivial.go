@@ -44,7 +44,7 @@ func (e *extractor) statements(body *sitter.Node) []*sitter.Node {
 	var out []*sitter.Node
 	for i := 0; i < int(body.NamedChildCount()); i++ {
 		c := body.NamedChild(i)
-		if e.lang.roles[c.Symbol()] == roleComment {
+		if e.lang.role(c) == roleComment {
 			continue
 		}
 		if c.Type() == "statements" {

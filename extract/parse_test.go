@@ -1,0 +1,123 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSyntaxErrors(t *testing.T) {
+	cases := []struct {
+		lang, code string
+		bad        bool
+	}{
+		{"python", "def f(x):\n    return x + 1\n", false},
+		{"python", "def f(x:\n    return x +\n", true},
+		{"go", "package p\nfunc f() int { return 1 }\n", false},
+		{"go", "package p\nfunc f() int { return 1 \n", true}, // MISSING }
+		{"golang", "package p\nfunc f() {}\n", false},       // alias
+		{"javascript", "function f(a) { return a * 2; }", false},
+		{"js", "function f(a) { return a * ; }", true},
+		{"rust", "fn f() -> i32 { 1 }", false},
+		{"rust", "fn f( -> i32 { 1 }", true},
+		{"java", "class A { int f() { return 1; } }", false},
+		{"java", "class A { int f() { return 1 } }", true},
+		{"tsx", "const A = () => <div>{x}</div>;", false},
+		{"ruby", "def f(x)\n  x + 1\nend\n", false},
+		{"ruby", "def f(x)\n  x +\n", true},
+	}
+	for _, tc := range cases {
+		n, err := SyntaxErrors(tc.lang, tc.code)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.lang, err)
+		}
+		if (n > 0) != tc.bad {
+			t.Errorf("SyntaxErrors(%s, %q) = %d, want errors: %v", tc.lang, tc.code, n, tc.bad)
+		}
+	}
+	if _, err := SyntaxErrors("cobol", "x"); err == nil {
+		t.Error("unknown language: no error")
+	}
+}
+
+func TestLanguageRegistry(t *testing.T) {
+	if got := len(Languages()); got != 15 {
+		t.Errorf("%d languages, want 15", got)
+	}
+	for path, want := range map[string]string{
+		"a/b.py": "python", "x.PY": "python", "m.mjs": "javascript", "c.tsx": "tsx", "d.ts": "typescript",
+		"e.go": "go", "f.rs": "rust", "G.java": "java", "h.h": "c", "i.hpp": "cpp", "j.cs": "csharp",
+		"k.rb": "ruby", "l.php": "php", "m.kts": "kotlin", "n.swift": "swift", "o.scala": "scala",
+		"README.md": "", "Makefile": "",
+	} {
+		got := ""
+		if l := LanguageForPath(path); l != nil {
+			got = l.Name
+		}
+		if got != want {
+			t.Errorf("LanguageForPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+	for alias, want := range map[string]string{"Golang": "go", "c++": "cpp", "C#": "csharp", "ts": "typescript", "kotlin": "kotlin"} {
+		if l := LanguageByName(alias); l == nil || l.Name != want {
+			t.Errorf("LanguageByName(%q) = %v, want %s", alias, l, want)
+		}
+	}
+	if LanguageByName("cobol") != nil {
+		t.Error("LanguageByName(cobol) is not nil")
+	}
+}
+
+func TestFunctionFields(t *testing.T) {
+	src := "class A:\n    def m(self,\n          x):\n        \"\"\"Doc.\"\"\"\n        if x:\n            return 1\n        return 2\n"
+	p := NewParser(0)
+	defer p.Close()
+	fns, err := p.Functions(context.Background(), LanguageByName("python"), []byte(src))
+	if err != nil || len(fns) != 1 {
+		t.Fatalf("got %d functions, %v", len(fns), err)
+	}
+	f := fns[0]
+	wantCode := "def m(self,\n      x):\n    \"\"\"Doc.\"\"\"\n    if x:\n        return 1\n    return 2"
+	if f.Code != wantCode {
+		t.Errorf("code (dedented):\n%s\nwant:\n%s", f.Code, wantCode)
+	}
+	if f.Signature != "def m(self, x):" || f.Name != "m" || f.QualifiedName != "A.m" || f.Kind != KindMethod || f.Complexity != 2 {
+		t.Errorf("got %+v", f.Record)
+	}
+}
+
+func TestSyntaxErrorInsideFunction(t *testing.T) {
+	src := "package p\n\nfunc good() int {\n\treturn 1\n}\n\nfunc bad() int {\n\treturn 1 + ) 2\n}\n"
+	p := NewParser(0)
+	defer p.Close()
+	fns, err := p.Functions(context.Background(), LanguageByName("go"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range fns {
+		got[f.Name] = f.Facts.SyntaxError
+	}
+	if len(got) != 2 || got["good"] || !got["bad"] {
+		t.Errorf("syntax errors by function: %v, want only bad", got)
+	}
+}
+
+// TestParseTimeoutResets checks that a parse cut short by the time limit
+// reports ErrParseTimeout and leaves the parser usable for the next file.
+func TestParseTimeoutResets(t *testing.T) {
+	big := []byte("package p\n" + strings.Repeat("func f() { if a { b() } else { c(d, e, f) } }\n", 20000))
+	p := NewParser(time.Microsecond)
+	defer p.Close()
+	_, err := p.Functions(context.Background(), LanguageByName("go"), big)
+	if !errors.Is(err, ErrParseTimeout) {
+		t.Fatalf("err = %v, want ErrParseTimeout", err)
+	}
+	p.p.SetOperationLimit(0) // no limit: the same parser must now parse from scratch
+	fns, err := p.Functions(context.Background(), LanguageByName("go"), []byte("package p\nfunc g() {}\n"))
+	if err != nil || len(fns) != 1 || fns[0].Name != "g" || fns[0].Facts.SyntaxError {
+		t.Fatalf("after timeout: %d functions, err %v", len(fns), err)
+	}
+}
