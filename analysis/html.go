@@ -65,6 +65,7 @@ func writePage(path string, p page) error {
 		"shortCommit": shortCommit,
 		"orDash":      orDash,
 		"counts":      countsText,
+		"filesSeen":   filesSeenText,
 		"value":       changeValue,
 		"delta":       changeDelta,
 	}).Parse(reportTemplate)

@@ -74,8 +74,17 @@ func writeFunnel(w io.Writer, f *Filters) {
 	for i, s := range f.Funnel {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", s.Stage, thousands(s.Functions), removedBy[i])
 	}
-	fmt.Fprintf(w, "\nfiles seen %s, skipped %s (%s); redactions: %s\n",
-		thousands(f.FilesSeen), thousands(f.FilesSkipped), countsText(f.FilesSkippedBy), countsText(f.Redactions))
+	fmt.Fprintf(w, "\n%s; redactions: %s\n", filesSeenText(f), countsText(f.Redactions))
+}
+
+// filesSeenText is "files seen 20, skipped 3 (binary 2, too_large 1)"; the
+// reasons are left out when the manifest has none.
+func filesSeenText(f *Filters) string {
+	s := fmt.Sprintf("files seen %s, skipped %s", thousands(f.FilesSeen), thousands(f.FilesSkipped))
+	if len(f.FilesSkippedBy) > 0 {
+		s += " (" + countsText(f.FilesSkippedBy) + ")"
+	}
+	return s
 }
 
 // WriteComparison writes the metrics that differ between two datasets, and
