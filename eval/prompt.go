@@ -24,12 +24,10 @@ type Prompt struct {
 // the record's language. ok is false when the signature is not in the code or
 // nothing of the body would be left to write.
 func BuildPrompt(r *dataset.Record) (p Prompt, ok bool) {
-	sig := strings.TrimSpace(r.Signature)
-	i := strings.Index(r.Code, sig)
-	if sig == "" || i < 0 {
+	i, end := findSignature(r.Code, r.Signature)
+	if i < 0 {
 		return Prompt{}, false
 	}
-	end := i + len(sig)
 	var head int
 	if r.Language == LangPython {
 		head = pythonHead(r.Code, end)
@@ -40,10 +38,45 @@ func BuildPrompt(r *dataset.Record) (p Prompt, ok bool) {
 		return Prompt{}, false
 	}
 	p.Prompt, p.Reference = r.Code[:head], r.Code[head:]
-	if r.Docstring != "" && r.Language != LangPython && strings.TrimSpace(r.Code[:i]) == "" {
+	if doc := firstLine(r.Docstring); doc != "" && r.Language != LangPython && !strings.Contains(r.Code[:i], doc) {
 		p.Prompt = docComment(r.Language, r.Docstring) + p.Prompt
 	}
 	return p, true
+}
+
+// findSignature finds sig in code ignoring whitespace, since extraction
+// may join a signature written over several lines into one: start and end
+// are byte offsets in code, -1 when sig is not there.
+func findSignature(code, sig string) (start, end int) {
+	var squeezed []byte
+	var at []int // at[k]: offset in code of squeezed[k]
+	for i := 0; i < len(code); i++ {
+		if !isSpace(code[i]) {
+			squeezed = append(squeezed, code[i])
+			at = append(at, i)
+		}
+	}
+	want := strings.Map(func(r rune) rune {
+		if r < 0x80 && isSpace(byte(r)) {
+			return -1
+		}
+		return r
+	}, sig)
+	k := strings.Index(string(squeezed), want)
+	if want == "" || k < 0 {
+		return -1, -1
+	}
+	return at[k], at[k+len(want)-1] + 1
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
 }
 
 // lineEnd is the index just past the newline ending the line that holds i;
