@@ -18,8 +18,8 @@ type openaiUsage struct {
 }
 
 type openaiChoice struct {
-	Index        *int            `json:"index"`
-	Text         *string         `json:"text"`
+	Index        *int    `json:"index"`
+	Text         *string `json:"text"`
 	Message      *struct{ Role, Content string }
 	Delta        *struct{ Role, Content *string }
 	FinishReason *string         `json:"finish_reason"`

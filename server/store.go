@@ -124,9 +124,22 @@ func (c Catalog) resolveBase(adapter, folder, ref string) string {
 		return ref
 	}
 	p := resolvePath(folder, ref)
-	for _, e := range c {
-		if e.Kind == KindModel && samePath(e.Path, p) {
-			return e.Name
+	// The same file may be listed twice (a folder whose base points at a
+	// loose file): prefer the entry at exactly that path that owns the file
+	// (its name is the file's or its folder's), then any at that path, then
+	// any link to the same file; ties go to the first by name.
+	owns := func(e *Entry) bool {
+		return filepath.Base(e.Path) == e.Name+".gguf" || filepath.Base(filepath.Dir(e.Path)) == e.Name
+	}
+	for _, match := range []func(*Entry) bool{
+		func(e *Entry) bool { return filepath.Clean(e.Path) == filepath.Clean(p) && owns(e) },
+		func(e *Entry) bool { return filepath.Clean(e.Path) == filepath.Clean(p) },
+		func(e *Entry) bool { return samePath(e.Path, p) },
+	} {
+		for _, e := range c.Sorted() {
+			if e.Kind == KindModel && match(e) {
+				return e.Name
+			}
 		}
 	}
 	if !fileExists(p) {
