@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Redaction kinds: the keys of Counts.Redactions, and the placeholder each
@@ -132,7 +133,7 @@ func replaceIPs(s string, re *regexp.Regexp, counts map[string]int) string {
 	for _, l := range locs {
 		m := s[l[0]:l[1]]
 		if !isPublicIP(m) || l[0] > 0 && strings.ContainsRune(".:", rune(s[l[0]-1])) ||
-			l[1] < len(s) && (s[l[1]] == '.' || s[l[1]] == ':') && l[1]+1 < len(s) && isWordByte(s[l[1]+1]) {
+			l[1]+1 < len(s) && s[l[1]] == '.' && isDigit(s[l[1]+1]) {
 			continue
 		}
 		b.WriteString(s[last:l[0]])
@@ -218,9 +219,13 @@ func looksSecret(name, value string) bool {
 	if name == "" || strings.HasPrefix(value, "<") { // not assigned, or already a placeholder
 		return false
 	}
+	if strings.ContainsAny(value[:1], "$%{") { // a template or environment reference
+		return false
+	}
 	h := entropy(value)
 	if secretName.MatchString(name) {
-		return h >= 3.0
+		// Words and identifiers ("Authorization") are names, not secrets.
+		return h >= 2.5 && strings.ContainsFunc(value, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' })
 	}
 	return len(value) >= 20 && h >= 4.5
 }

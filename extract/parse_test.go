@@ -17,7 +17,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"python", "def f(x:\n    return x +\n", true},
 		{"go", "package p\nfunc f() int { return 1 }\n", false},
 		{"go", "package p\nfunc f() int { return 1 \n", true}, // MISSING }
-		{"golang", "package p\nfunc f() {}\n", false},       // alias
+		{"golang", "package p\nfunc f() {}\n", false},         // alias
 		{"javascript", "function f(a) { return a * 2; }", false},
 		{"js", "function f(a) { return a * ; }", true},
 		{"rust", "fn f() -> i32 { 1 }", false},

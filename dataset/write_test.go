@@ -1,0 +1,110 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriterCommitAndReplace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	write := func(n int) {
+		w, err := Create(dir, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := w.Write(&Record{ID: fmt.Sprint(i), Name: fmt.Sprint("f", i), Code: "<b>&</b>"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Commit(&Manifest{Tool: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(7)
+	m, err := ReadManifest(dir)
+	if err != nil || len(m.Shards) != 3 || m.Shards[2] != "data-00002.jsonl" {
+		t.Fatalf("manifest %+v, %v", m, err)
+	}
+	write(2) // replaces the first dataset whole
+	var names []string
+	if err := Read(context.Background(), dir, func(r *Record) error {
+		names = append(names, r.Name)
+		if r.Code != "<b>&</b>" {
+			t.Errorf("code %q", r.Code)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(names) != "[f0 f1]" {
+		t.Errorf("records after replace: %v", names)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("leftovers beside the dataset: %v", entries)
+	}
+}
+
+func TestWriterAbortKeepsPrevious(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	w, _ := Create(dir, 0)
+	w.Write(&Record{Name: "old"})
+	if err := w.Commit(&Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = Create(dir, 0)
+	w.Write(&Record{Name: "new"})
+	w.Abort()
+	var names []string
+	Read(context.Background(), dir, func(r *Record) error { names = append(names, r.Name); return nil })
+	if fmt.Sprint(names) != "[old]" {
+		t.Errorf("after abort: %v", names)
+	}
+}
+
+func TestWriterEmptyDataset(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	w, _ := Create(dir, 0)
+	if err := w.Commit(&Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Read(context.Background(), dir, func(*Record) error { return fmt.Errorf("record in empty dataset") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSplitFor(t *testing.T) {
+	val := 0
+	for i := range 10000 {
+		s := SplitFor("repo", fmt.Sprintf("pkg/file%d.go", i), 0.2)
+		if s != SplitFor("repo", fmt.Sprintf("pkg/file%d.go", i), 0.2) {
+			t.Fatal("split is not deterministic")
+		}
+		if s == SplitValidation {
+			val++
+		}
+	}
+	if math.Abs(float64(val)/10000-0.2) > 0.02 {
+		t.Errorf("validation share %.3f, want about 0.2", float64(val)/10000)
+	}
+	if SplitFor("r", "a.go", 0) != SplitTrain {
+		t.Error("ratio 0 gave validation")
+	}
+}
+
+func TestIDAndTokens(t *testing.T) {
+	if ID("func f() {\n\treturn\n}") != ID("func f() {  return }") {
+		t.Error("ID depends on whitespace")
+	}
+	if ID("a") == ID("b") || len(ID("a")) != 64 {
+		t.Error("ID is not a SHA-256 of the code")
+	}
+	if n := ApproxTokens("total += values[i] // accumulate"); n != 11 { // accumulate counts as two
+		t.Errorf("ApproxTokens = %d, want 11", n)
+	}
+}
