@@ -29,6 +29,9 @@ const (
 	hbarWidth   = 22  // thickness of one horizontal bar
 	hbarSpacing = 8
 	hbarLabels  = 240 // room left of the horizontal bars for their names
+	// hbarNameRunes is about what fits in hbarLabels on one line; longer
+	// names would wrap onto the next bar's.
+	hbarNameRunes = 30
 )
 
 // bar is one labelled value of a chart.
@@ -43,24 +46,35 @@ func filled(hex string) chart.Style {
 	return chart.Style{FillColor: c, StrokeColor: c}
 }
 
+// shorten cuts s to n runes by replacing its middle with an ellipsis, which
+// keeps both a repository's owner and its distinctive name visible.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
+}
+
 // svgText escapes a label for the SVG's text nodes.
 func svgText(s string) string { return html.EscapeString(s) }
 
-// barChart draws vertical bars on a y axis from 0, formatted by yFormat.
-func barChart(width int, bars []bar, yMax float64, yFormat chart.ValueFormatter) (template.HTML, error) {
+// histogramChart draws the bins as vertical bars of counts.
+func histogramChart(width int, bins []Bin) (template.HTML, error) {
+	bars := histogramBars(bins)
 	if len(bars) == 0 {
 		return "", nil
 	}
-	if yMax <= 0 {
-		yMax = 1 // an empty range is an error to go-chart
-	}
+	// An empty range is an error to go-chart.
+	yMax := max(maxValue(bars), 1)
 	c := chart.BarChart{
 		Width:    width,
 		Height:   chartHeight,
 		BarWidth: max(8, min(60, (width-100)/len(bars)-10)),
 		YAxis: chart.YAxis{
 			Range:          &chart.ContinuousRange{Min: 0, Max: yMax},
-			ValueFormatter: yFormat,
+			ValueFormatter: countFormat,
 		},
 	}
 	for _, b := range bars {
@@ -73,13 +87,13 @@ func barChart(width int, bars []bar, yMax float64, yFormat chart.ValueFormatter)
 	return render(c)
 }
 
-// hbars draws one horizontal bar per value, scaled to the largest, and
-// writes on it the value and its share of total. go-chart draws horizontal
-// bars only as stacked bars normalised to 100%, so each bar is its value plus
-// the rest up to the largest in grey; the label goes on the longer part.
-func hbars(bars []bar, total float64) (template.HTML, error) {
-	top := maxValue(bars)
-	if len(bars) == 0 || top <= 0 || total <= 0 {
+// hbars draws one horizontal bar per named value, for any number of long
+// names, scaled so that full width is top, with label(value) written on it.
+// go-chart draws horizontal bars only as stacked bars normalised to 100%, so
+// each bar is its value plus the rest up to top in grey; the label goes on
+// the longer part.
+func hbars(bars []bar, top float64, label func(float64) string) (template.HTML, error) {
+	if len(bars) == 0 || top <= 0 {
 		return "", nil
 	}
 	c := chart.StackedBarChart{
@@ -91,17 +105,17 @@ func hbars(bars []bar, total float64) (template.HTML, error) {
 		Background:   chart.Style{Padding: chart.Box{Left: hbarLabels, Top: 20, Right: 20, Bottom: 20}},
 	}
 	for _, b := range bars {
-		label := svgText(fmt.Sprintf("%s (%s)", thousands(int(b.value)), percent(b.value/total)))
+		text := svgText(label(b.value))
 		value := chart.Value{Value: b.value, Style: filled(barHex)}
 		value.Style.FontColor, value.Style.FontSize = drawing.ColorWhite, 9
 		rest := chart.Value{Value: top - b.value, Style: filled(restHex)}
 		rest.Style.FontSize = 9
 		if b.value >= top/2 {
-			value.Label = label
+			value.Label = text
 		} else {
-			rest.Label = label
+			rest.Label = text
 		}
-		c.Bars = append(c.Bars, chart.StackedBar{Name: svgText(b.label), Width: hbarWidth, Values: []chart.Value{rest, value}})
+		c.Bars = append(c.Bars, chart.StackedBar{Name: svgText(shorten(b.label, hbarNameRunes)), Width: hbarWidth, Values: []chart.Value{rest, value}})
 	}
 	return render(c)
 }
@@ -172,9 +186,12 @@ func countFormat(v any) string {
 	return fmt.Sprint(v)
 }
 
-func percentFormat(v any) string {
-	if f, ok := v.(float64); ok {
-		return strconv.FormatFloat(f, 'f', 0, 64) + "%"
+// countOf labels a count with its share of total: "1,234 (5.6%)".
+func countOf(total float64) func(float64) string {
+	return func(v float64) string {
+		if total <= 0 {
+			return thousands(int(v))
+		}
+		return fmt.Sprintf("%s (%s)", thousands(int(v)), percent(v/total))
 	}
-	return fmt.Sprint(v)
 }

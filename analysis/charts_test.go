@@ -5,15 +5,13 @@ import (
 	"testing"
 )
 
+// TestChartsEscapeLabels covers the charts with names from the data (repos,
+// languages, licences); histogram labels are numbers.
 func TestChartsEscapeLabels(t *testing.T) {
 	label := `<b>&"x"`
 	draws := map[string]func() (string, error){
-		"bar": func() (string, error) {
-			svg, err := barChart(chartWidth, []bar{{label, 3}, {"y", 1}}, 3, countFormat)
-			return string(svg), err
-		},
 		"hbars": func() (string, error) {
-			svg, err := hbars([]bar{{label, 3}, {"y", 1}}, 4)
+			svg, err := hbars([]bar{{label, 3}, {"y", 1}}, 3, countOf(4))
 			return string(svg), err
 		},
 		"pie": func() (string, error) {
@@ -52,6 +50,24 @@ func TestCompact(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 1023: "1023", 1024: "1k", 1536: "1.5k", 1 << 20: "1M", 3 << 20: "3M"} {
 		if got := compact(n); got != want {
 			t.Errorf("compact(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"go", 30, "go"},
+		{"github.com/some-organisation/a-rather-long-repository-name-0", 30, "github.com/som…pository-name-0"},
+		{"äöüäöüäöü", 5, "äö…öü"},
+	}
+	for _, tt := range tests {
+		got := shorten(tt.s, tt.n)
+		if got != tt.want || len([]rune(got)) > tt.n {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
 	}
 }

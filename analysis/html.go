@@ -80,7 +80,7 @@ func newColumn(r *Report, top int) (column, error) {
 	var langs, docs, licenses, funnel, sources []bar
 	for _, l := range r.Languages {
 		langs = append(langs, bar{l.Language, float64(l.Functions)})
-		docs = append(docs, bar{l.Language, 100 * l.DocstringCoverage})
+		docs = append(docs, bar{l.Language, l.DocstringCoverage})
 	}
 	for _, l := range r.Licenses {
 		licenses = append(licenses, bar{l.License, float64(l.Functions)})
@@ -103,25 +103,20 @@ func newColumn(r *Report, top int) (column, error) {
 		return svg
 	}
 	c.Charts = charts{
-		Languages:  draw(barChart(chartWidth, langs, maxValue(langs), countFormat)),
+		Languages:  draw(hbars(langs, maxValue(langs), countOf(float64(t.Functions)))),
 		Lines:      draw(histogramChart(smallWidth, t.Lines.Histogram)),
 		Chars:      draw(histogramChart(smallWidth, t.Chars.Histogram)),
 		Tokens:     draw(histogramChart(smallWidth, t.Tokens.Histogram)),
 		Complexity: draw(histogramChart(chartWidth, t.Complexity.Histogram)),
-		Docstrings: draw(barChart(chartWidth, docs, 100, percentFormat)),
+		Docstrings: draw(hbars(docs, 1, percent)),
 		Licenses:   draw(pieChart(licenses, 8)),
-		Funnel:     draw(hbars(funnel, maxValue(funnel))),
-		Sources:    draw(hbars(sources, float64(t.Functions))),
+		Funnel:     draw(hbars(funnel, maxValue(funnel), countOf(maxValue(funnel)))),
+		Sources:    draw(hbars(sources, maxValue(sources), countOf(float64(t.Functions)))),
 	}
 	if err != nil {
 		return column{}, fmt.Errorf("report of %s: %w", r.Dataset, err)
 	}
 	return c, nil
-}
-
-func histogramChart(width int, bins []Bin) (template.HTML, error) {
-	bars := histogramBars(bins)
-	return barChart(width, bars, maxValue(bars), countFormat)
 }
 
 func maxValue(bars []bar) float64 {
