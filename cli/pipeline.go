@@ -2,7 +2,6 @@ package cli
 
 import (
 	"github.com/codeloom/codeloom/pipeline"
-	"github.com/codeloom/codeloom/pipeline/phases"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -37,7 +36,7 @@ func pipelineCommand() *ucli.Command {
 			if c.Bool("serve") {
 				cfg.Serve.Enabled = true
 			}
-			return pipeline.Run(c.Context, cfg, phases.New(c.App.Writer), c.App.Writer)
+			return pipeline.Run(c.Context, cfg, newPipelinePhases(c), c.App.Writer)
 		},
 	}
 }

@@ -132,6 +132,10 @@ func (c *Config) BaseDatasetDir() string { return filepath.Join(c.Datasets, c.Na
 // ModelDir holds the adapter, its evaluation and the pipeline's own files.
 func (c *Config) ModelDir() string { return filepath.Join(c.Models, c.Name) }
 
+// pipelineDir holds the pipeline's own files: its state, the analysis and
+// the sample.
+func (c *Config) pipelineDir() string { return filepath.Join(c.ModelDir(), PipelineDir) }
+
 // TinyBaseDir holds the model made from scratch.
 func (c *Config) TinyBaseDir() string { return filepath.Join(c.Models, c.Name+"-base") }
 

@@ -28,9 +28,10 @@ type Analyzer interface {
 }
 
 // TinyMaker trains a tokenizer and a small model from scratch on a dataset,
-// writing the model to out.
+// writing TinyFile into dir; with resume it continues an interrupted
+// training from its checkpoint.
 type TinyMaker interface {
-	MakeTiny(ctx context.Context, dataset, out string, opt TinyConfig, threads int) error
+	MakeTiny(ctx context.Context, dataset, dir string, opt TinyConfig, threads int, resume bool) error
 }
 
 // Puller downloads hf://OWNER/REPO/FILE into dir and returns its path.
@@ -38,17 +39,17 @@ type Puller interface {
 	Pull(ctx context.Context, ref, dir string) (string, error)
 }
 
-// Trainer trains a LoRA adapter of base on a dataset; it writes
-// AdapterFile (and its records) into modelDir and resumes from a checkpoint
-// there when one exists.
+// Trainer trains a LoRA adapter of base on a dataset, writing AdapterFile
+// (and its records) into modelDir; with resume it continues an interrupted
+// training from its checkpoint.
 type Trainer interface {
-	Train(ctx context.Context, base, dataset, modelDir string, opt TrainConfig, threads int) error
+	Train(ctx context.Context, base, dataset, modelDir string, opt TrainConfig, threads int, resume bool) error
 }
 
 // Evaluator scores base and base+adapter on the dataset's validation split
-// and writes the scorecard to out.
+// and writes the scorecard (EvalFile and its companions) into dir.
 type Evaluator interface {
-	Eval(ctx context.Context, base, adapter, dataset, out string, opt EvalConfig, threads int) error
+	Eval(ctx context.Context, base, adapter, dataset, dir string, opt EvalConfig, threads int) error
 }
 
 // Generator completes a prompt; adapter may be "".

@@ -3,20 +3,26 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/codeloom/codeloom/hub"
 )
 
-// Files of a pipeline run inside the model folder.
+// Files of a pipeline run. The adapter and scorecard are in the model
+// folder, where `codeloom serve` finds them; the pipeline's own files are
+// in its pipeline/ subfolder.
 const (
 	AdapterFile  = "adapter.gguf"
 	EvalFile     = "eval.json"
+	TinyFile     = "model.gguf"
+	PipelineDir  = "pipeline"
+	StateFile    = "state.json"
 	AnalysisFile = "analysis.json"
 	ReportFile   = "report.html"
 	SampleFile   = "sample.txt"
-	TinyFile     = "model.gguf"
 )
 
 // extractSettings are what an extraction's result depends on.
@@ -31,27 +37,26 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract.sources: %w", err)
 	}
-	modelDir := cfg.ModelDir()
+	modelDir, own := cfg.ModelDir(), cfg.pipelineDir()
 	dataset := cfg.DatasetDir()
 	adapter := filepath.Join(modelDir, AdapterFile)
-
-	var steps []Step
 	base, baseSteps, err := planBase(cfg, ph)
 	if err != nil {
 		return nil, err
 	}
-	steps = append(steps, baseSteps.extract...)
+
+	steps := append([]Step(nil), baseSteps.extract...)
 	steps = append(steps,
 		Step{
 			Name: "extract", Settings: extractSettings{sources, cfg.Extract},
 			Inputs: localPaths(sources), Outputs: []string{dataset},
-			Run: func(ctx context.Context) error { return ph.Extract.Extract(ctx, sources, dataset, cfg.Extract) },
+			Run: func(ctx context.Context, _ bool) error { return ph.Extract.Extract(ctx, sources, dataset, cfg.Extract) },
 		},
 		Step{
 			Name: "analyze", After: []string{"extract"},
-			Outputs: []string{filepath.Join(modelDir, AnalysisFile), filepath.Join(modelDir, ReportFile)},
-			Run: func(ctx context.Context) error {
-				return ph.Analyze.Analyze(ctx, dataset, filepath.Join(modelDir, AnalysisFile), filepath.Join(modelDir, ReportFile))
+			Outputs: []string{filepath.Join(own, AnalysisFile), filepath.Join(own, ReportFile)},
+			Run: func(ctx context.Context, _ bool) error {
+				return ph.Analyze.Analyze(ctx, dataset, filepath.Join(own, AnalysisFile), filepath.Join(own, ReportFile))
 			},
 		})
 	steps = append(steps, baseSteps.model...)
@@ -63,22 +68,27 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 		Step{
 			Name: "train", Settings: cfg.Train, After: trainAfter, Inputs: baseSteps.inputs,
 			Outputs: []string{adapter},
-			Run: func(ctx context.Context) error {
-				return ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads)
+			Run: func(ctx context.Context, resume bool) error {
+				if !resume {
+					if err := emptyDir(modelDir, PipelineDir); err != nil {
+						return err
+					}
+				}
+				return ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume)
 			},
 		},
 		Step{
-			Name: "eval", Settings: cfg.Eval, After: []string{"train"},
+			Name: "eval", Settings: [2]int{cfg.Eval.Limit, cfg.Eval.MaxTokens}, After: []string{"train"},
 			Outputs: []string{filepath.Join(modelDir, EvalFile)},
-			Run: func(ctx context.Context) error {
-				return ph.Eval.Eval(ctx, base, adapter, dataset, filepath.Join(modelDir, EvalFile), cfg.Eval, cfg.Threads)
+			Run: func(ctx context.Context, _ bool) error {
+				return ph.Eval.Eval(ctx, base, adapter, dataset, modelDir, cfg.Eval, cfg.Threads)
 			},
 		},
 		Step{
-			Name: "sample", Settings: cfg.Eval, After: []string{"train"},
-			Outputs: []string{filepath.Join(modelDir, SampleFile)},
-			Run: func(ctx context.Context) error {
-				return writeSample(ctx, ph.Generate, base, adapter, filepath.Join(modelDir, SampleFile), cfg)
+			Name: "sample", Settings: []any{cfg.Eval.SamplePrompt, cfg.Eval.MaxTokens}, After: []string{"train"},
+			Outputs: []string{filepath.Join(own, SampleFile)},
+			Run: func(ctx context.Context, _ bool) error {
+				return writeSample(ctx, ph.Generate, base, adapter, filepath.Join(own, SampleFile), cfg)
 			},
 		})
 	return steps, nil
@@ -100,20 +110,23 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 		if err != nil {
 			return "", baseSteps{}, fmt.Errorf("base.tiny.sources: %w", err)
 		}
-		data := cfg.BaseDatasetDir()
-		out := filepath.Join(cfg.TinyBaseDir(), TinyFile)
-		// The base is trained on every function of its sources: its
-		// validation split is for the training's own loss.
+		data, dir := cfg.BaseDatasetDir(), cfg.TinyBaseDir()
+		out := filepath.Join(dir, TinyFile)
 		return out, baseSteps{
 			extract: []Step{{
 				Name: "extract-base", Settings: extractSettings{sources, cfg.Extract},
 				Inputs: localPaths(sources), Outputs: []string{data},
-				Run: func(ctx context.Context) error { return ph.Extract.Extract(ctx, sources, data, cfg.Extract) },
+				Run: func(ctx context.Context, _ bool) error { return ph.Extract.Extract(ctx, sources, data, cfg.Extract) },
 			}},
 			model: []Step{{
 				Name: "base", Settings: cfg.Base.Tiny, After: []string{"extract-base"}, Outputs: []string{out},
-				Run: func(ctx context.Context) error {
-					return ph.MakeTiny.MakeTiny(ctx, data, out, cfg.Base.Tiny, cfg.Threads)
+				Run: func(ctx context.Context, resume bool) error {
+					if !resume {
+						if err := emptyDir(dir); err != nil {
+							return err
+						}
+					}
+					return ph.MakeTiny.MakeTiny(ctx, data, dir, cfg.Base.Tiny, cfg.Threads, resume)
 				},
 			}},
 		}, nil
@@ -125,7 +138,7 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 		out := filepath.Join(cfg.Models, ref.Name())
 		return out, baseSteps{model: []Step{{
 			Name: "base", Settings: cfg.Base.Model, Outputs: []string{out},
-			Run: func(ctx context.Context) error {
+			Run: func(ctx context.Context, _ bool) error {
 				_, err := ph.Pull.Pull(ctx, cfg.Base.Model, cfg.Models)
 				return err
 			},
@@ -135,12 +148,37 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 	}
 }
 
-// localPaths keeps the sources that name local folders or files (a @list
-// file counts as the file): remote ones are known by their names alone.
+// emptyDir removes what dir holds, but the entries named in keep, so a
+// step that starts afresh does not find an earlier run's files (training
+// refuses to overwrite a run it did not resume).
+func emptyDir(dir string, keep ...string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	for _, e := range entries {
+		if slices.Contains(keep, e.Name()) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("clear the earlier run: %w", err)
+		}
+	}
+	return nil
+}
+
+// IsLocal reports whether a source names a local folder or @list file
+// rather than a repository to fetch.
+func IsLocal(source string) bool {
+	return !strings.Contains(source, "://") && !strings.HasPrefix(source, "git@") && !strings.HasPrefix(source, "github.com/")
+}
+
+// localPaths keeps the local sources (a @list file counts as the file):
+// remote ones are known by their names alone.
 func localPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
-		if !strings.Contains(s, "://") && !strings.HasPrefix(s, "git@") {
+		if IsLocal(s) {
 			out = append(out, strings.TrimPrefix(s, "@"))
 		}
 	}

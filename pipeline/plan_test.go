@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,7 +15,8 @@ import (
 // fakePhases does each phase's work as the real packages would at the file
 // level (each writes its outputs) and records the calls.
 type fakePhases struct {
-	calls []string
+	calls      []string
+	blockTrain chan struct{} // when set, Train closes it and waits to be cancelled
 }
 
 func (f *fakePhases) record(parts ...string) {
@@ -37,9 +39,16 @@ func (f *fakePhases) Analyze(_ context.Context, dataset, jsonPath, htmlPath stri
 	return writeFileAtomic(htmlPath, []byte("<html>"))
 }
 
-func (f *fakePhases) MakeTiny(_ context.Context, dataset, out string, _ TinyConfig, _ int) error {
-	f.record("tiny", dataset, out)
-	return writeFileAtomic(out, []byte("GGUF tiny"))
+func (f *fakePhases) MakeTiny(_ context.Context, dataset, dir string, _ TinyConfig, _ int, resume bool) error {
+	f.record("tiny", dataset, dir, resumeWord(resume))
+	return writeFileAtomic(filepath.Join(dir, TinyFile), []byte("GGUF tiny"))
+}
+
+func resumeWord(resume bool) string {
+	if resume {
+		return "resume"
+	}
+	return ""
 }
 
 func (f *fakePhases) Pull(_ context.Context, ref, dir string) (string, error) {
@@ -48,14 +57,26 @@ func (f *fakePhases) Pull(_ context.Context, ref, dir string) (string, error) {
 	return p, writeFileAtomic(p, []byte("GGUF pulled"))
 }
 
-func (f *fakePhases) Train(_ context.Context, base, dataset, modelDir string, opt TrainConfig, _ int) error {
-	f.record("train", base, dataset)
+func (f *fakePhases) Train(ctx context.Context, base, dataset, modelDir string, opt TrainConfig, _ int, resume bool) error {
+	f.record("train", base, dataset, resumeWord(resume))
+	// Like the real training, refuse a folder that holds an earlier run.
+	if _, err := os.Stat(filepath.Join(modelDir, "train.json")); err == nil && !resume {
+		return errors.New("already holds a training run")
+	}
+	if f.blockTrain != nil {
+		close(f.blockTrain)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if err := writeFileAtomic(filepath.Join(modelDir, "train.json"), []byte("{}")); err != nil {
+		return err
+	}
 	return writeFileAtomic(filepath.Join(modelDir, AdapterFile), []byte("adapter"))
 }
 
-func (f *fakePhases) Eval(_ context.Context, base, adapter, dataset, out string, _ EvalConfig, _ int) error {
-	f.record("eval", base, adapter, dataset)
-	return writeFileAtomic(out, []byte("{}"))
+func (f *fakePhases) Eval(_ context.Context, base, adapter, dataset, dir string, _ EvalConfig, _ int) error {
+	f.record("eval", base, adapter, dataset, dir)
+	return writeFileAtomic(filepath.Join(dir, EvalFile), []byte("{}"))
 }
 
 func (f *fakePhases) Generate(_ context.Context, base, adapter, prompt string, _, _ int) (string, error) {
@@ -106,9 +127,9 @@ func TestPipelineTinyBase(t *testing.T) {
 		"extract /goroot/src/strings,/goroot/src/bytes,/goroot/src/strconv,/goroot/src/sort,/goroot/src/bufio,/goroot/src/fmt,/goroot/src/path,/goroot/src/text/tabwriter,/goroot/src/encoding/csv,/goroot/src/container " + ds + "/demo-base",
 		"extract . " + ds + "/demo",
 		"analyze " + ds + "/demo",
-		"tiny " + ds + "/demo-base " + md + "/demo-base/model.gguf",
+		"tiny " + ds + "/demo-base " + md + "/demo-base",
 		"train " + md + "/demo-base/model.gguf " + ds + "/demo",
-		"eval " + md + "/demo-base/model.gguf " + md + "/demo/adapter.gguf " + ds + "/demo",
+		"eval " + md + "/demo-base/model.gguf " + md + "/demo/adapter.gguf " + ds + "/demo " + md + "/demo",
 		"generate",
 		"generate " + md + "/demo/adapter.gguf",
 	}
@@ -127,18 +148,47 @@ func TestPipelineTinyBase(t *testing.T) {
 		t.Fatalf("second run called %q, log:\n%s", f.calls, log)
 	}
 
-	// A training setting reruns training and what depends on it only.
+	// A training setting reruns training (in a cleared folder: the fake
+	// refuses one holding a run) and what depends on it, nothing else; the
+	// pipeline's own files stay.
 	cfg.Train.Rank = 4
 	runPipeline(t, context.Background(), cfg, f)
 	if got := strings.Join(f.calls, "|"); !strings.HasPrefix(got, "train ") || strings.Contains(got, "extract") || len(f.calls) != 4 {
 		t.Fatalf("after changing train.rank, calls = %q; want train, eval and the two samples", f.calls)
 	}
+	if _, err := os.Stat(filepath.Join(md, "demo", PipelineDir, AnalysisFile)); err != nil {
+		t.Fatalf("retraining removed the analysis: %v", err)
+	}
 
-	// An evaluation setting reruns eval and sample only.
+	// An evaluation setting reruns eval and sample only; the sample prompt
+	// the sample only.
 	cfg.Eval.MaxTokens = 8
 	runPipeline(t, context.Background(), cfg, f)
 	if len(f.calls) != 3 || !strings.HasPrefix(f.calls[0], "eval ") {
 		t.Fatalf("after changing eval.max_tokens, calls = %q", f.calls)
+	}
+	cfg.Eval.SamplePrompt = "func main() {"
+	runPipeline(t, context.Background(), cfg, f)
+	if len(f.calls) != 2 || !strings.HasPrefix(f.calls[0], "generate") {
+		t.Fatalf("after changing eval.sample_prompt, calls = %q", f.calls)
+	}
+}
+
+// A training interrupted by Ctrl-C is resumed (resume=true) by the next
+// run; one whose settings changed meanwhile starts afresh.
+func TestPipelineResumesTraining(t *testing.T) {
+	cfg := testConfig(t)
+	f := &fakePhases{blockTrain: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-f.blockTrain; cancel() }()
+	var log bytes.Buffer
+	if err := Run(ctx, cfg, f.phases(), &log); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Run = %v", err)
+	}
+	f.blockTrain = nil
+	out := runPipeline(t, context.Background(), cfg, f)
+	if f.calls[0] != "train "+cfg.TinyBaseDir()+"/model.gguf "+cfg.DatasetDir()+" resume" || !strings.Contains(out, "[5/7] train: resuming") {
+		t.Fatalf("after the interruption, calls = %q; want training resumed first\n%s", f.calls, out)
 	}
 }
 

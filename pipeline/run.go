@@ -17,7 +17,7 @@ func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := &Runner{StatePath: filepath.Join(cfg.ModelDir(), StateFile), Log: log}
+	r := &Runner{StatePath: filepath.Join(cfg.pipelineDir(), StateFile), Log: log}
 	if err := r.Run(ctx, steps); err != nil {
 		return err
 	}
@@ -36,10 +36,10 @@ func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
 
 // summarize lists the artifacts and prints the sample.
 func summarize(w io.Writer, cfg *Config) error {
-	dir := cfg.ModelDir()
+	dir, own := cfg.ModelDir(), cfg.pipelineDir()
 	fmt.Fprintf(w, "\ndataset   %s\nreport    %s\nadapter   %s\nscorecard %s\n",
-		cfg.DatasetDir(), filepath.Join(dir, ReportFile), filepath.Join(dir, AdapterFile), filepath.Join(dir, EvalFile))
-	sample, err := os.ReadFile(filepath.Join(dir, SampleFile))
+		cfg.DatasetDir(), filepath.Join(own, ReportFile), filepath.Join(dir, AdapterFile), filepath.Join(dir, EvalFile))
+	sample, err := os.ReadFile(filepath.Join(own, SampleFile))
 	if err != nil {
 		return fmt.Errorf("read sample: %w", err)
 	}

@@ -25,7 +25,10 @@ type Step struct {
 	// Outputs are the files and folders the step makes. The step is up to
 	// date when its key is unchanged and its outputs are as it left them.
 	Outputs []string
-	Run     func(ctx context.Context) error
+	// Run does the work. resume is true when the last attempt of this step,
+	// with the same key, was interrupted: a step that keeps checkpoints may
+	// continue from them; otherwise it starts afresh.
+	Run func(ctx context.Context, resume bool) error
 }
 
 // Runner runs steps in order, skipping those that are up to date, and
@@ -60,9 +63,20 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 			outputs[s.Name] = fp
 			continue
 		}
-		fmt.Fprintf(r.Log, "%s: running\n", label)
+		prev := st.Steps[s.Name]
+		resume := prev.Key == key && !prev.Done
+		// Recorded before it runs, so the next run knows it was interrupted.
+		st.Steps[s.Name] = stepRecord{Key: key}
+		if err := st.save(r.StatePath); err != nil {
+			return fmt.Errorf("record step %s: %w", s.Name, err)
+		}
+		if resume {
+			fmt.Fprintf(r.Log, "%s: resuming\n", label)
+		} else {
+			fmt.Fprintf(r.Log, "%s: running\n", label)
+		}
 		start := time.Now()
-		if err := s.Run(ctx); err != nil {
+		if err := s.Run(ctx, resume); err != nil {
 			return fmt.Errorf("step %s: %w", s.Name, err)
 		}
 		if err := requireOutputs(s); err != nil {
@@ -74,7 +88,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 		}
 		outputs[s.Name] = fp
 		elapsed := time.Since(start)
-		st.Steps[s.Name] = stepRecord{Key: key, Outputs: fp, Finished: time.Now().UTC(), Seconds: elapsed.Seconds()}
+		st.Steps[s.Name] = stepRecord{Key: key, Done: true, Outputs: fp, Finished: time.Now().UTC(), Seconds: elapsed.Seconds()}
 		if err := st.save(r.StatePath); err != nil {
 			return fmt.Errorf("record step %s: %w", s.Name, err)
 		}
@@ -114,7 +128,7 @@ func stepKey(s Step, outputs map[string]string) (string, error) {
 // upToDate reports whether a step recorded with rec can be skipped, and the
 // current fingerprint of its outputs. A step without outputs always runs.
 func upToDate(rec stepRecord, key string, outputs []string) (string, bool) {
-	if len(outputs) == 0 || rec.Key != key {
+	if len(outputs) == 0 || !rec.Done || rec.Key != key {
 		return "", false
 	}
 	fp, err := fingerprint(outputs)

@@ -46,7 +46,7 @@ func (c *chain) steps() []Step {
 		} else {
 			s.Inputs = []string{c.input}
 		}
-		s.Run = func(ctx context.Context) error {
+		s.Run = func(context.Context, bool) error {
 			c.runs[name]++
 			if c.fail == name {
 				return errors.New("boom")
@@ -62,7 +62,7 @@ func (c *chain) steps() []Step {
 func (c *chain) run(t *testing.T) (string, error) {
 	t.Helper()
 	var log bytes.Buffer
-	r := &Runner{StatePath: filepath.Join(c.dir, "out", StateFile), Log: &log}
+	r := &Runner{StatePath: filepath.Join(c.dir, "out", "state.json"), Log: &log}
 	err := r.Run(context.Background(), c.steps())
 	return log.String(), err
 }
@@ -128,7 +128,7 @@ func TestRunnerResumesAfterFailure(t *testing.T) {
 func TestRunnerErrors(t *testing.T) {
 	dir := t.TempDir()
 	r := &Runner{StatePath: filepath.Join(dir, StateFile), Log: &bytes.Buffer{}}
-	noop := func(context.Context) error { return nil }
+	noop := func(context.Context, bool) error { return nil }
 	tests := []struct {
 		name  string
 		steps []Step
@@ -155,7 +155,7 @@ func TestRunnerErrors(t *testing.T) {
 func TestRunnerStepWithoutOutputsAlwaysRuns(t *testing.T) {
 	runs := 0
 	r := &Runner{StatePath: filepath.Join(t.TempDir(), StateFile), Log: &bytes.Buffer{}}
-	steps := []Step{{Name: "show", Run: func(context.Context) error { runs++; return nil }}}
+	steps := []Step{{Name: "show", Run: func(context.Context, bool) error { runs++; return nil }}}
 	for range 2 {
 		if err := r.Run(context.Background(), steps); err != nil {
 			t.Fatal(err)
@@ -210,17 +210,28 @@ func TestRunnerResumesAfterKill(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &st) != nil {
 		t.Fatalf("state after the kill is not readable: %v %q", err, b)
 	}
-	if _, ok := st.Steps["a"]; !ok || len(st.Steps) != 1 {
-		t.Fatalf("state after the kill records %v, want only a", st.Steps)
+	if !st.Steps["a"].Done || st.Steps["b"].Done || len(st.Steps) != 2 {
+		t.Fatalf("state after the kill records %+v, want a done and b started", st.Steps)
 	}
 	ran := map[string]bool{}
+	resumed := map[string]bool{}
 	steps := killSteps(dir, func(name string) { ran[name] = true })
+	for i := range steps {
+		run := steps[i].Run
+		steps[i].Run = func(ctx context.Context, resume bool) error {
+			resumed[steps[i].Name] = resume
+			return run(ctx, resume)
+		}
+	}
 	r := &Runner{StatePath: filepath.Join(dir, StateFile), Log: &bytes.Buffer{}}
 	if err := r.Run(context.Background(), steps); err != nil {
 		t.Fatal(err)
 	}
 	if ran["a"] || !ran["b"] || !ran["c"] {
 		t.Fatalf("after the kill, ran %v; want b and c only", ran)
+	}
+	if !resumed["b"] || resumed["c"] {
+		t.Fatalf("resume flags %v: want b resumed (it was killed), c started afresh", resumed)
 	}
 }
 
@@ -242,7 +253,7 @@ func killSteps(dir string, hook func(name string)) []Step {
 	prev := ""
 	for _, name := range []string{"a", "b", "c"} {
 		out := filepath.Join(dir, name+".out")
-		s := Step{Name: name, Outputs: []string{out}, Run: func(context.Context) error {
+		s := Step{Name: name, Outputs: []string{out}, Run: func(context.Context, bool) error {
 			hook(name)
 			return writeFileAtomic(out, []byte(name))
 		}}

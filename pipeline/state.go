@@ -9,21 +9,19 @@ import (
 	"time"
 )
 
-// StateFile is the pipeline's record of finished steps, kept in the model
-// folder.
-const StateFile = "pipeline.json"
-
 // state is what the pipeline knows of earlier runs.
 type state struct {
 	Steps map[string]stepRecord `json:"steps"`
 }
 
-// stepRecord says a step finished with these inputs and left these outputs.
+// stepRecord says a step started, or finished, with these inputs and left
+// these outputs.
 type stepRecord struct {
-	Key      string    `json:"key"`     // hash of settings and inputs
-	Outputs  string    `json:"outputs"` // fingerprint of the outputs it left
-	Finished time.Time `json:"finished"`
-	Seconds  float64   `json:"seconds"`
+	Key      string    `json:"key"`               // hash of settings and inputs
+	Done     bool      `json:"done"`              // false while it runs, and after it was killed
+	Outputs  string    `json:"outputs,omitempty"` // fingerprint of the outputs it left
+	Finished time.Time `json:"finished,omitzero"`
+	Seconds  float64   `json:"seconds,omitempty"`
 }
 
 func loadState(path string) (*state, error) {

@@ -131,7 +131,9 @@ check_host() { # check_host
   command -v go >/dev/null || { echo "go is not installed on $(hostname) (needs the version in go.mod)" >&2; exit 1; }
   command -v make >/dev/null || { echo "make is not installed on $(hostname)" >&2; exit 1; }
   command -v tar >/dev/null || { echo "tar is not installed on $(hostname)" >&2; exit 1; }
+  command -v cc >/dev/null || command -v gcc >/dev/null || { echo "no C compiler (cc/gcc) on $(hostname)" >&2; exit 1; }
   log "$(go version)"
+  if command -v nvidia-smi >/dev/null; then nvidia-smi -L | sed 's/^/    /'; fi
 }
 
 unpack() { # unpack PREFIX RELEASE: the source tarball on stdin
