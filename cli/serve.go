@@ -1,8 +1,121 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
 
-// TODO(owner of this command): replace with the real command.
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/codeloom/codeloom/server"
+	"github.com/codeloom/codeloom/server/engine"
+	"github.com/codeloom/codeloom/server/treesitter"
+)
+
 func serveCommand() *ucli.Command {
-	return &ucli.Command{Name: "serve", Usage: "(not built yet)", Action: func(*ucli.Context) error { return usageError("serve is not built yet") }}
+	flags := []ucli.Flag{
+		&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8000", Usage: "listen address", EnvVars: []string{"CODELOOM_ADDR"}},
+		&ucli.StringFlag{Name: "models", Value: "models", Usage: "model store: every base model and adapter in it is served", EnvVars: []string{"CODELOOM_MODELS"}},
+		&ucli.StringFlag{Name: "default-model", Usage: "model for requests that name none (default: the first base model by name)"},
+		&ucli.StringFlag{Name: "preload", Usage: "load this model before serving; /health answers 503 until it is loaded"},
+		&ucli.IntFlag{Name: "max-loaded", Value: 1, Usage: "models kept in memory at once; the least recently used idle one is unloaded"},
+		&ucli.DurationFlag{Name: "keep-alive", Value: 5 * time.Minute, Usage: "unload a model idle this long (0 = never)"},
+		&ucli.IntFlag{Name: "parallel", Value: 1, Usage: "requests served at once per model, one context each (threads are split between them)"},
+		&ucli.IntFlag{Name: "queue", Value: 64, Usage: "requests that may wait for a context; more get 429 with Retry-After"},
+		&ucli.StringSliceFlag{Name: "api-key", Usage: "accept this bearer key (repeatable; CODELOOM_API_KEYS takes a comma-separated list); none: no auth", EnvVars: []string{"CODELOOM_API_KEYS"}},
+		&ucli.StringSliceFlag{Name: "cors-origin", Usage: "allow browser requests from this origin (repeatable); none: CORS off"},
+		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "per-request time limit"},
+		&ucli.IntFlag{Name: "max-tokens", Value: 4096, Usage: "largest max_tokens a request may ask for"},
+		&ucli.Int64Flag{Name: "max-body", Value: 1 << 20, Usage: "largest request body in bytes"},
+		&ucli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "on Ctrl-C or SIGTERM, wait this long for in-flight requests"},
+	}
+	flags = append(flags, sampleFlags()...)
+	flags = append(flags, modelFlags()...)
+	return &ucli.Command{
+		Name:  "serve",
+		Usage: "serve the model store over HTTP: REST and OpenAI-compatible API, streaming, metrics and a web page",
+		Description: "The sampling flags set the defaults of POST /generate; --threads is per context " +
+			"(default: the CPUs split between --parallel contexts).",
+		Flags:  flags,
+		Action: runServe,
+	}
+}
+
+func serveOptions(c *ucli.Context) (server.Options, error) {
+	for _, f := range []string{"max-loaded", "parallel", "queue", "max-tokens"} {
+		if c.Int(f) < 1 {
+			return server.Options{}, usageError("--%s %d: want 1 or more", f, c.Int(f))
+		}
+	}
+	if c.Int64("max-body") < 1 || c.Duration("timeout") <= 0 || c.Duration("keep-alive") < 0 {
+		return server.Options{}, usageError("--max-body and --timeout must be positive, --keep-alive not negative")
+	}
+	mp, err := modelParams(c)
+	if err != nil {
+		return server.Options{}, err
+	}
+	cp, err := contextParams(c)
+	if err != nil {
+		return server.Options{}, err
+	}
+	so, err := sampleOptions(c)
+	if err != nil {
+		return server.Options{}, err
+	}
+	return server.Options{
+		Engine:       engine.New(engine.Options{Model: mp, Context: cp, Parallel: c.Int("parallel")}),
+		ModelsDir:    c.String("models"),
+		DefaultModel: c.String("default-model"),
+		MaxLoaded:    c.Int("max-loaded"), KeepAlive: c.Duration("keep-alive"),
+		Parallel: c.Int("parallel"), Queue: c.Int("queue"),
+		APIKeys: c.StringSlice("api-key"), CORSOrigins: c.StringSlice("cors-origin"),
+		Sampling: &server.Sampling{Temperature: so.Temperature, TopP: so.TopP, MinP: so.MinP,
+			RepeatPenalty: so.RepeatPenalty, TopK: so.TopK, Seed: so.Seed},
+		RequestTimeout: c.Duration("timeout"), MaxBodyBytes: c.Int64("max-body"), MaxTokens: c.Int("max-tokens"),
+		Syntax: treesitter.Scorer{}, Inspect: engine.Inspect,
+	}, nil
+}
+
+func runServe(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return usageError("serve takes no arguments (models come from --models)")
+	}
+	opt, err := serveOptions(c)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(opt)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", c.String("addr"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	fmt.Fprintf(c.App.ErrWriter, "codeloom: serving %s on http://%s\n", opt.ModelsDir, ln.Addr())
+	if name := c.String("preload"); name != "" {
+		if err := srv.Preload(c.Context, name); err != nil {
+			hs.Close()
+			return err
+		}
+	}
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-c.Context.Done():
+	}
+	fmt.Fprintln(c.App.ErrWriter, "codeloom: shutting down; finishing in-flight requests")
+	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("shutdown-timeout"))
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
 }

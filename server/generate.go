@@ -8,11 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// generateDefaults are /generate's sampling settings when a field is absent.
-var generateDefaults = defaults{
-	Sampling:  Sampling{Temperature: 0.8, TopP: 0.95, TopK: 40, MinP: 0.05, RepeatPenalty: 1.0, Seed: -1},
-	MaxTokens: 256,
-}
+// generateMaxTokens is /generate's max_tokens when absent.
+const generateMaxTokens = 256
 
 type generateRequest struct {
 	Prompt       *string  `json:"prompt"`
@@ -50,7 +47,7 @@ type generateResponse struct {
 
 // parse validates the request and returns its prompt, adapter scale and
 // generation options.
-func (r *generateRequest) parse(maxTokens int) (string, float32, GenerateOptions, error) {
+func (r *generateRequest) parse(d Sampling, maxTokens int) (string, float32, GenerateOptions, error) {
 	if r.Prompt == nil || strings.TrimSpace(*r.Prompt) == "" {
 		return "", 0, GenerateOptions{}, errorf(http.StatusBadRequest, "empty_prompt", "prompt is required and must not be empty")
 	}
@@ -64,7 +61,7 @@ func (r *generateRequest) parse(maxTokens int) (string, float32, GenerateOptions
 		}
 		scale = *r.AdapterScale
 	}
-	opt, err := r.options(generateDefaults, maxTokens)
+	opt, err := r.options(defaults{Sampling: d, MaxTokens: generateMaxTokens}, maxTokens)
 	return *r.Prompt, scale, opt, err
 }
 
@@ -76,7 +73,7 @@ func (s *Server) generate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	prompt, scale, opt, err := req.parse(s.opt.MaxTokens)
+	prompt, scale, opt, err := req.parse(*s.opt.Sampling, s.opt.MaxTokens)
 	if err != nil {
 		writeError(c, err)
 		return

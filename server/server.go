@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -28,6 +27,11 @@ type Options struct {
 	APIKeys     []string // bearer keys; none: no auth
 	CORSOrigins []string // origins allowed by CORS; none: CORS off
 
+	// Sampling holds the defaults of /generate's sampling fields; nil:
+	// greedy (temperature 0) with top_k 40, top_p 0.95, min_p 0.05,
+	// repeat_penalty 1.1 and a random seed, as the CLI's generate.
+	Sampling *Sampling
+
 	RequestTimeout time.Duration // per request; default 5m
 	MaxBodyBytes   int64         // default 1 MiB
 	MaxTokens      int           // cap on max_tokens; default 4096
@@ -38,8 +42,6 @@ type Options struct {
 	// Inspect reads a model file's metadata without loading it, for
 	// GET /models; nil shows metadata of loaded models only.
 	Inspect func(path string) (ModelInfo, error)
-
-	Logger *slog.Logger // default slog.Default()
 }
 
 func (o *Options) setDefaults() error {
@@ -63,8 +65,8 @@ func (o *Options) setDefaults() error {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Sampling == nil {
+		o.Sampling = &Sampling{TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1.1, Seed: -1}
 	}
 	return nil
 }
