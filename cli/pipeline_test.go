@@ -3,14 +3,22 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/codeloom/codeloom/pipeline"
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/eval"
+	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/pipeline"
 )
 
 func TestPipelineCommand(t *testing.T) {
@@ -49,5 +57,117 @@ func TestPipelineCommand(t *testing.T) {
 				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out.String(), tt.wantCode, tt.want)
 			}
 		})
+	}
+}
+
+// TestPipelineEndToEnd runs the whole pipeline on a small config: two of
+// this repository's packages as data, a small random llama model as the
+// base, a short LoRA training. It checks that every artifact exists and
+// means something, then that a second run skips every step.
+func TestPipelineEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.gguf")
+	if err := gguf.WriteTinyLlama(context.Background(), base, gguf.TinyLlamaConfig{Seed: 7, Ctx: 128}); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "codeloom.yaml")
+	cfg := fmt.Sprintf(`name: e2e
+datasets: %[1]s/datasets
+models: %[1]s/models
+threads: 1
+extract:
+  sources: [../hub, ../pipeline]
+base:
+  model: %[2]s
+train:
+  max_steps: 12
+  ctx: 64
+  batch: 1
+  learning_rate: 0.01
+eval:
+  limit: 3
+  max_tokens: 8
+  sample_prompt: "func Parse("
+`, dir, base)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func() string {
+		var out bytes.Buffer
+		app := newApp()
+		app.Writer, app.ErrWriter = &out, io.Discard
+		if err := app.RunContext(context.Background(), []string{"codeloom", "pipeline", "--config", cfgPath}); err != nil {
+			t.Fatalf("pipeline: %v\n%s", err, out.String())
+		}
+		return out.String()
+	}
+	out := run()
+
+	data, models := filepath.Join(dir, "datasets", "e2e"), filepath.Join(dir, "models", "e2e")
+	m, err := dataset.ReadManifest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Total.Kept < 20 || m.Splits[dataset.SplitTrain] == 0 || m.Splits[dataset.SplitValidation] == 0 {
+		t.Fatalf("dataset: %d kept, splits %v; want both splits filled", m.Total.Kept, m.Splits)
+	}
+	var rep struct {
+		Total struct{ Functions int } `json:"total"`
+	}
+	readJSON(t, filepath.Join(models, pipeline.PipelineDir, pipeline.AnalysisFile), &rep)
+	if rep.Total.Functions != m.Total.Kept {
+		t.Fatalf("analysis counts %d functions, the manifest %d", rep.Total.Functions, m.Total.Kept)
+	}
+	if html, err := os.ReadFile(filepath.Join(models, pipeline.PipelineDir, pipeline.ReportFile)); err != nil || !bytes.Contains(html, []byte("<svg")) {
+		t.Fatalf("report.html without charts: %v", err)
+	}
+	var tr struct {
+		State struct {
+			History []struct {
+				ValLoss float64 `json:"val_loss"`
+			} `json:"history"`
+		} `json:"state"`
+	}
+	readJSON(t, filepath.Join(models, "train.json"), &tr)
+	if h := tr.State.History; len(h) < 2 || !(h[len(h)-1].ValLoss < h[0].ValLoss) {
+		t.Fatalf("validation loss did not fall: %+v", h)
+	}
+	var ev eval.Report
+	readJSON(t, filepath.Join(models, pipeline.EvalFile), &ev)
+	if len(ev.Runs) != 2 || !(ev.Runs[0].Metrics["perplexity"] < ev.Runs[1].Metrics["perplexity"]) {
+		t.Fatalf("eval: the tuned model is not better on held-out code: %+v", ev.Runs)
+	}
+	bm, err := bindings.LoadModel(base, bindings.ModelParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := bindings.LoadAdapter(bm, filepath.Join(models, pipeline.AdapterFile))
+	if err != nil {
+		t.Fatalf("the adapter does not load: %v", err)
+	}
+	a.Close()
+	bm.Close()
+	sample, err := os.ReadFile(filepath.Join(models, pipeline.PipelineDir, pipeline.SampleFile))
+	if err != nil || !strings.Contains(string(sample), "--- tuned model\nfunc Parse(") || len(sample) < len("--- base model\nfunc Parse(\n--- tuned model\nfunc Parse(\n")+2 {
+		t.Fatalf("sample: %q, %v", sample, err)
+	}
+	if !strings.Contains(out, string(sample)) {
+		t.Fatalf("the sample is not printed at the end:\n%s", out)
+	}
+
+	out = run()
+	if n := strings.Count(out, "up to date, skipped"); n != 5 {
+		t.Fatalf("second run skipped %d steps, want all 5:\n%s", n, out)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }
