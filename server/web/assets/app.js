@@ -3,7 +3,7 @@
 // codeloom itself, so it works offline.
 //
 // URL parameters fill the form (prompt, model, adapter, max_tokens, seed,
-// temperature, key); autorun=1 starts a generation on load, which is how
+// temperature, key), tab=models opens the models tab; autorun=1 starts a generation on load, which is how
 // the headless-browser test drives it.
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -166,6 +166,7 @@ async function init() {
   $("cancel").addEventListener("click", () => running && running.abort());
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => switchTab(b.dataset.tab));
   try { await loadModels(); } catch (e) { setStatus(e.message, true); }
+  if (params.get("tab")) switchTab(params.get("tab"));
   if (params.get("autorun") === "1") await generate();
 }
 
