@@ -6,8 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
 	"testing"
@@ -92,7 +92,9 @@ func (b *browser) browserTab(t *testing.T) *tab {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var version struct{ WebSocketDebuggerURL string `json:"webSocketDebuggerUrl"` }
+	var version struct {
+		WebSocketDebuggerURL string `json:"webSocketDebuggerUrl"`
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&version); err != nil {
 		t.Fatal(err)
 	}
