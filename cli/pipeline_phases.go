@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,6 +228,10 @@ func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt stri
 	return g.Text, nil
 }
 
+// Serve runs `codeloom serve` itself, so the pipeline's server is the one
+// the command starts, with its defaults and CODELOOM_API_KEYS.
 func (p pipelinePhases) Serve(ctx context.Context, models, addr string, threads int) error {
-	return fmt.Errorf("serving is not connected to the pipeline yet")
+	app := newApp()
+	app.Writer, app.ErrWriter = p.c.App.Writer, p.c.App.ErrWriter
+	return app.RunContext(ctx, []string{"codeloom", "serve", "--models", models, "--addr", addr, "--threads", strconv.Itoa(threads)})
 }

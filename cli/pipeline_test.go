@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -70,6 +73,12 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err := gguf.WriteTinyLlama(context.Background(), base, gguf.TinyLlamaConfig{Seed: 7, Ctx: 128}); err != nil {
 		t.Fatal(err)
 	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
 	cfgPath := filepath.Join(dir, "codeloom.yaml")
 	cfg := fmt.Sprintf(`name: e2e
 datasets: %[1]s/datasets
@@ -88,20 +97,22 @@ eval:
   limit: 3
   max_tokens: 8
   sample_prompt: "func Parse("
-`, dir, base)
+serve:
+  addr: %[3]s
+`, dir, base, addr)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := func() string {
+	run := func(ctx context.Context, flags ...string) string {
 		var out bytes.Buffer
 		app := newApp()
 		app.Writer, app.ErrWriter = &out, io.Discard
-		if err := app.RunContext(context.Background(), []string{"codeloom", "pipeline", "--config", cfgPath}); err != nil {
-			t.Fatalf("pipeline: %v\n%s", err, out.String())
+		if err := app.RunContext(ctx, append([]string{"codeloom", "pipeline", "--config", cfgPath}, flags...)); err != nil {
+			t.Errorf("pipeline: %v\n%s", err, out.String())
 		}
 		return out.String()
 	}
-	out := run()
+	out := run(context.Background())
 
 	data, models := filepath.Join(dir, "datasets", "e2e"), filepath.Join(dir, "models", "e2e")
 	m, err := dataset.ReadManifest(data)
@@ -155,9 +166,47 @@ eval:
 		t.Fatalf("the sample is not printed at the end:\n%s", out)
 	}
 
-	out = run()
+	// A second run with --serve skips every step and serves the adapter.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan string)
+	go func() { done <- run(ctx, "--serve") }()
+	checkPipelineServes(t, "http://"+addr)
+	cancel()
+	out = <-done
 	if n := strings.Count(out, "up to date, skipped"); n != 5 {
 		t.Fatalf("second run skipped %d steps, want all 5:\n%s", n, out)
+	}
+}
+
+// checkPipelineServes waits for the pipeline's server and asks it for a
+// completion with the trained adapter.
+func checkPipelineServes(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(url + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pipeline's server did not answer /health: %v", err)
+		}
+	}
+	resp, err := http.Post(url+"/generate", "application/json", strings.NewReader(`{"prompt":"func Parse(","adapter":"e2e","max_tokens":4}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var g struct {
+		Adapter string `json:"adapter"`
+		Usage   struct {
+			CompletionTokens int `json:"completion_tokens"`
+		} `json:"usage"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&g); err != nil || resp.StatusCode != http.StatusOK || g.Adapter != "e2e" || g.Usage.CompletionTokens == 0 {
+		t.Fatalf("/generate with the adapter: %s %+v %v", resp.Status, g, err)
 	}
 }
 

@@ -18,6 +18,7 @@ const (
 	AdapterFile  = "adapter.gguf"
 	EvalFile     = "eval.json"
 	TinyFile     = "model.gguf"
+	BaseRefFile  = "base"
 	PipelineDir  = "pipeline"
 	StateFile    = "state.json"
 	AnalysisFile = "analysis.json"
@@ -74,7 +75,10 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 						return err
 					}
 				}
-				return ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume)
+				if err := ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume); err != nil {
+					return err
+				}
+				return writeBaseRef(modelDir, base)
 			},
 		},
 		Step{
@@ -146,6 +150,16 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 	default:
 		return cfg.Base.Model, baseSteps{inputs: []string{cfg.Base.Model}}, nil
 	}
+}
+
+// writeBaseRef records the adapter's base model in the folder's base file,
+// where the model store (and so `codeloom serve`) looks for it.
+func writeBaseRef(modelDir, base string) error {
+	abs, err := filepath.Abs(base)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(modelDir, BaseRefFile), []byte(abs+"\n"))
 }
 
 // emptyDir removes what dir holds, but the entries named in keep, so a

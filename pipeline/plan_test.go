@@ -159,6 +159,9 @@ func TestPipelineTinyBase(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(md, "demo", PipelineDir, AnalysisFile)); err != nil {
 		t.Fatalf("retraining removed the analysis: %v", err)
 	}
+	if b, err := os.ReadFile(filepath.Join(md, "demo", BaseRefFile)); err != nil || string(b) != md+"/demo-base/model.gguf\n" {
+		t.Fatalf("base reference = %q, %v", b, err)
+	}
 
 	// An evaluation setting reruns eval and sample only; the sample prompt
 	// the sample only.
