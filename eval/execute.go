@@ -88,9 +88,6 @@ func Execute(ctx context.Context, tasks []Task, samples []Sample, opt ExecOption
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return nil, err
-	}
 
 	out := make([]Outcome, len(samples))
 	jobs := make(chan int)
@@ -178,7 +175,8 @@ func runSample(ctx context.Context, tmp string, t Task, completion string, limit
 	defer os.RemoveAll(p.dir)
 	start := time.Now()
 	if p.build != nil {
-		res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.build, Env: tc.goBuild, Limits: sandbox.Limits{Timeout: 2 * time.Minute}})
+		res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.build, Env: tc.goBuild, Dir: p.dir, DirWritable: true,
+			Limits: sandbox.Limits{Timeout: 2 * time.Minute, Scratch: 512 << 20}})
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -187,7 +185,7 @@ func runSample(ctx context.Context, tmp string, t Task, completion string, limit
 		}
 		limits.Memory += goRunOverhead
 	}
-	res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.run, Env: p.env, UID: uid, GID: uid, Limits: limits})
+	res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.run, Env: p.env, Dir: p.dir, UID: uid, GID: uid, Limits: limits})
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/codeloom/codeloom/eval/sandbox"
 )
 
-// program is a candidate made ready to run: its files are written to dir
-// (readable, not writable, by the sandbox user) and run is the command.
+// program is a candidate made ready to run: its files are written to dir,
+// which the sandbox shows at sandbox.SrcDir, and run is the command.
 type program struct {
 	dir string
 	run []string
@@ -40,7 +40,7 @@ func prepare(tmp string, t Task, completion string, limits sandbox.Limits, tc to
 	switch t.Language {
 	case LangPython:
 		files = map[string]string{"candidate.py": t.Prompt + completion + "\n\n" + t.Test + "\n\ncheck(" + t.EntryPoint + ")\n"}
-		p.run = []string{"python3", filepath.Join(dir, "candidate.py")}
+		p.run = []string{"python3", sandbox.SrcDir + "/candidate.py"}
 		p.env = append(p.env, "PYTHONDONTWRITEBYTECODE=1")
 	case LangGo:
 		files = map[string]string{
@@ -48,8 +48,8 @@ func prepare(tmp string, t Task, completion string, limits sandbox.Limits, tc to
 			"candidate.go":      t.Prompt + completion + "\n",
 			"candidate_test.go": t.Test,
 		}
-		bin := filepath.Join(dir, "candidate.test")
-		p.build = []string{tc.goBin, "-C", dir, "test", "-c", "-o", bin}
+		bin := sandbox.SrcDir + "/candidate.test"
+		p.build = []string{tc.goBin, "-C", sandbox.SrcDir, "test", "-c", "-o", bin}
 		p.run = []string{bin, "-test.count=1"}
 		p.env = append(p.env, "GOMAXPROCS=2", fmt.Sprintf("GOMEMLIMIT=%d", limits.Memory))
 	default:
@@ -71,8 +71,10 @@ type toolchain struct {
 	goBuild []string // environment for trusted Go builds
 }
 
-// findToolchain looks up python3 and go once per evaluation. Go builds share
-// the caller's build cache so each candidate compiles only its own package.
+// findToolchain looks up go once per evaluation (python3 is looked up in
+// the sandbox, as the candidate's user). Go builds share the caller's build
+// cache so each candidate compiles only its own package; a cache under /tmp
+// is hidden by the sandbox's own /tmp, and builds then start cold.
 func findToolchain(ctx context.Context, needGo bool) (toolchain, error) {
 	tc := toolchain{path: os.Getenv("PATH")}
 	if tc.path == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -20,12 +21,16 @@ const (
 	helperPrefix = "sandbox helper: "
 )
 
+// sideTmpSize bounds /var/tmp and /dev/shm inside the sandbox.
+const sideTmpSize = 4 << 20
+
 type request struct {
-	Limits Limits   `json:"limits"`
-	UID    int      `json:"uid"`
-	GID    int      `json:"gid"`
-	Dir    string   `json:"dir"`
-	Argv   []string `json:"argv"`
+	Limits      Limits   `json:"limits"`
+	UID         int      `json:"uid"`
+	GID         int      `json:"gid"`
+	Dir         string   `json:"dir"`
+	DirWritable bool     `json:"dir_writable"`
+	Argv        []string `json:"argv"`
 }
 
 // init turns this process into the sandbox helper when Run started it; in
@@ -49,17 +54,10 @@ func enter(raw string) error {
 	if err := json.Unmarshal([]byte(raw), &req); err != nil {
 		return fmt.Errorf("bad request: %w", err)
 	}
-	// Keep our mounts out of the parent's namespace.
-	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
-	}
-	if req.Limits.Scratch > 0 {
-		opts := fmt.Sprintf("size=%d,mode=0700,uid=%d,gid=%d", req.Limits.Scratch, req.UID, req.GID)
-		if err := syscall.Mount("tmpfs", req.Dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, opts); err != nil {
-			return fmt.Errorf("mount scratch tmpfs: %w", err)
-		}
-	}
-	if err := setLimits(req.Limits); err != nil {
+	// No collections: their workers could need memory after the limits
+	// are set (see limitAndExec).
+	debug.SetGCPercent(-1)
+	if err := mounts(req); err != nil {
 		return err
 	}
 	if req.UID != 0 {
@@ -73,33 +71,94 @@ func enter(raw string) error {
 	if err != nil {
 		return fmt.Errorf("as uid %d: %w", req.UID, err)
 	}
-	if err := os.Chdir(req.Dir); err != nil {
+	if err := os.Chdir("/tmp"); err != nil {
 		return err
 	}
-	return syscall.Exec(path, req.Argv, os.Environ())
+	return limitAndExec(path, req.Argv, os.Environ(), req.Limits)
 }
 
-func setLimits(l Limits) error {
-	set := []struct {
-		name     string
+// limitAndExec sets the limits and executes the program. It runs last and
+// allocates little, because the address-space limit is meant for the program
+// and is usually below what this Go runtime has already reserved, so the
+// helper could not grow its heap any more. Lowering limits needs no
+// privilege.
+func limitAndExec(path string, argv, env []string, l Limits) error {
+	limits := [...]struct {
 		resource int
 		value    uint64
 	}{
-		{"cpu", syscall.RLIMIT_CPU, uint64(l.CPU.Seconds())},
-		{"address space", syscall.RLIMIT_AS, uint64(l.Memory)},
-		{"processes", unix.RLIMIT_NPROC, uint64(l.Procs)},
-		{"file size", syscall.RLIMIT_FSIZE, uint64(l.FileSize)},
-		{"open files", syscall.RLIMIT_NOFILE, uint64(l.Files)},
+		{unix.RLIMIT_CORE, 0},
+		{unix.RLIMIT_CPU, uint64(l.CPU.Seconds())},
+		{unix.RLIMIT_NPROC, uint64(l.Procs)},
+		{unix.RLIMIT_FSIZE, uint64(l.FileSize)},
+		{unix.RLIMIT_NOFILE, uint64(l.Files)},
+		{unix.RLIMIT_AS, uint64(l.Memory)},
 	}
-	for _, s := range set {
-		if s.value == 0 {
-			continue
+	for i, s := range limits {
+		if s.value == 0 && i > 0 {
+			continue // no limit of this kind
 		}
-		if err := syscall.Setrlimit(s.resource, &syscall.Rlimit{Cur: s.value, Max: s.value}); err != nil {
-			return fmt.Errorf("limit %s to %d: %w", s.name, s.value, err)
+		if err := unix.Prlimit(0, s.resource, &unix.Rlimit{Cur: s.value, Max: s.value}, nil); err != nil {
+			return fmt.Errorf("set limit %d to %d: %w", s.resource, s.value, err)
 		}
 	}
-	return syscall.Setrlimit(unix.RLIMIT_CORE, &syscall.Rlimit{})
+	return syscall.Exec(path, argv, env)
+}
+
+// mounts gives the run its own /tmp (with the caller's folder at SrcDir),
+// /var/tmp, /dev/shm and /proc. Nothing here reaches the parent's namespace.
+func mounts(req request) error {
+	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	// The caller's folder may lie under the /tmp about to be replaced: hold
+	// it by a descriptor, which still reaches it once hidden.
+	dirFD := -1
+	if req.Dir != "" {
+		fd, err := syscall.Open(req.Dir, unix.O_PATH|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", req.Dir, err)
+		}
+		dirFD = fd
+	}
+	tmpfs := func(dir string, size int64, uid, gid int) error {
+		if _, err := os.Stat(dir); err != nil {
+			return nil // nothing to hide
+		}
+		opts := fmt.Sprintf("size=%d,mode=0700,uid=%d,gid=%d", size, uid, gid)
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, opts); err != nil {
+			return fmt.Errorf("mount tmpfs on %s: %w", dir, err)
+		}
+		return nil
+	}
+	if err := tmpfs("/tmp", req.Limits.Scratch, req.UID, req.GID); err != nil {
+		return err
+	}
+	for _, dir := range []string{"/var/tmp", "/dev/shm"} {
+		if err := tmpfs(dir, sideTmpSize, req.UID, req.GID); err != nil {
+			return err
+		}
+	}
+	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("mount /proc: %w", err)
+	}
+	if dirFD < 0 {
+		return nil
+	}
+	if err := os.Mkdir(SrcDir, 0o755); err != nil {
+		return err
+	}
+	if err := syscall.Mount(fmt.Sprintf("/proc/self/fd/%d", dirFD), SrcDir, "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("mount %s: %w", req.Dir, err)
+	}
+	flags := uintptr(syscall.MS_BIND | syscall.MS_REMOUNT | syscall.MS_NOSUID | syscall.MS_NODEV)
+	if !req.DirWritable {
+		flags |= syscall.MS_RDONLY
+	}
+	if err := syscall.Mount("", SrcDir, "", flags, ""); err != nil {
+		return fmt.Errorf("remount %s: %w", req.Dir, err)
+	}
+	return syscall.Close(dirFD)
 }
 
 // dropTo gives up root for good: supplementary groups first, then the group,

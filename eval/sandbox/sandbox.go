@@ -4,17 +4,20 @@
 // Each run gets new PID, network, mount, IPC and UTS namespaces (the network
 // namespace has only a loopback device, and it is down), its own process
 // group, resource limits (CPU seconds, address space, processes, file size,
-// open files), a scratch folder on a size-bounded tmpfs as its working and
-// home folder, an unprivileged user id, and a wall-clock timeout. Ending the
-// run kills the namespace's init process, and with it every process the
-// program started, including those that left the process group.
+// open files), an unprivileged user id, and a wall-clock timeout. Its /tmp is
+// a fresh size-bounded tmpfs that is also its working and home folder; /var/tmp
+// and /dev/shm are small fresh ones, and /proc shows only its own processes,
+// so nothing it writes outlives it or reaches the host's temporary folders.
+// The caller's files are visible at SrcDir, read-only unless asked otherwise.
+// Ending the run kills the namespace's init process, and with it every
+// process the program started, including those that left the process group.
 //
 // The limits are set in the child before it executes the program: Run starts
 // the current executable again (/proc/self/exe) in the new namespaces, and
-// this package's init function, seeing the request in its environment, mounts
-// the scratch tmpfs, sets the limits, drops to the user and executes the
-// program. Any binary that imports this package therefore serves as its own
-// helper; nothing else runs in that child.
+// this package's init function, seeing the request in its environment, makes
+// the mounts, sets the limits, drops to the user and executes the program.
+// Any binary that imports this package therefore serves as its own helper;
+// nothing else runs in that child.
 //
 // Namespaces need root (CAP_SYS_ADMIN); without them Run fails with
 // ErrUnavailable rather than running unconfined.
@@ -28,6 +31,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -36,24 +40,34 @@ import (
 var ErrUnavailable = errors.New("sandbox unavailable: creating network and PID namespaces needs root (CAP_SYS_ADMIN)")
 
 // Limits bound one run. A zero field means no limit of that kind, except
-// Timeout, which defaults to DefaultTimeout.
+// Timeout and Scratch, which take defaults.
 type Limits struct {
 	CPU      time.Duration `json:"cpu"`       // CPU time, whole seconds (RLIMIT_CPU)
 	Memory   int64         `json:"memory"`    // address space in bytes (RLIMIT_AS)
 	Procs    int           `json:"procs"`     // processes of the run's user (RLIMIT_NPROC)
 	FileSize int64         `json:"file_size"` // largest file it may write (RLIMIT_FSIZE)
 	Files    int           `json:"files"`     // open file descriptors (RLIMIT_NOFILE)
-	Scratch  int64         `json:"scratch"`   // size of the scratch tmpfs in bytes; 0 = a plain folder
-	Timeout  time.Duration `json:"-"`         // wall clock; the whole run is killed after it
+	Scratch  int64         `json:"scratch"`   // size of the /tmp tmpfs in bytes; 0: DefaultScratch
+	Timeout  time.Duration `json:"-"`         // wall clock; the whole run is killed after it; 0: DefaultTimeout
 }
 
-// DefaultTimeout applies when Limits.Timeout is zero.
-const DefaultTimeout = 30 * time.Second
+// Defaults for zero Limits fields.
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultScratch = 64 << 20
+)
+
+// SrcDir is where Spec.Dir appears inside the sandbox.
+const SrcDir = "/tmp/src"
 
 // Spec is one program to run.
 type Spec struct {
 	Argv []string // program and arguments; the program is looked up in Env's PATH
-	Env  []string // the whole environment; HOME and TMPDIR are set to the scratch folder
+	Env  []string // the whole environment; HOME and TMPDIR are set to /tmp
+	// Dir, when set, is a folder of the caller's shown at SrcDir, read-only
+	// unless DirWritable.
+	Dir         string
+	DirWritable bool
 	// UID and GID the program runs as. Zero keeps root, which only trusted
 	// steps should use (compiling, never running, a candidate).
 	UID, GID int
@@ -81,16 +95,18 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	if len(spec.Argv) == 0 {
 		return Result{}, errors.New("sandbox: empty command")
 	}
-	scratch, err := os.MkdirTemp("", "codeloom-sandbox-")
-	if err != nil {
-		return Result{}, fmt.Errorf("sandbox: scratch folder: %w", err)
+	req := request{Limits: spec.Limits, UID: spec.UID, GID: spec.GID, Argv: spec.Argv, DirWritable: spec.DirWritable}
+	if req.Limits.Scratch <= 0 {
+		req.Limits.Scratch = DefaultScratch
 	}
-	defer os.RemoveAll(scratch)
-	// Without a tmpfs the folder itself must belong to the run's user.
-	if err := os.Chown(scratch, spec.UID, spec.GID); err != nil {
-		return Result{}, fmt.Errorf("sandbox: scratch folder: %w", err)
+	if spec.Dir != "" {
+		abs, err := filepath.Abs(spec.Dir)
+		if err != nil {
+			return Result{}, fmt.Errorf("sandbox: %w", err)
+		}
+		req.Dir = abs
 	}
-	req, err := json.Marshal(request{Limits: spec.Limits, UID: spec.UID, GID: spec.GID, Dir: scratch, Argv: spec.Argv})
+	reqJSON, err := json.Marshal(req)
 	if err != nil {
 		return Result{}, err
 	}
@@ -111,8 +127,8 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	cmd := exec.CommandContext(ctx, self)
 	cmd.Args = []string{"codeloom-sandbox"}
-	cmd.Env = append(append([]string{requestEnv + "=" + string(req)}, spec.Env...), "HOME="+scratch, "TMPDIR="+scratch)
-	cmd.Dir = scratch
+	cmd.Env = append(append([]string{requestEnv + "=" + string(reqJSON)}, spec.Env...), "HOME=/tmp", "TMPDIR=/tmp")
+	cmd.Dir = "/"
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
