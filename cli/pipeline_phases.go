@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,8 +18,10 @@ import (
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/extract"
+	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/hub"
 	"github.com/codeloom/codeloom/pipeline"
+	"github.com/codeloom/codeloom/tokenizer"
 	"github.com/codeloom/codeloom/train"
 )
 
@@ -105,8 +108,56 @@ func (p pipelinePhases) Pull(ctx context.Context, ref, dir string) (string, erro
 	return res.Path, err
 }
 
+// MakeTiny makes a model from scratch: a BPE tokenizer trained on the
+// dataset's code, a llama-architecture model with random weights around it
+// (init.gguf), then every tensor trained on the same code (model.gguf).
 func (p pipelinePhases) MakeTiny(ctx context.Context, data, dir string, opt pipeline.TinyConfig, threads int, resume bool) error {
-	return fmt.Errorf("a tiny base model needs `codeloom model init`, which is not connected yet")
+	init := filepath.Join(dir, "init.gguf")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(init); !resume || err != nil {
+		tok, err := trainTokenizer(ctx, data, opt.Vocab)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.c.App.Writer, "tokenizer: %d tokens learned from %s\n", tok.Len(), data)
+		shape := gguf.TinyLlamaConfig{Name: filepath.Base(dir), Embd: opt.Dim, Layers: opt.Layers, Heads: opt.Heads,
+			Ctx: opt.Ctx, Seed: 1, Tokenizer: tok.Spec()}
+		if err := gguf.WriteTinyLlama(ctx, init, shape); err != nil {
+			return err
+		}
+	}
+	return p.runTraining(ctx, train.Config{
+		Base: init, Data: data, Out: dir, Full: true, Format: train.Completion,
+		Schedule: train.Schedule{Kind: "cosine", LR: opt.LearningRate, Warmup: train.Defaults.Schedule.Warmup},
+		// Every epoch has at least one step, so max_steps alone decides.
+		Epochs: opt.MaxSteps, MaxSteps: opt.MaxSteps, Ctx: opt.Ctx,
+		Threads: threads, CheckpointEvery: checkpointEvery, Resume: resume && hasCheckpoint(dir),
+	})
+}
+
+// trainTokenizer learns a vocabulary of vocab tokens from the code of a
+// dataset's records.
+func trainTokenizer(ctx context.Context, data string, vocab int) (*tokenizer.Tokenizer, error) {
+	var readErr error
+	texts := func(yield func(string) bool) {
+		stop := errors.New("enough")
+		err := dataset.Read(ctx, data, func(r *dataset.Record) error {
+			if !yield(r.Code) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			readErr = err
+		}
+	}
+	tok, err := tokenizer.Train(ctx, texts, vocab, tokenizer.Options{})
+	if readErr != nil {
+		return nil, readErr
+	}
+	return tok, err
 }
 
 func (p pipelinePhases) Train(ctx context.Context, base, data, dir string, opt pipeline.TrainConfig, threads int, resume bool) error {

@@ -162,12 +162,15 @@ func writeBaseRef(modelDir, base string) error {
 	return writeFileAtomic(filepath.Join(modelDir, BaseRefFile), []byte(abs+"\n"))
 }
 
-// emptyDir removes what dir holds, but the entries named in keep, so a
-// step that starts afresh does not find an earlier run's files (training
+// emptyDir makes dir an empty folder but for the entries named in keep, so
+// a step that starts afresh does not find an earlier run's files (training
 // refuses to overwrite a run it did not resume).
 func emptyDir(dir string, keep ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
+	if err != nil {
 		return err
 	}
 	for _, e := range entries {
