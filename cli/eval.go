@@ -34,7 +34,7 @@ func evalCommand() *ucli.Command {
 		&ucli.IntFlag{Name: "samples", Aliases: []string{"k"}, Value: 1, Usage: "completions per task, and the k of pass@k; above 1 they are sampled (--temperature, default then 0.8), else greedy"},
 		&ucli.IntFlag{Name: "max-tokens", Aliases: []string{"n"}, Value: 256, Usage: "tokens per completion at most"},
 		&ucli.DurationFlag{Name: "timeout", Value: eval.DefaultLimits().Timeout, Usage: "wall-clock limit per candidate run"},
-		&ucli.IntFlag{Name: "workers", Value: max(1, runtime.NumCPU()/2), Usage: "candidates run at once in the sandbox"},
+		&ucli.IntFlag{Name: "workers", Usage: "candidates run at once in the sandbox (0 = half the CPUs)"},
 		&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "folder for eval.json, eval.md and eval-samples.jsonl (default: the adapter's folder, else ./eval)"},
 	}
 	flags = append(flags, sampleFlags()...)
@@ -59,6 +59,7 @@ func runEval(c *ucli.Context) error {
 	}
 	ctx := c.Context
 	rep := &eval.Report{Tool: "codeloom " + Version, CreatedAt: time.Now().UTC(), Settings: evalSettings(c)}
+	rep.Settings["workers"] = cfg.Exec.Workers
 	if rep.Inputs, err = evalInputs(ctx, c); err != nil {
 		return err
 	}
@@ -118,8 +119,8 @@ func evalConfig(c *ucli.Context) (eval.Config, error) {
 		return cfg, usageError("eval: --limit %d: want 0 (all) or more", c.Int("limit"))
 	case c.Duration("timeout") <= 0:
 		return cfg, usageError("eval: --timeout %v: want a positive duration", c.Duration("timeout"))
-	case c.Int("workers") < 1:
-		return cfg, usageError("eval: --workers %d: want 1 or more", c.Int("workers"))
+	case c.Int("workers") < 0:
+		return cfg, usageError("eval: --workers %d: want 0 (half the CPUs) or more", c.Int("workers"))
 	}
 	limits := eval.DefaultLimits()
 	limits.Timeout = c.Duration("timeout")
@@ -128,14 +129,18 @@ func evalConfig(c *ucli.Context) (eval.Config, error) {
 		cfg.Samples = 0 // k: the fewest samples any task has
 	}
 	cfg.K = cfg.Samples
-	cfg.Exec = eval.ExecOptions{Limits: limits, Workers: c.Int("workers")}
+	workers := c.Int("workers")
+	if workers == 0 {
+		workers = max(1, runtime.NumCPU()/2)
+	}
+	cfg.Exec = eval.ExecOptions{Limits: limits, Workers: workers}
 	cfg.Progress = stageProgress(c)
 	return cfg, nil
 }
 
 // evalSettings records every setting that shapes the numbers.
 func evalSettings(c *ucli.Context) map[string]any {
-	names := []string{"samples", "workers"}
+	names := []string{"samples"}
 	if c.String("data") != "" {
 		names = append(names, "split", "limit")
 	}
