@@ -8,11 +8,11 @@ import (
 )
 
 // docstring finds a function's documentation by its language's convention.
-func (e *extractor) docstring(n *sitter.Node, depth int, body *sitter.Node) string {
+func (e *extractor) docstring(n, parent, body *sitter.Node) string {
 	if e.lang.spec.doc == docPython {
 		return pythonDocstring(body, e.src)
 	}
-	run := e.commentsAbove(e.anchor(n, depth))
+	run := e.commentsAbove(e.anchor(n, parent))
 	if len(run) == 0 {
 		return ""
 	}
@@ -48,10 +48,10 @@ func isJavadoc(t string) bool { return strings.HasPrefix(t, "/**") && t != "/**/
 // anchor is the node whose preceding comments document n: n itself, or the
 // export/decorator/template node wrapping it, extended over attributes
 // written as siblings before it (Rust #[...]).
-func (e *extractor) anchor(n *sitter.Node, depth int) *sitter.Node {
+func (e *extractor) anchor(n, parent *sitter.Node) *sitter.Node {
 	a := n
-	for k := depth - 1; k >= 0 && e.lang.role(e.path[k]) == roleWrapper; k-- {
-		a = e.path[k]
+	for p := parent; p != nil && e.lang.role(p) == roleWrapper; p = p.Parent() {
+		a = p
 	}
 	for p := a.PrevNamedSibling(); p != nil && e.lang.role(p) == roleAttribute; p = p.PrevNamedSibling() {
 		a = p

@@ -23,19 +23,19 @@ const (
 	KindConstructor = "constructor"
 )
 
-// extractor walks one syntax tree and collects its functions.
+// extractor collects the functions of one syntax tree from the nodes a
+// query finds, in source order.
 type extractor struct {
 	lang     *Language
 	src      []byte
-	path     []*sitter.Node // ancestors of the current node, by depth
 	scopes   []scope
 	comments []span
 	out      []Function
 }
 
-// scope is an open class-like node or function on the walk's path.
+// scope is an open class-like node or function around the current node.
 type scope struct {
-	depth     int
+	end       uint32 // end byte: the scope is closed at the first node past it
 	name      string
 	container bool
 	fn        int // index into out for functions, -1 for containers
@@ -48,42 +48,32 @@ type span struct {
 }
 
 // functions returns every function of the tree in source order, nested
-// functions included as their own entries.
-func functions(lang *Language, root *sitter.Node, src []byte) []Function {
+// functions included as their own entries. The language's query picks the
+// few nodes that matter (functions, classes, branches, comments) inside
+// tree-sitter, so only those cross into Go; nesting follows from byte
+// ranges, since captures arrive ordered by position.
+func functions(lang *Language, qc *sitter.QueryCursor, root *sitter.Node, src []byte) []Function {
 	e := &extractor{lang: lang, src: src}
-	c := sitter.NewTreeCursor(root)
-	defer c.Close()
-	depth := 0
+	query, roles := lang.queries()
+	qc.Exec(query, root)
 	for {
-		n := c.CurrentNode()
-		if depth < len(e.path) {
-			e.path[depth] = n
-		} else {
-			e.path = append(e.path, n)
+		m, i, ok := qc.NextCapture()
+		if !ok {
+			return e.out
 		}
-		if e.enter(n, depth) && c.GoToFirstChild() {
-			depth++
-			continue
-		}
-		for {
-			e.leave(depth)
-			if c.GoToNextSibling() {
-				break
-			}
-			if !c.GoToParent() {
-				return e.out
-			}
-			depth--
-		}
+		c := m.Captures[i]
+		e.visit(c.Node, roles[c.Index])
 	}
 }
 
-// enter handles a node on the way down and says whether to visit its children.
-func (e *extractor) enter(n *sitter.Node, depth int) bool {
-	switch e.lang.role(n) {
+func (e *extractor) visit(n *sitter.Node, r role) {
+	start := n.StartByte()
+	for len(e.scopes) > 0 && e.scopes[len(e.scopes)-1].end <= start {
+		e.scopes = e.scopes[:len(e.scopes)-1]
+	}
+	switch r {
 	case roleComment:
 		e.comments = append(e.comments, spanOf(n))
-		return false
 	case roleDecision:
 		e.branch()
 	case roleBoolOp:
@@ -95,24 +85,16 @@ func (e *extractor) enter(n *sitter.Node, depth int) bool {
 		if e.lang.spec.containerName != nil {
 			name = e.lang.spec.containerName(n, e.src)
 		}
-		e.scopes = append(e.scopes, scope{depth: depth, name: stripGenerics(name), container: true, fn: -1})
+		e.scopes = append(e.scopes, scope{end: n.EndByte(), name: stripGenerics(name), container: true, fn: -1})
 	case roleFunction:
-		if f, ok := e.function(n, depth); ok {
+		if f, ok := e.function(n); ok {
 			e.out = append(e.out, f)
-			e.scopes = append(e.scopes, scope{depth: depth, name: f.Name, fn: len(e.out) - 1})
+			e.scopes = append(e.scopes, scope{end: n.EndByte(), name: f.Name, fn: len(e.out) - 1})
 		}
 	}
-	return true
 }
 
 func defaultContainerName(n *sitter.Node, src []byte) string { return fieldText(n, "name", src) }
-
-// leave closes the scopes opened at depth or deeper.
-func (e *extractor) leave(depth int) {
-	for len(e.scopes) > 0 && e.scopes[len(e.scopes)-1].depth >= depth {
-		e.scopes = e.scopes[:len(e.scopes)-1]
-	}
-}
 
 // branch counts a decision point for the innermost function, unless a class
 // body lies in between.
@@ -124,13 +106,10 @@ func (e *extractor) branch() {
 
 // function builds the entry for a function node; ok is false for anonymous
 // functions and declarations without a body.
-func (e *extractor) function(n *sitter.Node, depth int) (Function, bool) {
+func (e *extractor) function(n *sitter.Node) (Function, bool) {
 	s := e.lang.spec
 	typ := n.Type()
-	var parent *sitter.Node
-	if depth > 0 {
-		parent = e.path[depth-1]
-	}
+	parent := n.Parent()
 	nameOf := s.funcName
 	if nameOf == nil {
 		nameOf = defaultName
@@ -167,7 +146,7 @@ func (e *extractor) function(n *sitter.Node, depth int) (Function, bool) {
 		QualifiedName: strings.Join(append(quals, name), "."),
 		Kind:          e.kind(typ, name, qualifier),
 		Signature:     e.signature(n, body),
-		Docstring:     e.docstring(n, depth, body),
+		Docstring:     e.docstring(n, parent, body),
 		Code:          dedent(n.Content(e.src), int(start.Column)),
 		StartLine:     int(start.Row) + 1,
 		EndLine:       int(endRow) + 1,

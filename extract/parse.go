@@ -19,7 +19,8 @@ const DefaultParseTimeout = 5 * time.Second
 // Parser parses source files with tree-sitter. It is not safe for
 // concurrent use: give each goroutine its own, and Close it when done.
 type Parser struct {
-	p *sitter.Parser
+	p  *sitter.Parser
+	qc *sitter.QueryCursor
 }
 
 // NewParser makes a parser that gives up on a file after timeout (0 means
@@ -30,11 +31,14 @@ func NewParser(timeout time.Duration) *Parser {
 	}
 	p := sitter.NewParser()
 	p.SetOperationLimit(int(timeout.Microseconds()))
-	return &Parser{p: p}
+	return &Parser{p: p, qc: sitter.NewQueryCursor()}
 }
 
 // Close frees the parser's C memory.
-func (p *Parser) Close() { p.p.Close() }
+func (p *Parser) Close() {
+	p.qc.Close()
+	p.p.Close()
+}
 
 // parse returns the tree of src; the caller closes it. After a timeout or a
 // cancellation the parser is reset, since tree-sitter would otherwise resume
@@ -59,7 +63,7 @@ func (p *Parser) Functions(ctx context.Context, lang *Language, src []byte) ([]F
 		return nil, err
 	}
 	defer tree.Close()
-	return functions(lang, tree.RootNode(), src), nil
+	return functions(lang, p.qc, tree.RootNode(), src), nil
 }
 
 // SyntaxErrors parses src and counts its ERROR and MISSING nodes.

@@ -23,3 +23,13 @@ func TestSpecNodeTypesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestQueriesCompile builds every language's extraction query, which
+// otherwise happens on first use.
+func TestQueriesCompile(t *testing.T) {
+	for _, s := range specs {
+		if _, _, err := buildQuery(s, s.grammar()); err != nil {
+			t.Error(err)
+		}
+	}
+}
