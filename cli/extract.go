@@ -44,7 +44,8 @@ func extractCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "dedup-threshold", Value: dataset.DefaultNearThreshold, Usage: "Jaccard similarity of token shingles above which functions are near duplicates"},
 			&ucli.BoolFlag{Name: "exact-dedup-only", Usage: "remove only exact duplicates"},
 			&ucli.Float64Flag{Name: "val-ratio", Value: dataset.DefaultValRatio, Usage: "share of files whose functions go to the validation split (0: none)"},
-			&ucli.IntFlag{Name: "shard-records", Value: dataset.DefaultShardRecords, Usage: "records per JSONL shard"},
+			&ucli.IntFlag{Name: "shard-records", Value: dataset.DefaultShardRecords, Usage: "records per shard"},
+			&ucli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl, or parquet to write every shard as Parquet too"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 		},
 		Action: runExtract,
@@ -84,6 +85,10 @@ func extractOptions(c *ucli.Context) (extract.Options, error) {
 	if threshold <= 0 || threshold > 1 {
 		return extract.Options{}, usageError("extract: --dedup-threshold must be in (0, 1]")
 	}
+	format := c.String("format")
+	if format != "jsonl" && format != "parquet" {
+		return extract.Options{}, usageError("extract: --format must be jsonl or parquet")
+	}
 	var langs []string
 	for _, l := range strings.Split(c.String("languages"), ",") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -116,6 +121,7 @@ func extractOptions(c *ucli.Context) (extract.Options, error) {
 		Dedup:        dataset.DedupOptions{NearThreshold: threshold, ExactOnly: c.Bool("exact-dedup-only")},
 		ValRatio:     valRatio,
 		ShardRecords: c.Int("shard-records"),
+		Parquet:      format == "parquet",
 		Tool:         "codeloom " + Version,
 		Progress:     &extract.Progress{},
 	}, nil

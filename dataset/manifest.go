@@ -19,6 +19,8 @@ type Manifest struct {
 	Splits map[string]int `json:"splits"`
 	// Shards lists the JSONL files of the dataset, in order.
 	Shards []string `json:"shards"`
+	// ParquetShards lists the same records as Parquet files, when written.
+	ParquetShards []string `json:"parquet_shards,omitempty"`
 }
 
 // SourceStatus is one extraction source and how it went.

@@ -133,7 +133,7 @@ func replaceIPs(s string, re *regexp.Regexp, counts map[string]int) string {
 	for _, l := range locs {
 		m := s[l[0]:l[1]]
 		if !isPublicIP(m) || l[0] > 0 && strings.ContainsRune(".:", rune(s[l[0]-1])) ||
-			l[1]+1 < len(s) && s[l[1]] == '.' && isDigit(s[l[1]+1]) {
+			l[1]+1 < len(s) && s[l[1]] == '.' && isDigit(s[l[1]+1]) || isSectionNumber(s[:l[0]], m) {
 			continue
 		}
 		b.WriteString(s[last:l[0]])
@@ -143,6 +143,22 @@ func replaceIPs(s string, re *regexp.Regexp, counts map[string]int) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// isSectionNumber tells document references ("RFC 8785, section 3.2.2.3")
+// and well-known resolvers (8.8.8.8) from addresses: four single-digit
+// parts, or a number after a word such as "section" or "version".
+func isSectionNumber(before, m string) bool {
+	if len(m) == 7 && strings.Count(m, ".") == 3 {
+		return true
+	}
+	before = strings.ToLower(strings.TrimRight(before, " \t"))
+	for _, w := range []string{"section", "sec.", "§", "version", "chapter", "clause", "table", "figure"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isPublicIP(m string) bool {

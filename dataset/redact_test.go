@@ -33,6 +33,8 @@ func TestRedact(t *testing.T) {
 		`send("someone@example.com")`,
 		`listen("127.0.0.1:8080"); lan := "192.168.1.20"; any := "0.0.0.0"`,
 		`version = "1.2.3.4.5"`,
+		`// per RFC 8785, section 3.2.2.3 and ECMA-262 section 7.1.12.1`,
+		`dns := "8.8.8.8"`,
 		`auth_header = "Authorization"`,
 		`password = "${DB_PASSWORD}"`,
 		`std::vector<int> v; a::b::c();`,

@@ -15,29 +15,27 @@ const DefaultShardRecords = 100_000
 // and moves it into place on Commit, so a reader, or a run killed half-way,
 // only ever sees the previous dataset or the complete new one.
 type Writer struct {
-	dir, tmp     string
-	shardRecords int
-	shards       []string
-	n            int // records in the open shard
-	f            *os.File
-	bw           *bufio.Writer
-	enc          *json.Encoder
-	extra        []ShardWriter
+	dir, tmp      string
+	opts          WriterOptions
+	shards        []string
+	parquetShards []string
+	n             int // records in the open shard
+	f             *os.File
+	bw            *bufio.Writer
+	enc           *json.Encoder
+	pq            *parquetShard // the open shard's Parquet twin, when wanted
 }
 
-// ShardWriter writes the same records in another format (Parquet) beside
-// the JSONL shards: Open starts a shard, Close ends it and names its file.
-type ShardWriter interface {
-	Open(dir string, index int) error
-	Write(r *Record) error
-	Close() (file string, err error)
+// WriterOptions configure a Writer; the zero value is useful.
+type WriterOptions struct {
+	ShardRecords int  // records per shard; 0 means DefaultShardRecords
+	Parquet      bool // also write each shard as data-NNNNN.parquet
 }
 
-// Create starts a dataset that will replace dir. shardRecords <= 0 means
-// DefaultShardRecords.
-func Create(dir string, shardRecords int, extra ...ShardWriter) (*Writer, error) {
-	if shardRecords <= 0 {
-		shardRecords = DefaultShardRecords
+// Create starts a dataset that will replace dir.
+func Create(dir string, opts WriterOptions) (*Writer, error) {
+	if opts.ShardRecords <= 0 {
+		opts.ShardRecords = DefaultShardRecords
 	}
 	dir = filepath.Clean(dir)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
@@ -47,12 +45,12 @@ func Create(dir string, shardRecords int, extra ...ShardWriter) (*Writer, error)
 	if err != nil {
 		return nil, fmt.Errorf("create dataset %s: %w", dir, err)
 	}
-	return &Writer{dir: dir, tmp: tmp, shardRecords: shardRecords, extra: extra}, nil
+	return &Writer{dir: dir, tmp: tmp, opts: opts}, nil
 }
 
 // Write appends a record, starting a new shard when the current one is full.
 func (w *Writer) Write(r *Record) error {
-	if w.f == nil || w.n >= w.shardRecords {
+	if w.f == nil || w.n >= w.opts.ShardRecords {
 		if err := w.closeShard(); err != nil {
 			return err
 		}
@@ -64,8 +62,8 @@ func (w *Writer) Write(r *Record) error {
 	if err := w.enc.Encode(r); err != nil {
 		return fmt.Errorf("write dataset %s: %w", w.dir, err)
 	}
-	for _, x := range w.extra {
-		if err := x.Write(r); err != nil {
+	if w.pq != nil {
+		if err := w.pq.write(r); err != nil {
 			return fmt.Errorf("write dataset %s: %w", w.dir, err)
 		}
 	}
@@ -78,11 +76,12 @@ func (w *Writer) openShard() error {
 	if err != nil {
 		return fmt.Errorf("write dataset %s: %w", w.dir, err)
 	}
-	for _, x := range w.extra {
-		if err := x.Open(w.tmp, len(w.shards)); err != nil {
+	if w.opts.Parquet {
+		if w.pq, err = createParquetShard(w.tmp, len(w.shards)); err != nil {
 			f.Close()
 			return fmt.Errorf("write dataset %s: %w", w.dir, err)
 		}
+		w.parquetShards = append(w.parquetShards, w.pq.name)
 	}
 	w.f, w.n = f, 0
 	w.bw = bufio.NewWriterSize(f, 1<<20)
@@ -105,10 +104,11 @@ func (w *Writer) closeShard() error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	for _, x := range w.extra {
-		if _, xerr := x.Close(); err == nil {
-			err = xerr
+	if w.pq != nil {
+		if perr := w.pq.close(); err == nil {
+			err = perr
 		}
+		w.pq = nil
 	}
 	if err != nil {
 		return fmt.Errorf("write dataset %s: %w", w.dir, err)
@@ -130,6 +130,7 @@ func (w *Writer) Commit(m *Manifest) error {
 		return err
 	}
 	m.Shards = append([]string(nil), w.shards...)
+	m.ParquetShards = append([]string(nil), w.parquetShards...)
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err == nil {
 		err = os.WriteFile(filepath.Join(w.tmp, ManifestFile), append(b, '\n'), 0o644)
@@ -149,6 +150,10 @@ func (w *Writer) Abort() {
 	if w.f != nil {
 		w.f.Close()
 		w.f = nil
+	}
+	if w.pq != nil {
+		w.pq.f.Close()
+		w.pq = nil
 	}
 	os.RemoveAll(w.tmp)
 }

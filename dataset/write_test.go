@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 func TestWriterCommitAndReplace(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
 	write := func(n int) {
-		w, err := Create(dir, 3)
+		w, err := Create(dir, WriterOptions{ShardRecords: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,12 +54,12 @@ func TestWriterCommitAndReplace(t *testing.T) {
 
 func TestWriterAbortKeepsPrevious(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
-	w, _ := Create(dir, 0)
+	w, _ := Create(dir, WriterOptions{})
 	w.Write(&Record{Name: "old"})
 	if err := w.Commit(&Manifest{}); err != nil {
 		t.Fatal(err)
 	}
-	w, _ = Create(dir, 0)
+	w, _ = Create(dir, WriterOptions{})
 	w.Write(&Record{Name: "new"})
 	w.Abort()
 	var names []string
@@ -69,7 +71,7 @@ func TestWriterAbortKeepsPrevious(t *testing.T) {
 
 func TestWriterEmptyDataset(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
-	w, _ := Create(dir, 0)
+	w, _ := Create(dir, WriterOptions{})
 	if err := w.Commit(&Manifest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,5 +108,57 @@ func TestIDAndTokens(t *testing.T) {
 	}
 	if n := ApproxTokens("total += values[i] // accumulate"); n != 11 { // accumulate counts as two
 		t.Errorf("ApproxTokens = %d, want 11", n)
+	}
+}
+
+// TestWriterParquet writes Parquet twins of the shards and reads them back
+// with the Parquet library's own reader.
+func TestWriterParquet(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	w, err := Create(dir, WriterOptions{ShardRecords: 2, Parquet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Record{
+		{ID: "a", Name: "f", Code: "def f():\n    return 1", StartLine: 3, EndLine: 4, Split: SplitTrain, URL: ""},
+		{ID: "b", Name: "g", Code: "func g() {}", Complexity: 2, Tokens: 5, Split: SplitValidation, Language: "go"},
+		{ID: "c", Name: "h", QualifiedName: "K.h", Docstring: "Doc — ünïcode."},
+	}
+	for i := range want {
+		if err := w.Write(&want[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := &Manifest{}
+	if err := w.Commit(m); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(m.ParquetShards) != "[data-00000.parquet data-00001.parquet]" {
+		t.Fatalf("parquet shards %v", m.ParquetShards)
+	}
+	var got []Record
+	for _, name := range m.ParquetShards {
+		rows, err := parquet.ReadFile[Record](filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rows...)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("read back %+v\nwant %+v", got, want)
+	}
+	f, _ := os.Open(filepath.Join(dir, m.ParquetShards[0]))
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range pf.Schema().Fields() {
+		cols = append(cols, c.Name())
+	}
+	if want := "[id repo commit path url license language name qualified_name kind signature docstring code start_line end_line complexity tokens split]"; fmt.Sprint(cols) != want {
+		t.Errorf("columns %v", cols)
 	}
 }

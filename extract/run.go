@@ -64,7 +64,7 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 	if err != nil {
 		return nil, err
 	}
-	w, err := dataset.Create(r.o.Out, r.o.ShardRecords)
+	w, err := dataset.Create(r.o.Out, dataset.WriterOptions{ShardRecords: r.o.ShardRecords, Parquet: r.o.Parquet})
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +152,7 @@ func (r *runner) manifest() *dataset.Manifest {
 			"val_ratio":      o.ValRatio,
 			"max_file_bytes": o.MaxFileBytes,
 			"parse_timeout":  o.ParseTimeout.String(),
+			"parquet":        o.Parquet,
 		},
 		Languages: map[string]*dataset.Counts{},
 		Splits:    map[string]int{dataset.SplitTrain: 0, dataset.SplitValidation: 0},
