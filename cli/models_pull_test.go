@@ -20,20 +20,7 @@ import (
 func TestModelsPull(t *testing.T) {
 	model := append([]byte("GGUF"), bytes.Repeat([]byte{1, 2, 3}, 1000)...)
 	sum := sha256.Sum256(model)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/o/r/resolve/main/m.gguf" {
-			http.NotFound(w, r)
-			return
-		}
-		if r.Header.Get("Authorization") != "Bearer tok" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		http.ServeContent(w, r, "m.gguf", time.Time{}, bytes.NewReader(model))
-	}))
-	defer srv.Close()
-	t.Setenv("CODELOOM_HF_ENDPOINT", srv.URL)
+	t.Setenv("CODELOOM_HF_ENDPOINT", fakeHub(t, "o/r/m.gguf", model).URL)
 
 	tests := []struct {
 		name     string
@@ -76,4 +63,28 @@ func TestModelsPull(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeHub serves one file as the hub does for a small repository: at
+// /OWNER/REPO/resolve/main/FILE, with its sha256 as ETag, to the bearer
+// token "tok" only.
+func fakeHub(t *testing.T, path string, content []byte) *httptest.Server {
+	t.Helper()
+	sum := sha256.Sum256(content)
+	owner, file, _ := strings.Cut(path, "/")
+	repo, file, _ := strings.Cut(file, "/")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/"+owner+"/"+repo+"/resolve/main/"+file {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+		http.ServeContent(w, r, file, time.Time{}, bytes.NewReader(content))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

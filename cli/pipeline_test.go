@@ -63,31 +63,59 @@ func TestPipelineCommand(t *testing.T) {
 	}
 }
 
-// TestPipelineEndToEnd runs the whole pipeline on a small config: two of
-// this repository's packages as data, a small random llama model as the
-// base, a short LoRA training. It checks that every artifact exists and
-// means something, then that a second run skips every step.
+// TestPipelineEndToEnd runs the whole pipeline on small configs, one per
+// kind of base model: a GGUF file, one downloaded from a (local) hub, and a
+// tiny model made from scratch. Two of this repository's packages are the
+// data. It checks that every artifact exists and means something, then
+// that a second run skips every step and serves the adapter.
 func TestPipelineEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.gguf")
-	if err := gguf.WriteTinyLlama(context.Background(), base, gguf.TinyLlamaConfig{Seed: 7, Ctx: 128}); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		// base returns the config's base section and the model file the
+		// adapter is trained on.
+		base  func(t *testing.T, dir string) (yaml, path string)
+		steps int
+	}{
+		{"file base", func(t *testing.T, dir string) (string, string) {
+			p := writeTinyBase(t, dir)
+			return "  model: " + p, p
+		}, 5},
+		{"hub base", func(t *testing.T, dir string) (string, string) {
+			b, err := os.ReadFile(writeTinyBase(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("CODELOOM_HF_ENDPOINT", fakeHub(t, "o/r/base.gguf", b).URL)
+			t.Setenv("HF_TOKEN", "tok")
+			return "  model: hf://o/r/base.gguf", filepath.Join(dir, "models", "base.gguf")
+		}, 6},
+		{"tiny base", func(t *testing.T, dir string) (string, string) {
+			return `  model: tiny
+  tiny:
+    sources: [$GOROOT/src/strings, $GOROOT/src/sort]
+    vocab: 600
+    layers: 2
+    dim: 64
+    heads: 2
+    ctx: 64
+    max_steps: 20
+    learning_rate: 0.01`, filepath.Join(dir, "models", "e2e-base", pipeline.TinyFile)
+		}, 7},
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cfgPath := filepath.Join(dir, "codeloom.yaml")
-	cfg := fmt.Sprintf(`name: e2e
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			baseYAML, base := tt.base(t, dir)
+			addr := freeAddr(t)
+			cfgPath := filepath.Join(dir, "codeloom.yaml")
+			cfg := fmt.Sprintf(`name: e2e
 datasets: %[1]s/datasets
 models: %[1]s/models
 threads: 1
 extract:
   sources: [../hub, ../pipeline]
 base:
-  model: %[2]s
+%[2]s
 train:
   max_steps: 12
   ctx: 64
@@ -99,21 +127,54 @@ eval:
   sample_prompt: "func Parse("
 serve:
   addr: %[3]s
-`, dir, base, addr)
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+`, dir, baseYAML, addr)
+			if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := func(ctx context.Context, flags ...string) string {
+				var out bytes.Buffer
+				app := newApp()
+				app.Writer, app.ErrWriter = &out, io.Discard
+				if err := app.RunContext(ctx, append([]string{"codeloom", "pipeline", "--config", cfgPath}, flags...)); err != nil {
+					t.Errorf("pipeline: %v\n%s", err, out.String())
+				}
+				return out.String()
+			}
+			out := run(context.Background())
+			checkPipelineArtifacts(t, dir, base, out)
+			if tt.name == "tiny base" {
+				checkTinyBase(t, filepath.Join(dir, "models", "e2e-base"), 600)
+			}
+
+			// A second run with --serve skips every step and serves the adapter.
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan string)
+			go func() { done <- run(ctx, "--serve") }()
+			checkPipelineServes(t, "http://"+addr)
+			cancel()
+			out = <-done
+			if n := strings.Count(out, "up to date, skipped"); n != tt.steps {
+				t.Fatalf("second run skipped %d steps, want all %d:\n%s", n, tt.steps, out)
+			}
+		})
+	}
+}
+
+func writeTinyBase(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "base.gguf")
+	if err := gguf.WriteTinyLlama(context.Background(), p, gguf.TinyLlamaConfig{Seed: 7, Ctx: 128}); err != nil {
 		t.Fatal(err)
 	}
-	run := func(ctx context.Context, flags ...string) string {
-		var out bytes.Buffer
-		app := newApp()
-		app.Writer, app.ErrWriter = &out, io.Discard
-		if err := app.RunContext(ctx, append([]string{"codeloom", "pipeline", "--config", cfgPath}, flags...)); err != nil {
-			t.Errorf("pipeline: %v\n%s", err, out.String())
-		}
-		return out.String()
-	}
-	out := run(context.Background())
+	return p
+}
 
+// checkPipelineArtifacts checks what a run of the e2e config made: the
+// dataset, its analysis, a training whose validation loss fell, a tuned
+// model better than its base on held-out code, an adapter that loads, and
+// the sample (printed at the end).
+func checkPipelineArtifacts(t *testing.T, dir, base, out string) {
+	t.Helper()
 	data, models := filepath.Join(dir, "datasets", "e2e"), filepath.Join(dir, "models", "e2e")
 	m, err := dataset.ReadManifest(data)
 	if err != nil {
@@ -132,17 +193,7 @@ serve:
 	if html, err := os.ReadFile(filepath.Join(models, pipeline.PipelineDir, pipeline.ReportFile)); err != nil || !bytes.Contains(html, []byte("<svg")) {
 		t.Fatalf("report.html without charts: %v", err)
 	}
-	var tr struct {
-		State struct {
-			History []struct {
-				ValLoss float64 `json:"val_loss"`
-			} `json:"history"`
-		} `json:"state"`
-	}
-	readJSON(t, filepath.Join(models, "train.json"), &tr)
-	if h := tr.State.History; len(h) < 2 || !(h[len(h)-1].ValLoss < h[0].ValLoss) {
-		t.Fatalf("validation loss did not fall: %+v", h)
-	}
+	checkLossFell(t, models)
 	var ev eval.Report
 	readJSON(t, filepath.Join(models, pipeline.EvalFile), &ev)
 	if len(ev.Runs) != 2 || !(ev.Runs[0].Metrics["perplexity"] < ev.Runs[1].Metrics["perplexity"]) {
@@ -152,12 +203,12 @@ serve:
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer bm.Close()
 	a, err := bindings.LoadAdapter(bm, filepath.Join(models, pipeline.AdapterFile))
 	if err != nil {
-		t.Fatalf("the adapter does not load: %v", err)
+		t.Fatalf("the adapter does not load on %s: %v", base, err)
 	}
 	a.Close()
-	bm.Close()
 	sample, err := os.ReadFile(filepath.Join(models, pipeline.PipelineDir, pipeline.SampleFile))
 	if err != nil || !strings.Contains(string(sample), "--- tuned model\nfunc Parse(") || len(sample) < len("--- base model\nfunc Parse(\n--- tuned model\nfunc Parse(\n")+2 {
 		t.Fatalf("sample: %q, %v", sample, err)
@@ -165,17 +216,52 @@ serve:
 	if !strings.Contains(out, string(sample)) {
 		t.Fatalf("the sample is not printed at the end:\n%s", out)
 	}
+}
 
-	// A second run with --serve skips every step and serves the adapter.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan string)
-	go func() { done <- run(ctx, "--serve") }()
-	checkPipelineServes(t, "http://"+addr)
-	cancel()
-	out = <-done
-	if n := strings.Count(out, "up to date, skipped"); n != 5 {
-		t.Fatalf("second run skipped %d steps, want all 5:\n%s", n, out)
+// checkLossFell reads a training run's train.json: the last validation
+// loss must be below the first.
+func checkLossFell(t *testing.T, runDir string) {
+	t.Helper()
+	var tr struct {
+		State struct {
+			History []struct {
+				ValLoss float64 `json:"val_loss"`
+			} `json:"history"`
+		} `json:"state"`
 	}
+	readJSON(t, filepath.Join(runDir, "train.json"), &tr)
+	if h := tr.State.History; len(h) < 2 || !(h[len(h)-1].ValLoss < h[0].ValLoss) {
+		t.Fatalf("%s: validation loss did not fall: %+v", runDir, h)
+	}
+}
+
+// checkTinyBase checks the model made from scratch: trained (its loss
+// fell) with a tokenizer of the asked size learned from the code.
+func checkTinyBase(t *testing.T, dir string, vocab int) {
+	t.Helper()
+	checkLossFell(t, dir)
+	f, err := gguf.Open(filepath.Join(dir, pipeline.TinyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tokens, err := f.Strings("tokenizer.ggml.tokens")
+	if err != nil || len(tokens) != vocab {
+		t.Fatalf("tiny base vocabulary: %d tokens (%v), want %d", len(tokens), err, vocab)
+	}
+	if model, _ := f.String("tokenizer.ggml.model"); model != "gpt2" {
+		t.Fatalf("tiny base tokenizer %q, want a byte-level BPE (gpt2)", model)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // checkPipelineServes waits for the pipeline's server and asks it for a
