@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/codeloom/codeloom/dataset"
@@ -89,4 +90,42 @@ func TestCutBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzBuildPrompt checks that any record splits without panicking into a
+// prompt and reference that are the code (after any added doc comment).
+func FuzzBuildPrompt(f *testing.F) {
+	f.Add("python", "def f(x):", "doc", "def f(x):\n    '''doc'''\n    return x\n")
+	f.Add("go", "func F()", "F does.", "func F() {\n\treturn\n}")
+	f.Add("python", "def f(", "", "def f(\n")
+	f.Fuzz(func(t *testing.T, lang, sig, doc, code string) {
+		r := dataset.Record{Language: lang, Signature: sig, Docstring: doc, Code: code}
+		p, ok := BuildPrompt(&r)
+		if ok && !strings.HasSuffix(p.Prompt+p.Reference, code) {
+			t.Errorf("prompt %q + reference %q do not end with the code %q", p.Prompt, p.Reference, code)
+		}
+	})
+}
+
+// FuzzCutBody checks that cutting never panics and returns the text whole
+// or a prefix of it (ending at a closing brace, plus a newline).
+func FuzzCutBody(f *testing.F) {
+	f.Add("\treturn '}' // }\n}\nx", true, "go")
+	f.Add("    x = 1\ny", false, "python")
+	f.Add("'\\", true, "rust")
+	f.Fuzz(func(t *testing.T, text string, brace bool, lang string) {
+		body, done := cutBody(text, lang, brace)
+		var ok bool
+		switch {
+		case !done:
+			ok = body == text
+		case brace:
+			ok = strings.HasSuffix(body, "}\n") && strings.HasPrefix(text, body[:len(body)-1])
+		default:
+			ok = strings.HasPrefix(text, body)
+		}
+		if !ok {
+			t.Errorf("cutBody(%q) = %q, %v", text, body, done)
+		}
+	})
 }
