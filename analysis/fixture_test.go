@@ -16,7 +16,7 @@ import (
 // afterwards, as in a dataset that lost it.
 func writeDataset(tb testing.TB, dir string, m *dataset.Manifest, perShard int, records []dataset.Record) {
 	tb.Helper()
-	w, err := dataset.Create(dir, perShard)
+	w, err := dataset.Create(dir, dataset.WriterOptions{ShardRecords: perShard})
 	if err != nil {
 		tb.Fatal(err)
 	}

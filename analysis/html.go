@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 //go:embed report.html.tmpl
@@ -72,7 +74,7 @@ func writePage(path string, p page) error {
 	if err != nil {
 		return fmt.Errorf("parse report template: %w", err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { return t.Execute(w, p) })
+	return atomicfile.Write(path, func(w io.Writer) error { return t.Execute(w, p) })
 }
 
 func newColumn(r *Report, top int) (column, error) {

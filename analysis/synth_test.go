@@ -39,7 +39,7 @@ func writeSynthetic(tb testing.TB, dir string, n int) string {
 		Splits:    map[string]int{},
 	}
 	repoKept := make([]int, synthRepos)
-	w, err := dataset.Create(dir, synthPerShard)
+	w, err := dataset.Create(dir, dataset.WriterOptions{ShardRecords: synthPerShard})
 	if err != nil {
 		tb.Fatal(err)
 	}
