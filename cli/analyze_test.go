@@ -1,17 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	ucli "github.com/urfave/cli/v2"
 )
 
 // writeAnalyzeDataset writes n go functions of one source as a dataset without
@@ -28,23 +23,6 @@ func writeAnalyzeDataset(t *testing.T, dir string, n int) {
 	if err := os.WriteFile(filepath.Join(dir, "data-00000.jsonl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// runAnalyzeCLI runs the command line and returns its exit code and output.
-func runAnalyzeCLI(args ...string) (int, string) {
-	var out bytes.Buffer
-	app := newApp()
-	app.Writer, app.ErrWriter = &out, &out
-	err := app.RunContext(context.Background(), append([]string{"codeloom"}, args...))
-	if err == nil {
-		return 0, out.String()
-	}
-	out.WriteString(err.Error())
-	var exit ucli.ExitCoder
-	if errors.As(err, &exit) {
-		return exit.ExitCode(), out.String()
-	}
-	return 1, out.String()
 }
 
 func TestAnalyzeCommand(t *testing.T) {
@@ -76,7 +54,7 @@ func TestAnalyzeCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, output := runAnalyzeCLI(append([]string{"analyze"}, tt.args...)...)
+			code, output := runCLI(append([]string{"analyze"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; output:\n%s", code, tt.wantCode, output)
 			}
