@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/codeloom/codeloom/dataset"
 )
@@ -21,8 +22,12 @@ type RecordSample struct {
 	ExactMatch  bool    `json:"exact_match"`
 	EditSim     float64 `json:"edit_similarity"`
 	SyntaxValid *bool   `json:"syntax_valid,omitempty"`
-	MeanNLL     float64 `json:"mean_nll,omitempty"`
-	NLLTokens   int     `json:"nll_tokens,omitempty"`
+	// ReferenceValid is the syntax validity of the prompt plus the real body.
+	ReferenceValid *bool   `json:"syntax_valid_reference,omitempty"`
+	MeanNLL        float64 `json:"mean_nll,omitempty"`
+	NLLTokens      int     `json:"nll_tokens,omitempty"`
+	TTFTMs         float64 `json:"ttft_ms"`
+	TokensPerSec   float64 `json:"tokens_per_s,omitempty"`
 }
 
 // textStats accumulates the text metrics of a set of records (the whole run
@@ -37,7 +42,7 @@ type textStats struct {
 	nllTokens, nllRecords, tooLong int
 }
 
-func (s *textStats) add(r RecordSample, refValid *bool) {
+func (s *textStats) add(r RecordSample) {
 	s.records++
 	if r.ExactMatch {
 		s.exact++
@@ -50,9 +55,9 @@ func (s *textStats) add(r RecordSample, refValid *bool) {
 			s.syntaxValid++
 		}
 	}
-	if refValid != nil {
+	if r.ReferenceValid != nil {
 		s.refChecked++
-		if *refValid {
+		if *r.ReferenceValid {
 			s.refValid++
 		}
 	}
@@ -114,7 +119,7 @@ func scoreRecords(ctx context.Context, lm LM, recs []dataset.Record, opt RecordO
 	skipped := map[string]int{}
 	for i := range recs {
 		r := &recs[i]
-		s, t, refValid, skip, err := scoreRecord(ctx, lm, r, opt)
+		s, skip, err := scoreRecord(ctx, lm, r, opt)
 		done()
 		if err != nil {
 			return recordResult{}, fmt.Errorf("record %s (%s): %w", r.ID, r.QualifiedName, err)
@@ -124,12 +129,12 @@ func scoreRecords(ctx context.Context, lm LM, recs []dataset.Record, opt RecordO
 			continue
 		}
 		res.samples = append(res.samples, s)
-		res.timings = append(res.timings, t)
-		all.add(s, refValid)
+		res.timings = append(res.timings, timing{ttft: time.Duration(s.TTFTMs * float64(time.Millisecond)), tokensPerSec: s.TokensPerSec})
+		all.add(s)
 		if langs[r.Language] == nil {
 			langs[r.Language] = &textStats{}
 		}
-		langs[r.Language].add(s, refValid)
+		langs[r.Language].add(s)
 	}
 	res.metrics = all.metrics()
 	for reason, n := range skipped {
@@ -150,27 +155,29 @@ const (
 	skipTooLong  = "too_long"  // prompt or code longer than the context
 )
 
-func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOptions) (s RecordSample, t timing, refValid *bool, skip string, err error) {
+// scoreRecord evaluates one record; skip names why it was not evaluated.
+func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOptions) (s RecordSample, skip string, err error) {
 	p, ok := BuildPrompt(r)
 	if !ok {
-		return s, t, nil, skipNoPrompt, nil
+		return s, skipNoPrompt, nil
 	}
 	completion, t, err := complete(ctx, lm, p.Prompt, r.Language, p.BraceBody, opt.MaxTokens, false)
 	if errors.Is(err, ErrTooLong) {
-		return s, t, nil, skipTooLong, nil
+		return s, skipTooLong, nil
 	}
 	if err != nil {
-		return s, t, nil, "", err
+		return s, "", err
 	}
 	s = RecordSample{ID: r.ID, Language: r.Language, Name: r.QualifiedName, Prompt: p.Prompt,
 		Completion: completion, Reference: p.Reference,
-		ExactMatch: ExactMatch(completion, p.Reference), EditSim: EditSimilarity(completion, p.Reference)}
+		ExactMatch: ExactMatch(completion, p.Reference), EditSim: EditSimilarity(completion, p.Reference),
+		TTFTMs: float64(t.ttft) / float64(time.Millisecond), TokensPerSec: t.tokensPerSec}
 	if opt.Syntax != nil {
 		if v, ok := opt.Syntax.Valid(r.Language, p.Prompt+completion); ok {
 			s.SyntaxValid = &v
 		}
 		if v, ok := opt.Syntax.Valid(r.Language, p.Prompt+p.Reference); ok {
-			refValid = &v
+			s.ReferenceValid = &v
 		}
 	}
 	nll, n, err := lm.Perplexity(ctx, r.Code)
@@ -178,11 +185,11 @@ func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOption
 	case errors.Is(err, ErrTooLong):
 		// The completion still counts; only its perplexity is missing.
 	case err != nil:
-		return s, t, nil, "", fmt.Errorf("perplexity: %w", err)
+		return s, "", fmt.Errorf("perplexity: %w", err)
 	default:
 		s.MeanNLL, s.NLLTokens = nll, n
 	}
-	return s, t, refValid, "", nil
+	return s, "", nil
 }
 
 func sortedCounts(m map[string]int) []string {
