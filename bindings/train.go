@@ -196,6 +196,11 @@ func (t *Trainer) Close() {
 // Info describes the model being trained.
 func (t *Trainer) Info() TrainerInfo { return t.info }
 
+// MemoryBytes is the memory the trainer holds in the engine: weights (with
+// the transposed copies of the fast backward), trainable tensors with their
+// gradients and moments, and the compute graphs allocated so far.
+func (t *Trainer) MemoryBytes() int64 { return int64(C.cl_train_memory(t.c)) }
+
 // Params lists the trainable tensors in a fixed order.
 func (t *Trainer) Params() []Param { return t.params }
 

@@ -320,6 +320,22 @@ void cl_train_get_info(const cl_trainer * t, cl_train_info * info) {
     snprintf(info->base_type, sizeof(info->base_type), "%s", ggml_type_name(t->w.layers[0].wq->type));
 }
 
+int64_t cl_train_memory(const cl_trainer * t) {
+    int64_t n = 0;
+    for (ggml_backend_buffer_t b : { t->w.buf, t->state_buf, t->grad_buf }) {
+        n += b ? (int64_t) ggml_backend_buffer_get_size(b) : 0;
+    }
+    for (ggml_backend_buffer_t b : t->transposed_buf) {
+        n += (int64_t) ggml_backend_buffer_get_size(b);
+    }
+    for (const step_graph * g : { &t->train_graph, &t->eval_graph }) {
+        for (int i = 0; g->sched && i < ggml_backend_sched_get_n_backends(g->sched); ++i) {
+            n += (int64_t) ggml_backend_sched_get_buffer_size(g->sched, ggml_backend_sched_get_backend(g->sched, i));
+        }
+    }
+    return n;
+}
+
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
                         int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
     std::string e;

@@ -47,6 +47,10 @@ cl_trainer * cl_train_new(const cl_train_params * p, char * err, size_t err_len)
 void         cl_train_free(cl_trainer * t);
 void         cl_train_get_info(const cl_trainer * t, cl_train_info * info);
 
+// cl_train_memory is the bytes the trainer holds in backend buffers: weights
+// (and their transposed copies), trainable state and compute graphs.
+int64_t cl_train_memory(const cl_trainer * t);
+
 // cl_train_accumulate runs forward and backward over one window of n tokens
 // and adds grad_scale times the gradient of the mean loss into the
 // accumulators. seg[i] is the sample each token belongs to: tokens attend only

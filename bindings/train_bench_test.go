@@ -1,0 +1,76 @@
+package bindings
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/codeloom/codeloom/gguf"
+)
+
+// smolShape is the shape of SmolLM2-135M (llama architecture, 30 layers,
+// 576 wide, 9 heads with 3 KV heads, tied 49152-token embeddings).
+func smolShape(t gguf.TensorType) gguf.TinyLlamaConfig {
+	return gguf.TinyLlamaConfig{Name: "smollm2-135m-shape", Vocab: 49152, Embd: 576, Layers: 30, Heads: 9, HeadsKV: 3,
+		FF: 1536, Ctx: 2048, TiedEmbeddings: true, Type: t}
+}
+
+// BenchmarkTrainStep measures training tokens/s of one optimizer step over a
+// 256-token window on a SmolLM2-135M-shaped model (Q8_0 base for LoRA, F32
+// for full training), and the engine memory the trainer holds.
+func BenchmarkTrainStep(b *testing.B) {
+	const T = 256
+	if testing.Short() {
+		b.Skip("writes two 135M-parameter models")
+	}
+	dir := b.TempDir()
+	paths := map[gguf.TensorType]string{}
+	for _, typ := range []gguf.TensorType{gguf.Q8_0, gguf.F32} {
+		paths[typ] = filepath.Join(dir, typ.String()+".gguf")
+		if err := gguf.WriteTinyLlama(context.Background(), paths[typ], smolShape(typ)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		typ  gguf.TensorType
+		opt  TrainerOptions
+	}{
+		{"lora-r8", gguf.Q8_0, TrainerOptions{Rank: 8}},
+		{"lora-r8-outprod", gguf.Q8_0, TrainerOptions{Rank: 8, SlowBackward: true}},
+		{"lora-r16", gguf.Q8_0, TrainerOptions{Rank: 16}},
+		{"full", gguf.F32, TrainerOptions{Full: true}},
+	} {
+		for _, threads := range []int{1, DefaultThreads()} {
+			bc.opt.Threads = threads
+			b.Run(fmt.Sprintf("%s/ctx%d/threads%d", bc.name, T, threads), func(b *testing.B) { benchTrain(b, paths[bc.typ], bc.opt, T) })
+		}
+	}
+}
+
+func benchTrain(b *testing.B, path string, opt TrainerOptions, T int) {
+	tr, err := NewTrainer(path, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tr.Close()
+	w := NextTokenWindow(randomTokens(T, tr.Info().Vocab, 1))
+	step := func(i int) {
+		if _, err := tr.Accumulate(w, 1); err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.Update(OptimizerStep{LR: 1e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: int64(i + 1)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step(0) // builds and allocates the graph
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		step(i + 1)
+	}
+	b.ReportMetric(float64(b.N*T)/time.Since(start).Seconds(), "tok/s")
+	b.ReportMetric(float64(tr.MemoryBytes())/(1<<20), "MiB")
+}
