@@ -58,7 +58,7 @@ func trainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "checkpoint-every", Usage: "checkpoint every N steps (always at the end and on Ctrl-C)"},
 			&ucli.BoolFlag{Name: "resume", Usage: "continue the run in --out from its latest checkpoint"},
 			&ucli.Uint64Flag{Name: "seed", Value: d.Seed, Usage: "seed of the adapter initialisation, data order and fim splits"},
-			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads (default: the CPUs this process may use)", EnvVars: []string{"CODELOOM_THREADS"}},
+			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads (default: the free physical cores)", EnvVars: []string{"CODELOOM_THREADS"}},
 			&ucli.IntFlag{Name: "gpu-layers", Aliases: []string{"ngl"}, Usage: "non-zero: train on the first GPU (the whole model)", EnvVars: []string{"CODELOOM_GPU_LAYERS"}},
 			&ucli.StringFlag{Name: "export", Usage: "also export the adapter as: peft (adapter_model.safetensors + adapter_config.json)"},
 		},
