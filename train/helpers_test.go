@@ -81,3 +81,17 @@ func fixture(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// readState reads the state recorded in a run's train.json.
+func readState(t testing.TB, out string) State {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct{ State State }
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s.State
+}
