@@ -3,6 +3,8 @@ package train
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/codeloom/codeloom/dataset"
@@ -59,6 +61,9 @@ func InitModel(ctx context.Context, c InitConfig) (*InitResult, error) {
 	tok, err := tokenizer.Train(ctx, slices.Values(texts), c.Vocab, tokenizer.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("model init: train tokenizer: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(c.Out), 0o755); err != nil {
+		return nil, fmt.Errorf("model init: %w", err)
 	}
 	cfg := gguf.TinyLlamaConfig{Arch: "llama", Name: c.Name, Embd: c.Dim, Layers: c.Layers, Heads: c.Heads,
 		HeadsKV: c.HeadsKV, FF: c.FF, Ctx: c.Ctx, Seed: c.Seed, Type: gguf.F32, Tokenizer: tok.Spec()}
