@@ -28,7 +28,7 @@ func TestExecute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limits := sandbox.Limits{CPU: 2 * time.Second, Timeout: 3 * time.Second, Memory: 256 << 20, Procs: 16,
+	limits := sandbox.Limits{CPU: time.Second, Timeout: 2 * time.Second, Memory: 256 << 20, Procs: 16,
 		FileSize: 1 << 20, Scratch: 8 << 20, Files: 64}
 	const baseUID = 1_998_000
 	out, err := Execute(context.Background(), tasks, samples, ExecOptions{Limits: limits, Workers: 2, BaseUID: baseUID})

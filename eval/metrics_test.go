@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -120,4 +121,12 @@ func TestPercentile(t *testing.T) {
 	if !math.IsNaN(Percentile(nil, 50)) {
 		t.Error("Percentile of nothing should be NaN")
 	}
+}
+
+func ExamplePassAtK() {
+	// 10 samples of a task, 3 of them pass: the chance that at least one of
+	// 5 drawn samples passes is 1 - C(7,5)/C(10,5) = 1 - 21/252.
+	p, _ := PassAtK(10, 3, 5)
+	fmt.Printf("%.4f\n", p)
+	// Output: 0.9167
 }
