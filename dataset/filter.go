@@ -113,7 +113,7 @@ func isGenerated(code string) bool {
 
 // testDirs and testFileSuffixes mark files that hold tests.
 var (
-	testDirs         = map[string]bool{"test": true, "tests": true, "__tests__": true, "spec": true, "specs": true}
+	testDirs         = map[string]bool{"test": true, "tests": true, "__tests__": true, "spec": true, "specs": true, "testdata": true}
 	testFileSuffixes = []string{
 		"_test.go", "_test.py", "_test.rb", "_spec.rb", "_test.rs", "_test.c", "_test.cc", "_test.cpp",
 		".test.js", ".test.ts", ".test.jsx", ".test.tsx", ".spec.js", ".spec.ts", ".spec.jsx", ".spec.tsx",

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -102,6 +103,31 @@ func LanguageForPath(path string) *Language {
 		return nil
 	}
 	return registry[byExtension[ext]]
+}
+
+// DetectLanguage picks the language of a file by its extension and, for C
+// headers (.h), by its content: a header that uses C++ is parsed as C++.
+func DetectLanguage(path string, src []byte) *Language {
+	lang := LanguageForPath(path)
+	if lang != nil && lang.Name == "c" && strings.EqualFold(filepath.Ext(path), ".h") && looksLikeCpp(src) {
+		return registry["cpp"]
+	}
+	return lang
+}
+
+// cppMarkers are constructs of C++ that C does not have.
+var cppMarkers = [][]byte{
+	[]byte("std::"), []byte("namespace "), []byte("template <"), []byte("template<"), []byte("public:"),
+	[]byte("private:"), []byte("protected:"), []byte("nullptr"), []byte("constexpr "), []byte("#include <string>"),
+}
+
+func looksLikeCpp(src []byte) bool {
+	for _, m := range cppMarkers {
+		if bytes.Contains(src, m) {
+			return true
+		}
+	}
+	return false
 }
 
 var byExtension = func() map[string]string {

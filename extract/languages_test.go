@@ -29,6 +29,11 @@ func TestFunctionsPerLanguage(t *testing.T) {
 			`method Sample.twice 18-21 cx=2`, "Returns n doubled.",
 			`method Sample.Visitor.done 28-30 cx=1`, "",
 			`method Sample.Color.next 36-38 cx=1`, "",
+			`method Handlers.make 43-50 cx=1`, "",
+			`method Handlers.make.run 45-48 cx=1`, "",
+		}},
+		{"header.h", "cpp", []string{ // a C header that uses C++
+			`function join 7-9 cx=1`, "Joins two strings.",
 		}},
 		{"sample.c", "c", []string{
 			`function max 4-6 cx=2`, "Computes the maximum.",
@@ -122,9 +127,9 @@ func TestFunctionsPerLanguage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lang := LanguageForPath(tc.file)
+			lang := DetectLanguage(tc.file, src)
 			if lang == nil || lang.Name != tc.lang {
-				t.Fatalf("LanguageForPath(%s) = %v, want %s", tc.file, lang, tc.lang)
+				t.Fatalf("DetectLanguage(%s) = %v, want %s", tc.file, lang, tc.lang)
 			}
 			fns, err := p.Functions(context.Background(), lang, src)
 			if err != nil {

@@ -65,6 +65,12 @@ func TestLanguageRegistry(t *testing.T) {
 			t.Errorf("LanguageByName(%q) = %v, want %s", alias, l, want)
 		}
 	}
+	if l := DetectLanguage("inc/x.h", []byte("int f(void);\n")); l.Name != "c" {
+		t.Errorf("C header detected as %s", l.Name)
+	}
+	if l := DetectLanguage("inc/x.h", []byte("namespace a { int f(); }\n")); l.Name != "cpp" {
+		t.Errorf("C++ header detected as %s", l.Name)
+	}
 	if LanguageByName("cobol") != nil {
 		t.Error("LanguageByName(cobol) is not nil")
 	}

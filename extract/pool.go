@@ -19,6 +19,7 @@ type fileJob struct {
 
 // fileResult is what one file gave: its kept records and its counts.
 type fileResult struct {
+	lang    string // the language the file was parsed as
 	records []dataset.Record
 	counts  dataset.Counts
 	skipped *skippedFile
@@ -29,8 +30,11 @@ type sourceRun struct {
 	src     Source
 	commit  string
 	license string
+	langs   map[string]bool // languages extracted, nil for all
 	filters *dataset.Filters
 }
+
+func (s *sourceRun) wants(lang *Language) bool { return len(s.langs) == 0 || s.langs[lang.Name] }
 
 // pool is the set of parsing goroutines shared by all sources, each with
 // its own tree-sitter parser.
@@ -71,7 +75,13 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, j fileJob) {
 	defer p.progress.Files.Add(1)
 	src, reason, errText := readSource(e)
 	if reason == "" {
-		fns, err := parser.Functions(ctx, e.lang, src)
+		lang := DetectLanguage(e.rel, src)
+		if !j.src.wants(lang) {
+			res.counts = dataset.Counts{}
+			return
+		}
+		res.lang = lang.Name
+		fns, err := parser.Functions(ctx, lang, src)
 		switch {
 		case errors.Is(err, ErrParseTimeout):
 			reason, errText = SkipParseTimeout, err.Error()

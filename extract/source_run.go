@@ -65,7 +65,7 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 	if len(files)+len(skipped) == 0 {
 		return fmt.Errorf("%s: no files in the languages extracted", spec)
 	}
-	run := &sourceRun{src: src, commit: res.Status.Commit, license: res.Status.License, filters: &r.o.Filters}
+	run := &sourceRun{src: src, commit: res.Status.Commit, license: res.Status.License, langs: r.o.languageSet(), filters: &r.o.Filters}
 	results, err := r.parseAll(ctx, run, files)
 	if err != nil {
 		return err
@@ -74,7 +74,14 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 		res.count(&skipped[i], &dataset.Counts{FilesSeen: 1, FilesSkipped: 1, FilesSkippedBy: map[string]int{skipped[i].reason: 1}})
 	}
 	for i := range results {
-		res.countFile(files[i].lang.Name, &results[i])
+		if results[i].counts.FilesSeen == 0 {
+			continue // a header of a language not extracted
+		}
+		lang := results[i].lang
+		if lang == "" {
+			lang = files[i].lang.Name
+		}
+		res.countFile(lang, &results[i])
 	}
 	res.Part = key + ".jsonl"
 	return writeRecords(filepath.Join(r.partsDir, res.Part), results)

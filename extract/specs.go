@@ -64,7 +64,9 @@ var specs = []*spec{
 	{
 		name: "java", extensions: []string{".java"}, grammar: java.GetLanguage,
 		functions: []string{"method_declaration"}, constructors: []string{"constructor_declaration", "compact_constructor_declaration"},
-		containers: []string{"class_declaration", "interface_declaration", "enum_declaration", "record_declaration"},
+		// class_body also covers anonymous classes (new T() { ... }), whose
+		// functions are methods too.
+		containers: []string{"class_declaration", "interface_declaration", "enum_declaration", "record_declaration", "class_body"},
 		decisions:  []string{"if_statement", "for_statement", "enhanced_for_statement", "while_statement", "do_statement", "switch_label", "catch_clause", "ternary_expression"},
 		boolOps:    []string{"binary_expression"}, comments: []string{"block_comment", "line_comment"}, doc: docJavadoc,
 	},
@@ -108,7 +110,7 @@ var specs = []*spec{
 		name: "kotlin", extensions: []string{".kt", ".kts"}, grammar: kotlin.GetLanguage,
 		functions: []string{"function_declaration"}, optionalBody: []string{"secondary_constructor"},
 		constructors: []string{"secondary_constructor"},
-		containers:   []string{"class_declaration", "object_declaration", "companion_object"},
+		containers:   []string{"class_declaration", "object_declaration", "companion_object", "object_literal"},
 		decisions:    []string{"if_expression", "for_statement", "while_statement", "do_while_statement", "when_entry", "catch_block", "conjunction_expression", "disjunction_expression"},
 		comments:     []string{"line_comment", "multiline_comment"}, doc: docJavadoc,
 		funcName: kotlinName, containerName: kotlinContainerName, body: kotlinBody,

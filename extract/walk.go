@@ -95,7 +95,7 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 		return nil
 	}
 	lang := LanguageForPath(rel)
-	if lang == nil || len(w.langs) > 0 && !w.langs[lang.Name] || w.ignored(rel) || enry.IsVendor(rel) {
+	if lang == nil || !w.wanted(lang, rel) || w.ignored(rel) || enry.IsVendor(rel) {
 		return nil
 	}
 	if d.Type()&fs.ModeSymlink != 0 {
@@ -116,6 +116,15 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 	}
 	w.files = append(w.files, fileEntry{rel: rel, abs: p, lang: lang, size: info.Size()})
 	return nil
+}
+
+// wanted tells whether a file's language is extracted; a C header may turn
+// out to be C++ (see DetectLanguage), so it is read when either is wanted.
+func (w *walker) wanted(lang *Language, rel string) bool {
+	if len(w.langs) == 0 || w.langs[lang.Name] {
+		return true
+	}
+	return lang.Name == "c" && w.langs["cpp"] && strings.EqualFold(path.Ext(rel), ".h")
 }
 
 // symlink never follows links: a link inside the source points at a file

@@ -38,3 +38,14 @@ public class Sample {
         }
     }
 }
+
+class Handlers {
+    Runnable make() {
+        return new Runnable() {
+            @Override
+            public void run() {
+                System.out.println("ran");
+            }
+        };
+    }
+}
