@@ -17,6 +17,7 @@ import (
 type fakePhases struct {
 	calls      []string
 	blockTrain chan struct{} // when set, Train closes it and waits to be cancelled
+	onServe    func()        // called when the server starts
 }
 
 func (f *fakePhases) record(parts ...string) {
@@ -89,6 +90,9 @@ func (f *fakePhases) Generate(_ context.Context, base, adapter, prompt string, _
 
 func (f *fakePhases) Serve(ctx context.Context, models, addr string, _ int) error {
 	f.record("serve", models, addr)
+	if f.onServe != nil {
+		f.onServe()
+	}
 	<-ctx.Done()
 	return ctx.Err()
 }
@@ -124,7 +128,7 @@ func TestPipelineTinyBase(t *testing.T) {
 
 	ds, md := cfg.Datasets, cfg.Models
 	want := []string{
-		"extract /goroot/src/strings,/goroot/src/bytes,/goroot/src/strconv,/goroot/src/sort,/goroot/src/bufio,/goroot/src/fmt,/goroot/src/path,/goroot/src/text/tabwriter,/goroot/src/encoding/csv,/goroot/src/container " + ds + "/demo-base",
+		"extract " + strings.ReplaceAll(strings.Join(Default().Base.Tiny.Sources, ","), "$GOROOT", "/goroot") + " " + ds + "/demo-base",
 		"extract . " + ds + "/demo",
 		"analyze " + ds + "/demo",
 		"tiny " + ds + "/demo-base " + md + "/demo-base",
@@ -231,9 +235,8 @@ func TestPipelineHubBase(t *testing.T) {
 func TestPipelineServes(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Serve.Enabled = true
-	f := &fakePhases{}
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	f := &fakePhases{onServe: cancel}
 	log := runPipeline(t, ctx, cfg, f)
 	if last := f.calls[len(f.calls)-1]; last != "serve "+cfg.Models+" 127.0.0.1:8000" {
 		t.Fatalf("last call = %q, want serve", last)
