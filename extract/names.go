@@ -98,13 +98,18 @@ func cName(n, _ *sitter.Node, src []byte) (string, string) {
 		case "identifier", "field_identifier", "destructor_name", "operator_name", "type_identifier":
 			return d.Content(src), ""
 		case "qualified_identifier":
-			full := d.Content(src)
-			i := strings.LastIndex(full, "::")
+			// A::B::f nests as scope A, name (scope B, name f).
 			var quals []string
-			for _, q := range strings.Split(full[:i], "::") {
-				quals = append(quals, stripGenerics(q))
+			for d != nil && d.Type() == "qualified_identifier" {
+				if scope := fieldText(d, "scope", src); scope != "" {
+					quals = append(quals, stripGenerics(scope))
+				}
+				d = d.ChildByFieldName("name")
 			}
-			return full[i+2:], strings.Join(quals, ".")
+			if d == nil {
+				return "", ""
+			}
+			return d.Content(src), strings.Join(quals, ".")
 		}
 		if next := d.ChildByFieldName("declarator"); next != nil {
 			d = next

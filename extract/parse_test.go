@@ -127,3 +127,24 @@ func TestParseTimeoutResets(t *testing.T) {
 		t.Fatalf("after timeout: %d functions, err %v", len(fns), err)
 	}
 }
+
+// TestCppQualifiedNames covers out-of-line definitions, including broken
+// ones whose qualified name has parts missing.
+func TestCppQualifiedNames(t *testing.T) {
+	src := "int A::B::f() { return 1; }\ntemplate <> void X<int>::g() { h(); }\nA::~A() { free(p); }\n" +
+		"bool operator==(const A& a, const A& b) { return a.x == b.x; }\nint ::() { }\nvoid A::() { x(); }\n"
+	p := NewParser(0)
+	defer p.Close()
+	fns, err := p.Functions(context.Background(), LanguageByName("cpp"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fns {
+		got = append(got, f.Kind+" "+f.QualifiedName)
+	}
+	want := []string{"method A.B.f", "method X.g", "method A.~A", "function operator=="}
+	if len(got) < len(want) || strings.Join(got[:len(want)], ",") != strings.Join(want, ",") {
+		t.Errorf("got %q, want %q first", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -81,7 +82,7 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, j fileJob) {
 			return
 		}
 		res.lang = lang.Name
-		fns, err := parser.Functions(ctx, lang, src)
+		fns, err := safeFunctions(ctx, parser, lang, src)
 		switch {
 		case errors.Is(err, ErrParseTimeout):
 			reason, errText = SkipParseTimeout, err.Error()
@@ -96,6 +97,19 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, j fileJob) {
 	res.counts.FilesSkipped = 1
 	res.counts.FilesSkippedBy = map[string]int{reason: 1}
 	res.skipped = &skippedFile{rel: e.rel, lang: e.lang.Name, reason: reason, err: errText}
+}
+
+// safeFunctions turns a panic while reading one file's tree (a grammar
+// shape the extractor did not expect) into that file's error, so one odd
+// file cannot end a bulk run.
+func safeFunctions(ctx context.Context, parser *Parser, lang *Language, src []byte) (fns []Function, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			parser.p.Reset()
+			err = fmt.Errorf("extract %s: %v", lang.Name, r)
+		}
+	}()
+	return parser.Functions(ctx, lang, src)
 }
 
 // keep fills in the source's fields, applies the filters and redacts what
