@@ -63,38 +63,45 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 			outputs[s.Name] = fp
 			continue
 		}
-		prev := st.Steps[s.Name]
-		resume := prev.Key == key && !prev.Done
-		// Recorded before it runs, so the next run knows it was interrupted.
-		st.Steps[s.Name] = stepRecord{Key: key}
-		if err := st.save(r.StatePath); err != nil {
-			return fmt.Errorf("record step %s: %w", s.Name, err)
-		}
-		if resume {
-			fmt.Fprintf(r.Log, "%s: resuming\n", label)
-		} else {
-			fmt.Fprintf(r.Log, "%s: running\n", label)
-		}
-		start := time.Now()
-		if err := s.Run(ctx, resume); err != nil {
-			return fmt.Errorf("step %s: %w", s.Name, err)
-		}
-		if err := requireOutputs(s); err != nil {
+		if outputs[s.Name], err = r.runStep(ctx, st, s, key, label); err != nil {
 			return err
 		}
-		fp, err := fingerprint(s.Outputs)
-		if err != nil {
-			return fmt.Errorf("step %s: %w", s.Name, err)
-		}
-		outputs[s.Name] = fp
-		elapsed := time.Since(start)
-		st.Steps[s.Name] = stepRecord{Key: key, Done: true, Outputs: fp, Finished: time.Now().UTC(), Seconds: elapsed.Seconds()}
-		if err := st.save(r.StatePath); err != nil {
-			return fmt.Errorf("record step %s: %w", s.Name, err)
-		}
-		fmt.Fprintf(r.Log, "%s: done in %s\n", label, elapsed.Round(100*time.Millisecond))
 	}
 	return nil
+}
+
+// runStep runs one step, recording in the state that it started and then
+// that it finished, and returns the fingerprint of its outputs.
+func (r *Runner) runStep(ctx context.Context, st *state, s Step, key, label string) (string, error) {
+	prev := st.Steps[s.Name]
+	resume := prev.Key == key && !prev.Done
+	st.Steps[s.Name] = stepRecord{Key: key}
+	if err := st.save(r.StatePath); err != nil {
+		return "", fmt.Errorf("record step %s: %w", s.Name, err)
+	}
+	verb := "running"
+	if resume {
+		verb = "resuming"
+	}
+	fmt.Fprintf(r.Log, "%s: %s\n", label, verb)
+	start := time.Now()
+	if err := s.Run(ctx, resume); err != nil {
+		return "", fmt.Errorf("step %s: %w", s.Name, err)
+	}
+	if err := requireOutputs(s); err != nil {
+		return "", err
+	}
+	fp, err := fingerprint(s.Outputs)
+	if err != nil {
+		return "", fmt.Errorf("step %s: %w", s.Name, err)
+	}
+	elapsed := time.Since(start)
+	st.Steps[s.Name] = stepRecord{Key: key, Done: true, Outputs: fp, Finished: time.Now().UTC(), Seconds: elapsed.Seconds()}
+	if err := st.save(r.StatePath); err != nil {
+		return "", fmt.Errorf("record step %s: %w", s.Name, err)
+	}
+	fmt.Fprintf(r.Log, "%s: done in %s\n", label, elapsed.Round(100*time.Millisecond))
+	return fp, nil
 }
 
 // stepKey hashes what a step's result depends on: its name and settings,
