@@ -64,6 +64,23 @@ func tinyModel(t testing.TB, arch string, typ gguf.TensorType) string {
 	return path
 }
 
+// q4kModel writes a random llama model wide enough for K-quants (rows of 256)
+// and quantizes it to Q4_K_M with llama.cpp.
+func q4kModel(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	f32 := filepath.Join(dir, "f32.gguf")
+	cfg := gguf.TinyLlamaConfig{Embd: 256, Layers: 1, Heads: 4, FF: 512, Seed: 6}
+	if err := gguf.WriteTinyLlama(context.Background(), f32, cfg); err != nil {
+		t.Fatal(err)
+	}
+	q4k := filepath.Join(dir, "q4_k_m.gguf")
+	if err := Quantize(f32, q4k, "q4_k_m", 1); err != nil {
+		t.Fatal(err)
+	}
+	return q4k
+}
+
 func randomTokens(n, vocab int, seed int64) []int32 {
 	rng := rand.New(rand.NewSource(seed))
 	out := make([]int32, n)
@@ -84,6 +101,7 @@ func TestTrainerForwardMatchesLlama(t *testing.T) {
 		{"llama-q8_0", tinyModel(t, "llama", gguf.Q8_0), nil},
 		{"llama-q4_0", tinyModel(t, "llama", gguf.Q4_0), nil},
 		{"llama-f16", tinyModel(t, "llama", gguf.F16), nil},
+		{"llama-q4_k_m", q4kModel(t), nil},
 		{"qwen2-f32", tinyModel(t, "qwen2", gguf.F32), nil},
 		{"qwen3-f32", tinyModel(t, "qwen3", gguf.F32), nil},
 	}
@@ -209,11 +227,17 @@ func loraPairs(t testing.TB, tr *Trainer) []gguf.LoRAPair {
 // exactly the loss the trainer reports, for each architecture and base type.
 func TestTrainerAdapterReproducesLoss(t *testing.T) {
 	for _, tc := range []struct {
-		arch string
-		typ  gguf.TensorType
-	}{{"llama", gguf.F32}, {"llama", gguf.Q8_0}, {"qwen2", gguf.F32}, {"qwen3", gguf.Q4_0}} {
-		t.Run(tc.arch+"-"+tc.typ.String(), func(t *testing.T) {
-			path := tinyModel(t, tc.arch, tc.typ)
+		name string
+		path func() string
+	}{
+		{"llama-f32", func() string { return tinyModel(t, "llama", gguf.F32) }},
+		{"llama-q8_0", func() string { return tinyModel(t, "llama", gguf.Q8_0) }},
+		{"llama-q4_k_m", func() string { return q4kModel(t) }},
+		{"qwen2-f32", func() string { return tinyModel(t, "qwen2", gguf.F32) }},
+		{"qwen3-q4_0", func() string { return tinyModel(t, "qwen3", gguf.Q4_0) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := tc.path()
 			tr := newTrainer(t, path, TrainerOptions{Rank: 4, Alpha: 8, Seed: 1})
 			pattern := randomTokens(12, tr.Info().Vocab, 2)
 			var toks []int32
@@ -327,6 +351,7 @@ func TestTrainerRejectsBadInput(t *testing.T) {
 		{"unknown target", llama, TrainerOptions{Targets: []string{"attn_x"}}, "unknown LoRA target"},
 		{"full on quantized", llama, TrainerOptions{Full: true}, "not a quantized one"},
 		{"gpu without backend", llama, TrainerOptions{GPU: true}, "no GPU backend"},
+		{"unsupported architecture", gemmaFile(t), TrainerOptions{}, "\"gemma\" cannot be trained"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opt.Threads = 1
@@ -357,6 +382,20 @@ func TestTrainerRejectsBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gemmaFile is a GGUF that claims an architecture without a backward pass.
+func gemmaFile(t testing.TB) string {
+	b := gguf.NewBuilder()
+	b.Set(gguf.KeyArch, gguf.Of("gemma"))
+	if err := b.AddFloat32("token_embd.weight", gguf.F32, []uint64{8, 4}, make([]float32, 32)); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "gemma.gguf")
+	if err := b.WriteFile(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func writeFile(t testing.TB, content string) string {
