@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/eval"
+	"github.com/codeloom/codeloom/pipeline"
+)
+
+// Eval scores the tuned model and the base on the validation split, as
+// `codeloom eval --compare` does, and writes the scorecard into dir.
+func (p pipelinePhases) Eval(ctx context.Context, base, adapter, data, dir string, opt pipeline.EvalConfig, threads int) error {
+	recs, err := heldOut(ctx, data, dataset.SplitValidation, opt.Limit)
+	if err != nil {
+		return err
+	}
+	rep := &eval.Report{Tool: "codeloom " + Version, CreatedAt: time.Now().UTC(),
+		Settings: map[string]any{"split": dataset.SplitValidation, "limit": opt.Limit, "max-tokens": opt.MaxTokens, "compare": true}}
+	for _, in := range []struct{ role, path string }{{"model", base}, {"adapter", adapter}} {
+		h, err := eval.HashFile(ctx, in.role, in.path)
+		if err != nil {
+			return err
+		}
+		rep.Inputs = append(rep.Inputs, h)
+	}
+	h, err := eval.HashDataset(ctx, data)
+	if err != nil {
+		return err
+	}
+	rep.Inputs = append(rep.Inputs, h)
+
+	m, err := bindings.LoadModel(base, bindings.ModelParams{})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	bctx, err := m.NewContext(bindings.ContextParams{Threads: threads})
+	if err != nil {
+		return err
+	}
+	defer bctx.Close()
+	a, err := bindings.LoadAdapter(m, adapter)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	defer bctx.SetAdapter(nil, 0) // switch away before the adapter is freed
+	cfg := eval.Config{Records: recs, MaxTokens: opt.MaxTokens, Progress: stageProgress(p.c)}
+	for _, lm := range []struct {
+		name string
+		lm   *engineLM
+	}{{"adapter", &engineLM{c: bctx, adapter: a, scale: 1}}, {"base", &engineLM{c: bctx}}} {
+		run, err := eval.Evaluate(ctx, lm.name, lm.lm, cfg)
+		if err != nil {
+			return err
+		}
+		rep.Runs = append(rep.Runs, run)
+	}
+	rep.Compare()
+	if err := rep.Write(dir); err != nil {
+		return err
+	}
+	tuned, untuned := rep.Runs[0].Metrics, rep.Runs[1].Metrics
+	fmt.Fprintf(p.c.App.Writer, "validation perplexity: base %.2f, tuned %.2f; BLEU-4: base %.4f, tuned %.4f\n",
+		untuned["perplexity"], tuned["perplexity"], untuned["bleu4"], tuned["bleu4"])
+	return nil
+}
+
+// Generate completes a prompt greedily, so the sample is reproducible.
+func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt string, maxTokens, threads int) (string, error) {
+	m, err := bindings.LoadModel(base, bindings.ModelParams{})
+	if err != nil {
+		return "", err
+	}
+	defer m.Close()
+	c, err := m.NewContext(bindings.ContextParams{Threads: threads})
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	if adapter != "" {
+		a, err := bindings.LoadAdapter(m, adapter)
+		if err != nil {
+			return "", err
+		}
+		defer a.Close()
+		defer c.SetAdapter(nil, 0)
+		c.SetAdapter(a, 1)
+	}
+	g, err := c.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens})
+	if err != nil {
+		return "", err
+	}
+	return g.Text, nil
+}
