@@ -49,6 +49,7 @@ func BenchmarkParse(b *testing.B) {
 	defer p.Close()
 	b.SetBytes(total)
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		for _, src := range srcs {
 			tree, err := p.parse(context.Background(), lang, src)
@@ -58,6 +59,7 @@ func BenchmarkParse(b *testing.B) {
 			tree.Close()
 		}
 	}
+	reportPerCPU(b, cpu0, total*int64(b.N), 0)
 }
 
 // BenchmarkFunctions is parsing plus the extraction walk, on one goroutine.
@@ -68,6 +70,7 @@ func BenchmarkFunctions(b *testing.B) {
 	defer p.Close()
 	b.SetBytes(total)
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	n := 0
 	for range b.N {
 		for _, src := range srcs {
@@ -79,6 +82,7 @@ func BenchmarkFunctions(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "functions/s")
+	reportPerCPU(b, cpu0, total*int64(b.N), int64(n))
 }
 
 // BenchmarkExtract is the whole run (walk, read, parse, filter, redact,
@@ -88,6 +92,7 @@ func BenchmarkExtract(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			var m *dataset.Manifest
+			cpu0 := cpuSeconds()
 			for range b.N {
 				var err error
 				m, err = Run(context.Background(), Options{
@@ -101,6 +106,7 @@ func BenchmarkExtract(b *testing.B) {
 			b.SetBytes(m.Total.Bytes)
 			b.ReportMetric(float64(m.Total.Functions)*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
 			b.ReportMetric(peakRSSMB(), "peak-MB")
+			reportPerCPU(b, cpu0, m.Total.Bytes*int64(b.N), int64(m.Total.Functions)*int64(b.N))
 		})
 	}
 }
@@ -122,6 +128,7 @@ func BenchmarkDedup(b *testing.B) {
 		}
 	}
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		d := dataset.NewDeduper(dataset.DedupOptions{})
 		for _, c := range codes {
@@ -129,6 +136,32 @@ func BenchmarkDedup(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(codes))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(len(codes))*float64(b.N)/cpu, "records/cpu-s")
+	}
+}
+
+// cpuSeconds is the CPU time (user and system) the process used so far.
+// On a shared machine wall time swings with the load of others; MB per
+// CPU-second is the per-core speed.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// reportPerCPU reports MB and functions per CPU-second since cpu0.
+func reportPerCPU(b *testing.B, cpu0 float64, bytes, functions int64) {
+	cpu := cpuSeconds() - cpu0
+	if cpu <= 0 {
+		return
+	}
+	b.ReportMetric(float64(bytes)/1e6/cpu, "MB/cpu-s")
+	if functions > 0 {
+		b.ReportMetric(float64(functions)/cpu, "functions/cpu-s")
+	}
 }
 
 // peakRSSMB is the process's peak resident memory so far, in MB.
