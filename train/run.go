@@ -144,6 +144,7 @@ type runner struct {
 	lossN    int
 	restored string
 	baseHash string
+	unigram  float64 // validation loss of the unigram baseline
 }
 
 func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event)) (*runner, error) {
@@ -162,6 +163,10 @@ func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event))
 		}
 	}
 	r.order = epochOrder(r.st.Seed, r.st.Epoch, len(data.Train))
+	if len(data.Val) > 0 {
+		r.unigram = UnigramLoss(data.Train, data.Val, tr.Info().Vocab)
+		report(Event{Kind: "info", Message: fmt.Sprintf("unigram baseline validation loss %.4f", r.unigram)})
+	}
 	h, err := fileSHA256(cfg.Base)
 	if err != nil {
 		return nil, err
@@ -424,8 +429,9 @@ func (r *runner) writeSummary(res *Result) error {
 		"state":  r.st,
 		"base": map[string]any{"path": r.cfg.Base, "sha256": r.baseHash, "architecture": info.Architecture,
 			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
-		"trainable": info.Trainable,
-		"backend":   info.Backend,
+		"trainable":        info.Trainable,
+		"unigram_val_loss": r.unigram,
+		"backend":          info.Backend,
 		"data": map[string]any{"path": r.cfg.Data, "manifest_sha256": r.data.ManifestSHA256, "records": r.data.Records,
 			"train": r.data.TrainStats, "validation": r.data.ValStats},
 		"tokens_per_second": float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
