@@ -156,7 +156,7 @@ bool init_state(cl_trainer * t, std::string & err) {
     return true;
 }
 
-void build_optimizer(cl_trainer * t) {
+bool build_optimizer(cl_trainer * t, std::string & err) {
     const size_t     cap = t->params.size() * 4 + 16;
     ggml_init_params ip  = { cap * ggml_tensor_overhead() + ggml_graph_overhead_custom(cap, false), nullptr, true };
     t->opt_ctx           = ggml_init(ip);
@@ -165,8 +165,14 @@ void build_optimizer(cl_trainer * t) {
         ggml_tensor * step = t->p.optimizer == CL_OPT_ADAMW ?
                                  ggml_opt_step_adamw(t->opt_ctx, p.value, p.grad, p.m, p.v, t->opt_hp) :
                                  ggml_opt_step_sgd(t->opt_ctx, p.value, p.grad, t->opt_hp);
+        if (!ggml_backend_supports_op(t->backend, step)) {
+            err = std::string("the ") + (t->p.optimizer == CL_OPT_ADAMW ? "AdamW" : "SGD") +
+                  " step is not supported on " + ggml_backend_name(t->backend);
+            return false;
+        }
         ggml_build_forward_expand(t->opt_graph, step);
     }
+    return true;
 }
 
 // set_inputs fills the step graph's inputs for one window.
@@ -266,12 +272,11 @@ cl_trainer * cl_train_new(const cl_train_params * p, char * err, size_t err_len)
     t->targets     = p->targets ? p->targets : "";
     t->p.model_path = t->model_path.c_str();
     t->p.targets    = t->targets.c_str();
-    if (!init_backends(t, e) || !load_model(t, e) || !init_state(t, e)) {
+    if (!init_backends(t, e) || !load_model(t, e) || !init_state(t, e) || !build_optimizer(t, e)) {
         cl_train_free(t);
         set_err(err, err_len, "%s", e.c_str());
         return nullptr;
     }
-    build_optimizer(t);
     ggml_backend_t backends[2] = { t->backend, t->cpu };
     const int      n_backends  = t->backend == t->cpu ? 1 : 2;
     for (step_graph * g : { &t->train_graph, &t->eval_graph }) {

@@ -238,3 +238,24 @@ func TestRunRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Early stopping ends the run after `patience` evaluations without a
+// decrease larger than min-delta, and adapter.gguf keeps the best weights.
+func TestRunEarlyStoppingKeepsBest(t *testing.T) {
+	base := fixture(t, "stories260K.gguf")
+	recs := goRecords(30, "r")
+	cfg := quickConfig(t, base, writeDataset(t, recs))
+	cfg.MaxSteps, cfg.EvalEvery, cfg.Patience, cfg.MinDelta = 40, 5, 2, 100
+	res, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != "early_stopped" || res.Steps != 10 || res.BestStep != 0 {
+		t.Fatalf("result %+v, want early stop at step 10 with the best at step 0", res)
+	}
+	// the best is the untrained adapter (B = 0): llama.cpp sees the base
+	text := valText(recs)
+	if with, without := referenceLoss(t, base, res.Output, text), referenceLoss(t, base, "", text); math.Abs(with-without) > 1e-6 {
+		t.Fatalf("adapter.gguf is not the best (initial) adapter: loss %.6f vs base %.6f", with, without)
+	}
+}
