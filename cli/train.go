@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/codeloom/codeloom/train"
 )
@@ -134,28 +136,40 @@ func runTrain(c *ucli.Context) error {
 }
 
 // trainProgress draws the run as a progress bar with loss, learning rate,
-// tokens/s and ETA; evaluations and notes are printed above it.
+// tokens/s and ETA; evaluations and notes are printed above it. When the
+// output is not a terminal it prints a plain line every twentieth of the run
+// instead of redrawing a bar.
 type trainProgress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
+	w     io.Writer
+	tty   bool
+	bar   *progressbar.ProgressBar
+	start time.Time
 }
 
 func newTrainProgress(w io.Writer) *trainProgress {
 	if w == nil {
 		w = os.Stderr
 	}
-	return &trainProgress{w: w}
+	f, ok := w.(*os.File)
+	return &trainProgress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), start: time.Now()}
 }
 
 func (p *trainProgress) event(e train.Event) {
 	switch e.Kind {
 	case "step":
+		desc := fmt.Sprintf("epoch %d loss %.4f lr %.2e %.0f tok/s", e.Epoch+1, e.Loss, e.LR, e.TokensPerSec)
+		if !p.tty {
+			if every := max(1, e.Steps/20); e.Step%every == 0 || e.Step == e.Steps {
+				fmt.Fprintf(p.w, "step %d/%d %s (%s)\n", e.Step, e.Steps, desc, time.Since(p.start).Round(time.Second))
+			}
+			return
+		}
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions(e.Steps, progressbar.OptionSetWriter(p.w), progressbar.OptionShowCount(),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(24), progressbar.OptionClearOnFinish())
 			p.bar.Set(e.Step - 1)
 		}
-		p.bar.Describe(fmt.Sprintf("epoch %d loss %.4f lr %.2e %.0f tok/s", e.Epoch+1, e.Loss, e.LR, e.TokensPerSec))
+		p.bar.Describe(desc)
 		p.bar.Set(e.Step)
 	case "eval":
 		p.println(fmt.Sprintf("step %d: validation loss %.4f, perplexity %.2f", e.Step, e.ValLoss, e.ValPPL))
