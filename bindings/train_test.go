@@ -405,3 +405,43 @@ func writeFile(t testing.TB, content string) string {
 	}
 	return p
 }
+
+// Gradients accumulate over micro-batches (scaled as asked) and are cleared
+// by each update: one SGD step over two half-weighted windows moves the
+// weights by the mean of the steps over each window alone.
+func TestTrainerGradientAccumulation(t *testing.T) {
+	tr := newTrainer(t, tinyModel(t, "llama", gguf.F32), TrainerOptions{Optimizer: SGD, Rank: 2, Seed: 4})
+	w1 := NextTokenWindow(randomTokens(24, tr.Info().Vocab, 7))
+	w2 := NextTokenWindow(randomTokens(16, tr.Info().Vocab, 8))
+	start := snapshot(t, tr)
+	delta := func(parts ...Window) []float32 {
+		restore(t, tr, start)
+		for _, w := range parts {
+			if _, err := tr.Accumulate(w, 1/float32(len(parts))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tr.Update(OptimizerStep{LR: 1, Step: 1}); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := tr.Get(1, ParamValue) // lora_b of the first target: the only non-zero gradient while B = 0
+		d := make([]float32, len(b))
+		for i := range b {
+			d[i] = b[i] - start[1][i]
+		}
+		return d
+	}
+	both := delta(w1, w2)
+	d1, d2 := delta(w1), delta(w2)
+	var norm float64
+	for i := range both {
+		mean := (d1[i] + d2[i]) / 2
+		if math.Abs(float64(both[i]-mean)) > 1e-5+1e-3*math.Abs(float64(mean)) {
+			t.Fatalf("element %d: accumulated step %g, mean of single steps %g", i, both[i], mean)
+		}
+		norm += float64(mean * mean)
+	}
+	if norm == 0 {
+		t.Fatal("no gradient reached lora_b")
+	}
+}
