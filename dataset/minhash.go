@@ -3,7 +3,7 @@ package dataset
 import "math"
 
 const (
-	numPerm    = 128 // MinHash permutations: estimate error about 1/sqrt(128) ≈ 9%
+	numPerm    = 128 // MinHash bins: estimate error about 1/sqrt(128) ≈ 9%
 	shingleLen = 5   // tokens per shingle
 )
 
@@ -12,29 +12,53 @@ const (
 // their shingle sets.
 type signature [numPerm]uint32
 
-// minhash sketches code. Functions shorter than one shingle are one shingle.
-// Permutation p maps a shingle hash h to the high half of a[p]*h + b[p], a
-// multiply-shift hash family, cheap enough for 128 of them per shingle.
+// empty marks a bin no shingle fell into.
+const empty = math.MaxUint32
+
+// minhash sketches code with one permutation hashing: each shingle is
+// hashed once, the top bits of the hash pick one of numPerm bins and the
+// bin keeps the smallest low half it sees. Empty bins then borrow from the
+// next filled bin to their right, mixed with the distance (rotation
+// densification), so equal sets still give equal sketches. This costs one
+// hash per shingle instead of numPerm. Functions shorter than one shingle
+// are one shingle.
 func minhash(code string) signature {
 	var toks []uint64
 	eachToken(code, func(t string) { toks = append(toks, fnv64(t)) })
 	var sig signature
 	for i := range sig {
-		sig[i] = math.MaxUint32
+		sig[i] = empty
 	}
 	n := max(len(toks)-shingleLen+1, 1)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && len(toks) > 0; i++ {
 		var sh uint64
 		for _, t := range toks[i:min(i+shingleLen, len(toks))] {
 			sh = mix64(sh*0x100000001b3 ^ t)
 		}
-		for p := range sig {
-			if v := uint32((permA[p]*sh + permB[p]) >> 32); v < sig[p] {
-				sig[p] = v
+		bin, v := sh>>(64-binBits), uint32(sh)
+		if v < sig[bin] {
+			sig[bin] = v
+		}
+	}
+	densify(&sig)
+	return sig
+}
+
+// binBits is log2(numPerm).
+const binBits = 7
+
+func densify(sig *signature) {
+	for i := range sig {
+		if sig[i] != empty {
+			continue
+		}
+		for t := 1; t < numPerm; t++ {
+			if v := sig[(i+t)%numPerm]; v != empty {
+				sig[i] = uint32(mix64(uint64(v) + uint64(t)*0x9e3779b97f4a7c15))
+				break
 			}
 		}
 	}
-	return sig
 }
 
 // fnv64 is FNV-1a of s, without the allocation of hash/fnv.
@@ -57,18 +81,6 @@ func (s *signature) similarity(o *signature) float64 {
 	}
 	return float64(eq) / numPerm
 }
-
-// permA (odd) and permB are the parameters of the numPerm hash functions.
-var permA, permB = func() (a, b [numPerm]uint64) {
-	x := uint64(0x9e3779b97f4a7c15)
-	for i := range a {
-		x = mix64(x + uint64(i))
-		a[i] = x | 1
-		x = mix64(x + 0x632be59bd9b4e019)
-		b[i] = x
-	}
-	return a, b
-}()
 
 // mix64 is the splitmix64 finalizer: a fast, well-spread 64-bit hash.
 func mix64(x uint64) uint64 {
