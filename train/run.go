@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -314,56 +313,6 @@ func (r *runner) step() (bool, float64, error) {
 	return epochEnded, loss, nil
 }
 
-// evaluate computes the validation loss, keeps the best adapter and says
-// whether early stopping ends the run.
-func (r *runner) evaluate(ctx context.Context) (bool, error) {
-	if len(r.data.Val) == 0 {
-		return false, nil
-	}
-	val, err := r.validationLoss(ctx)
-	if err != nil {
-		return false, err
-	}
-	rec := EvalRecord{Step: r.st.Step, Epoch: r.st.Epoch, ValLoss: val, ValPPL: math.Exp(val)}
-	if r.lossN > 0 {
-		rec.Loss = r.lossSum / float64(r.lossN)
-	}
-	r.lossSum, r.lossN = 0, 0
-	r.st.History = append(r.st.History, rec)
-	r.log(map[string]any{"step": rec.Step, "epoch": rec.Epoch, "val_loss": val, "val_ppl": rec.ValPPL})
-	r.scalar("val/loss", val)
-	r.scalar("val/perplexity", rec.ValPPL)
-	r.events.Flush()
-	r.report(Event{Kind: "eval", Step: r.st.Step, Steps: r.total, Epoch: r.st.Epoch, ValLoss: val, ValPPL: rec.ValPPL})
-	if !r.st.HasBest || val < r.st.BestVal-r.cfg.MinDelta {
-		r.st.HasBest, r.st.BestVal, r.st.BestStep, r.st.BadEvals = true, val, r.st.Step, 0
-		return false, r.export(ctx)
-	}
-	r.st.BadEvals++
-	return r.cfg.Patience > 0 && r.st.BadEvals >= r.cfg.Patience, nil
-}
-
-func (r *runner) validationLoss(ctx context.Context) (float64, error) {
-	val := r.data.Val
-	if r.cfg.MaxEvalWindows > 0 && len(val) > r.cfg.MaxEvalWindows {
-		val = val[:r.cfg.MaxEvalWindows]
-	}
-	var nll float64
-	var n int
-	for _, w := range val {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		s, c, err := r.tr.Eval(w)
-		if err != nil {
-			return 0, err
-		}
-		nll += s
-		n += c
-	}
-	return nll / float64(n), nil
-}
-
 // output is the adapter (or, with full training, the model) file.
 func (r *runner) output() string {
 	if r.cfg.Full {
@@ -419,40 +368,6 @@ func (r *runner) finish(ctx context.Context, res *Result) (*Result, error) {
 		return res, fmt.Errorf("training cancelled at step %d; checkpoint saved in %s: %w", r.st.Step, dir, ctx.Err())
 	}
 	return res, nil
-}
-
-func (r *runner) writeSummary(res *Result) error {
-	info := r.tr.Info()
-	s := map[string]any{
-		"result": res,
-		"config": r.cfg,
-		"state":  r.st,
-		"base": map[string]any{"path": r.cfg.Base, "sha256": r.baseHash, "architecture": info.Architecture,
-			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
-		"trainable":        info.Trainable,
-		"unigram_val_loss": r.unigram,
-		"backend":          info.Backend,
-		"data": map[string]any{"path": r.cfg.Data, "manifest_sha256": r.data.ManifestSHA256, "records": r.data.Records,
-			"train": r.data.TrainStats, "validation": r.data.ValStats},
-		"tokens_per_second": float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
-	}
-	return writeJSONAtomic(filepath.Join(r.cfg.Out, SummaryFile), s)
-}
-
-func (r *runner) log(v map[string]any) {
-	b, err := json.Marshal(v)
-	if err == nil {
-		_, err = r.metrics.Write(append(b, '\n'))
-	}
-	if err != nil {
-		r.report(Event{Kind: "info", Message: "metrics.jsonl: " + err.Error()})
-	}
-}
-
-func (r *runner) scalar(tag string, v float64) {
-	if err := r.events.Scalar(tag, r.st.Step, v); err != nil {
-		r.report(Event{Kind: "info", Message: err.Error()})
-	}
 }
 
 // errNoVal is reported when early stopping is asked for without validation data.
