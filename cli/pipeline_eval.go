@@ -70,7 +70,12 @@ func (p pipelinePhases) Eval(ctx context.Context, base, adapter, data, dir strin
 	return nil
 }
 
-// Generate completes a prompt greedily, so the sample is reproducible.
+// sampleRepeatPenalty keeps a small model's greedy sample from looping on
+// one token.
+const sampleRepeatPenalty = 1.1
+
+// Generate completes a prompt greedily, so the sample is reproducible, with
+// a light repeat penalty.
 func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt string, maxTokens, threads int) (string, error) {
 	m, err := bindings.LoadModel(base, bindings.ModelParams{})
 	if err != nil {
@@ -91,7 +96,8 @@ func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt stri
 		defer c.SetAdapter(nil, 0)
 		c.SetAdapter(a, 1)
 	}
-	g, err := c.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens})
+	g, err := c.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens,
+		SampleOptions: bindings.SampleOptions{RepeatPenalty: sampleRepeatPenalty}})
 	if err != nil {
 		return "", err
 	}

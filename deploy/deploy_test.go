@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -100,12 +101,17 @@ func TestDeployOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := freePort(t)
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := me.Username + "@127.0.0.1"
 	const key = "deploy-test-key"
 	base := []string{"-p", host.port, "-i", host.key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "LogLevel=ERROR", "--prefix", prefix, "--serve-port", port, "--bind", "127.0.0.1", "--health-timeout", "60"}
 	t.Cleanup(func() { stopServer(prefix) })
 
-	out, err := deploy(t, 20*time.Minute, append(base, "--copy-models", models, "--api-key", key, "root@127.0.0.1")...)
+	out, err := deploy(t, 20*time.Minute, append(base, "--copy-models", models, "--api-key", key, target)...)
 	if err != nil {
 		t.Fatalf("first deploy: %v\n%s", err, out)
 	}
@@ -126,7 +132,7 @@ func TestDeployOverSSH(t *testing.T) {
 	// short) replaces the running server and keeps the API key.
 	pidBefore := serverPID(t, prefix)
 	upgrade := sourceTarball(t, "upgrade", "cp "+realBinary+" bin/codeloom")
-	if out, err := deploy(t, 5*time.Minute, append(base, "--tarball", upgrade, "root@127.0.0.1")...); err != nil {
+	if out, err := deploy(t, 5*time.Minute, append(base, "--tarball", upgrade, target)...); err != nil {
 		t.Fatalf("upgrade: %v\n%s", err, out)
 	}
 	second := readlink(t, filepath.Join(prefix, "current"))
@@ -140,7 +146,7 @@ func TestDeployOverSSH(t *testing.T) {
 
 	// A release whose server dies at start is rolled back.
 	broken := sourceTarball(t, "broken", `printf '#!/bin/sh\necho broken release >&2\nexit 3\n' > bin/codeloom && chmod +x bin/codeloom`)
-	out, err = deploy(t, 5*time.Minute, append(base, "--tarball", broken, "root@127.0.0.1")...)
+	out, err = deploy(t, 5*time.Minute, append(base, "--tarball", broken, target)...)
 	if err == nil || !strings.Contains(out, "rolled back: the previous release serves again") || !strings.Contains(out, "the server exited; last lines of") {
 		t.Fatalf("broken release: err %v; want a rollback that shows the server's log:\n%s", err, out)
 	}
@@ -218,7 +224,9 @@ type sshHost struct {
 }
 
 // startSSHD runs Debian's sshd on a loopback port, accepting a key made
-// here for the current user, until the test ends.
+// here for the current user, until the test ends. As root it needs
+// /run/sshd (privilege separation); as another user it serves only that
+// user, which is all the test asks of it.
 func startSSHD(t *testing.T) sshHost {
 	t.Helper()
 	sshd, err := exec.LookPath("sshd")
