@@ -375,6 +375,7 @@ func TestTrainerRejectsBadInput(t *testing.T) {
 		{"token outside vocabulary", NextTokenWindow([]int32{1, 5000, 2}), "outside the vocabulary"},
 		{"nothing scored", Window{Tokens: []int32{1, 2}, Seg: []int32{0, 0}, Labels: []int32{-1, -1}}, "no scored positions"},
 		{"ragged", Window{Tokens: []int32{1, 2}, Seg: []int32{0}, Labels: []int32{2, -1}}, "segment ids"},
+		{"out of memory", NextTokenWindow(randomTokens(1<<20, 259, 1)), "out of memory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := tr.Accumulate(tc.w, 1); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -203,6 +203,24 @@ void set_inputs(cl_trainer * t, const step_graph & g, const int32_t * tokens, co
     ggml_backend_tensor_set(g.labels, onehot.data(), 0, onehot.size() * sizeof(float));
 }
 
+// fits_memory refuses windows whose attention scores and one-hot labels
+// alone exceed the device's memory, before anything that large is allocated.
+bool fits_memory(const cl_trainer * t, int32_t n, int32_t n_rows, std::string & err) {
+    const double need = 4.0 * n * n * (1 + t->hp.n_head) + 4.0 * t->hp.n_vocab * n_rows;
+    size_t       free = 0, total = 0;
+    ggml_backend_dev_memory(ggml_backend_get_device(t->backend), &free, &total);
+    if (total > 0 && need > (double) total) {
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "out of memory: a window of %d tokens needs more than %.1f GiB for attention and labels, the device "
+                 "has %.1f GiB; lower --ctx",
+                 n, need / (1 << 30), (double) total / (1 << 30));
+        err = msg;
+        return false;
+    }
+    return true;
+}
+
 // prepare validates a window, readies graph g for its shape and sets its
 // inputs.
 bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
@@ -228,6 +246,9 @@ bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32
         err = "window has no scored positions";
         return false;
     }
+    if (!fits_memory(t, n, n_rows, err)) {
+        return false;
+    }
     if (!prepare_step_graph(t, g, n, n_rows, err)) {
         return false;
     }
@@ -246,6 +267,18 @@ bool compute(const step_graph & g, std::string & err) {
 int fail(const std::string & msg, char * err, size_t err_len) {
     set_err(err, err_len, "%s", msg.c_str());
     return 1;
+}
+
+// guarded runs f and turns a C++ exception (host allocations that fail) into
+// an error, since none may unwind into Go.
+template <typename F> int guarded(char * err, size_t err_len, F && f) {
+    try {
+        return f();
+    } catch (const std::bad_alloc &) {
+        return fail("out of memory", err, err_len);
+    } catch (const std::exception & e) {
+        return fail(e.what(), err, err_len);
+    }
 }
 
 } // namespace
@@ -272,9 +305,14 @@ cl_trainer * cl_train_new(const cl_train_params * p, char * err, size_t err_len)
     t->targets     = p->targets ? p->targets : "";
     t->p.model_path = t->model_path.c_str();
     t->p.targets    = t->targets.c_str();
-    if (!init_backends(t, e) || !load_model(t, e) || !init_state(t, e) || !build_optimizer(t, e)) {
+    const int rc = guarded(err, err_len, [&]() {
+        if (!init_backends(t, e) || !load_model(t, e) || !init_state(t, e) || !build_optimizer(t, e)) {
+            return fail(e, err, err_len);
+        }
+        return 0;
+    });
+    if (rc != 0) {
         cl_train_free(t);
-        set_err(err, err_len, "%s", e.c_str());
         return nullptr;
     }
     ggml_backend_t backends[2] = { t->backend, t->cpu };
@@ -343,34 +381,38 @@ int64_t cl_train_memory(const cl_trainer * t) {
 
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
                         int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
-    std::string e;
-    step_graph & g = t->train_graph;
-    if (!prepare(t, g, tokens, seg, labels, n, e)) {
-        return fail(e, err, err_len);
-    }
-    ggml_backend_tensor_set(t->loss_seed, &grad_scale, 0, sizeof(float));
-    if (!compute(g, e)) {
-        return fail(e, err, err_len);
-    }
-    ggml_backend_tensor_get(g.loss, loss, 0, sizeof(float));
-    return 0;
+    return guarded(err, err_len, [&]() {
+        std::string e;
+        step_graph & g = t->train_graph;
+        if (!prepare(t, g, tokens, seg, labels, n, e)) {
+            return fail(e, err, err_len);
+        }
+        ggml_backend_tensor_set(t->loss_seed, &grad_scale, 0, sizeof(float));
+        if (!compute(g, e)) {
+            return fail(e, err, err_len);
+        }
+        ggml_backend_tensor_get(g.loss, loss, 0, sizeof(float));
+        return 0;
+    });
 }
 
 int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels, int32_t n,
                   double * nll_sum, int32_t * n_scored, char * err, size_t err_len) {
-    std::string e;
-    step_graph & g = t->eval_graph;
-    if (!prepare(t, g, tokens, seg, labels, n, e)) {
-        return fail(e, err, err_len);
-    }
-    if (!compute(g, e)) {
-        return fail(e, err, err_len);
-    }
-    float mean = 0;
-    ggml_backend_tensor_get(g.loss, &mean, 0, sizeof(float));
-    *n_scored = g.n_rows;
-    *nll_sum  = (double) mean * g.n_rows;
-    return 0;
+    return guarded(err, err_len, [&]() {
+        std::string e;
+        step_graph & g = t->eval_graph;
+        if (!prepare(t, g, tokens, seg, labels, n, e)) {
+            return fail(e, err, err_len);
+        }
+        if (!compute(g, e)) {
+            return fail(e, err, err_len);
+        }
+        float mean = 0;
+        ggml_backend_tensor_get(g.loss, &mean, 0, sizeof(float));
+        *n_scored = g.n_rows;
+        *nll_sum  = (double) mean * g.n_rows;
+        return 0;
+    });
 }
 
 int cl_train_update(cl_trainer * t, float lr, float beta1, float beta2, float eps, float weight_decay, int64_t step,
