@@ -26,12 +26,16 @@ func pipelineCommand() *ucli.Command {
 				_, err := c.App.Writer.Write(pipeline.DefaultYAML)
 				return err
 			}
-			cfg := pipeline.Default()
+			cfg, name := pipeline.Default(), "default config"
 			if path := c.String("config"); path != "" {
 				var err error
 				if cfg, err = pipeline.Load(path); err != nil {
 					return usageError("config %v", err)
 				}
+				name = path
+			}
+			if err := checkPipelineConfig(cfg); err != nil {
+				return usageError("config %s: %v", name, err)
 			}
 			if c.Bool("serve") {
 				cfg.Serve.Enabled = true

@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/codeloom/codeloom/analysis"
+	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/extract"
 	"github.com/codeloom/codeloom/hub"
@@ -30,15 +31,30 @@ func newPipelinePhases(c *ucli.Context) pipeline.Phases {
 // analysisTop is how many sources the summary and report show.
 const analysisTop = 10
 
+// checkPipelineConfig checks the values only the packages know (language,
+// licence and LoRA target names) before any step runs; each error names
+// its key.
+func checkPipelineConfig(cfg *pipeline.Config) error {
+	if _, err := dataset.ParseLicensePolicy(cfg.Extract.Licenses); err != nil {
+		return fmt.Errorf("extract.licenses: %w", err)
+	}
+	for _, l := range cfg.Extract.Languages {
+		if extract.LanguageByName(l) == nil {
+			return fmt.Errorf("extract.languages: unknown language %q (known: %s)", l, strings.Join(extract.LanguageNames(), ", "))
+		}
+	}
+	for _, target := range cfg.Train.Targets {
+		if !slices.Contains(bindings.LoRATargets, target) {
+			return fmt.Errorf("train.targets: unknown projection %q (known: %s)", target, strings.Join(bindings.LoRATargets, ", "))
+		}
+	}
+	return nil
+}
+
 func (p pipelinePhases) Extract(ctx context.Context, sources []string, out string, opt pipeline.ExtractConfig) error {
 	licenses, err := dataset.ParseLicensePolicy(opt.Licenses)
 	if err != nil {
 		return fmt.Errorf("extract.licenses: %w", err)
-	}
-	for _, l := range opt.Languages {
-		if extract.LanguageByName(l) == nil {
-			return fmt.Errorf("extract.languages: unknown language %q (known: %s)", l, strings.Join(extract.LanguageNames(), ", "))
-		}
 	}
 	filters := dataset.DefaultFilters()
 	filters.IncludeTests, filters.Licenses = opt.IncludeTests, licenses

@@ -26,10 +26,17 @@ import (
 
 func TestPipelineCommand(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("train:\n  rnak: 4\n"), 0o644); err != nil {
-		t.Fatal(err)
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
+	bad := write("bad.yaml", "train:\n  rnak: 4\n")
+	badLang := write("lang.yaml", "extract:\n  languages: [go, cobol]\n")
+	badTarget := write("target.yaml", "train:\n  targets: [attn_q, attn_z]\n")
+	badLicense := write("license.yaml", "extract:\n  licenses: \"\"\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -38,6 +45,9 @@ func TestPipelineCommand(t *testing.T) {
 	}{
 		{"print config", []string{"--print-config"}, 0, string(pipeline.DefaultYAML)},
 		{"unknown key", []string{"--config", bad}, 2, "config " + bad + ": line 2: unknown key train.rnak"},
+		{"unknown language", []string{"--config", badLang}, 2, "config " + badLang + `: extract.languages: unknown language "cobol" (known: `},
+		{"unknown target", []string{"--config", badTarget}, 2, "config " + badTarget + `: train.targets: unknown projection "attn_z" (known: attn_q,`},
+		{"empty licences", []string{"--config", badLicense}, 2, "extract.licenses: must be"},
 		{"missing file", []string{"--config", filepath.Join(dir, "none.yaml")}, 2, "no such file"},
 		{"argument", []string{"extra"}, 2, "pipeline takes no arguments"},
 	}
