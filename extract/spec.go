@@ -63,17 +63,16 @@ type spec struct {
 // boolOperators are the operators that make a roleBoolOp node a branch.
 var boolOperators = map[string]bool{"&&": true, "||": true, "and": true, "or": true, "??": true}
 
-// roles indexes the spec's node types by grammar symbol. Several symbols
-// can share a name (aliases), so every symbol is looked at.
+// roles indexes by grammar symbol the node types that single nodes are
+// checked against (the query finds the rest). Several symbols can share a
+// name (aliases), so every symbol is looked at.
 func (s *spec) roles(g *sitter.Language) []role {
 	byName := map[string]role{}
 	for _, group := range []struct {
 		names []string
 		r     role
 	}{
-		{s.functions, roleFunction}, {s.optionalBody, roleFunction}, {s.constructors, roleFunction},
-		{s.containers, roleContainer}, {s.wrappers, roleWrapper}, {s.attributes, roleAttribute},
-		{s.decisions, roleDecision}, {s.boolOps, roleBoolOp}, {s.comments, roleComment},
+		{s.wrappers, roleWrapper}, {s.attributes, roleAttribute}, {s.comments, roleComment},
 	} {
 		for _, n := range group.names {
 			byName[n] = group.r
