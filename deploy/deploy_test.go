@@ -144,6 +144,15 @@ func TestDeployOverSSH(t *testing.T) {
 	}
 	checkServes(t, url, key)
 
+	// A tarball that is not a codeloom source stops before anything changes.
+	out, err = deploy(t, 5*time.Minute, append(base, "--tarball", sourceTarball(t, "junk", ""), target)...)
+	if err == nil || !strings.Contains(out, "the source has no Makefile at its top") {
+		t.Fatalf("junk tarball: err %v\n%s", err, out)
+	}
+	if cur := readlink(t, filepath.Join(prefix, "current")); cur != second {
+		t.Fatalf("after a failed copy current=%s, want %s", cur, second)
+	}
+
 	// A release whose server dies at start is rolled back.
 	broken := sourceTarball(t, "broken", `printf '#!/bin/sh\necho broken release >&2\nexit 3\n' > bin/codeloom && chmod +x bin/codeloom`)
 	out, err = deploy(t, 5*time.Minute, append(base, "--tarball", broken, target)...)
@@ -200,19 +209,25 @@ func checkServes(t *testing.T, url, key string) {
 }
 
 // sourceTarball makes a stand-in source tree whose `make build` runs
-// buildCmd, so upgrade and rollback are tested without more full builds.
+// buildCmd (no Makefile when buildCmd is ""), so upgrade and rollback are
+// tested without more full builds. The tree sits in a top folder named
+// name, as release tarballs have it.
 func sourceTarball(t *testing.T, name, buildCmd string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
+	parent := t.TempDir()
+	dir := filepath.Join(parent, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	makefile := "build:\n\tmkdir -p bin && " + buildCmd + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(makefile), 0o644); err != nil {
+	file, text := "Makefile", "build:\n\tmkdir -p bin && "+buildCmd+"\n"
+	if buildCmd == "" {
+		file, text = "README", "not a codeloom source\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, file), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tarball := filepath.Join(t.TempDir(), name+".tar.gz")
-	if out, err := exec.Command("tar", "-C", dir, "-czf", tarball, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("tar", "-C", parent, "-czf", tarball, name).CombinedOutput(); err != nil {
 		t.Fatalf("tar: %v\n%s", err, out)
 	}
 	return tarball

@@ -137,8 +137,15 @@ check_host() { # check_host
 }
 
 unpack() { # unpack PREFIX RELEASE: the source tarball on stdin
-  mkdir -p "$1/releases/$2"
-  tar -x -C "$1/releases/$2"
+  local dir="$1/releases/$2"
+  mkdir -p "$dir"
+  tar -x -C "$dir"
+  # A release tarball may hold one top folder (codeloom-1.0/): lift it.
+  local entries; entries=$(ls -A "$dir")
+  if [ ! -e "$dir/Makefile" ] && [ "$(wc -l <<<"$entries")" = 1 ] && [ -d "$dir/$entries" ]; then
+    mv "$dir/$entries" "$dir.top" && rmdir "$dir" && mv "$dir.top" "$dir"
+  fi
+  [ -e "$dir/Makefile" ] || { echo "the source has no Makefile at its top" >&2; exit 1; }
 }
 
 unpack_models() { # unpack_models MODELS: a tarball of model files on stdin
@@ -376,7 +383,11 @@ remote build "$prefix" "$release" "$cuda"
 
 say "4/7 writing the service settings"
 # The key goes on stdin: command lines are visible to every user of the host.
-env_out=$(printf '%s' "$api_key" | remote_stream write_env "$prefix")
+if [ "$dry_run" = 1 ]; then
+  env_out=$(remote write_env "$prefix")
+else
+  env_out=$(printf '%s' "$api_key" | remote_stream write_env "$prefix")
+fi
 new_key=$(sed -n 's/^NEW_API_KEY=//p' <<<"$env_out")
 [ -z "$env_out" ] || grep -v '^NEW_API_KEY=' <<<"$env_out" || true
 
