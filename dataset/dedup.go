@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"hash/fnv"
 )
@@ -66,15 +65,21 @@ func NewDeduper(o DedupOptions) *Deduper {
 
 // Add judges code against everything kept so far and keeps it when unique.
 func (d *Deduper) Add(code string) Duplicate {
-	key := sha256.Sum256([]byte(NormalizeCode(code)))
-	if _, ok := d.exact[key]; ok {
+	f := NewFingerprint(code)
+	return d.AddFingerprint(&f)
+}
+
+// AddFingerprint is Add for a function whose fingerprint was computed
+// before, possibly on another goroutine.
+func (d *Deduper) AddFingerprint(f *Fingerprint) Duplicate {
+	if _, ok := d.exact[f.Exact]; ok {
 		return ExactDuplicate
 	}
-	d.exact[key] = struct{}{}
+	d.exact[f.Exact] = struct{}{}
 	if d.exactOnly {
 		return Unique
 	}
-	sig := minhash(code)
+	sig := f.sketch
 	keys := make([]uint64, d.bands)
 	for b := range keys {
 		keys[b] = bandKey(sig[b*d.rows : (b+1)*d.rows])

@@ -102,3 +102,22 @@ func BenchmarkDeduperAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(codes)*b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+func TestFingerprintRoundTrip(t *testing.T) {
+	f := NewFingerprint(fn(7))
+	if f.ID() != ID(fn(7)) {
+		t.Errorf("fingerprint ID %s, want %s", f.ID(), ID(fn(7)))
+	}
+	b := f.AppendBinary(nil)
+	var g Fingerprint
+	if err := g.UnmarshalBinary(b); err != nil || g != f || len(b) != FingerprintSize {
+		t.Fatalf("round trip: %v, %d bytes", err, len(b))
+	}
+	if err := g.UnmarshalBinary(b[1:]); err == nil {
+		t.Error("short fingerprint accepted")
+	}
+	d := NewDeduper(DedupOptions{})
+	if d.AddFingerprint(&f) != Unique || d.Add(fn(7)) != ExactDuplicate {
+		t.Error("a fingerprint and its code are not judged alike")
+	}
+}

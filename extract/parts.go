@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,14 +16,16 @@ import (
 
 // partFormat changes whenever what a part holds changes, so old parts are
 // not reused.
-const partFormat = 1
+const partFormat = 2
 
 // sourceResult is one source's extraction, kept in the cache as a part: a
-// JSONL file of its kept records (before dedup and split) and this status.
+// JSONL file of its kept records (before dedup and split), a file of their
+// fingerprints in the same order, and this status.
 type sourceResult struct {
-	Status    dataset.SourceStatus       `json:"status"`
-	Languages map[string]*dataset.Counts `json:"languages"`
-	Part      string                     `json:"part"` // records file, "" when none
+	Status       dataset.SourceStatus       `json:"status"`
+	Languages    map[string]*dataset.Counts `json:"languages"`
+	Part         string                     `json:"part"`         // records file, "" when none
+	Fingerprints string                     `json:"fingerprints"` // dataset.FingerprintSize bytes per record
 }
 
 // partKey names a source's part: the same source extracted with the same
@@ -51,8 +54,8 @@ func readResult(path string) (*sourceResult, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if r.Part != "" {
-		if _, err := os.Stat(filepath.Join(filepath.Dir(path), r.Part)); err != nil {
+	for _, f := range []string{r.Part, r.Fingerprints} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), f)); err != nil {
 			return nil, err
 		}
 	}
@@ -80,8 +83,9 @@ func writeFileAtomic(path string, write func(*bufio.Writer) error) error {
 	return os.Rename(f.Name(), path)
 }
 
-func writeRecords(path string, files []fileResult) error {
-	return writeFileAtomic(path, func(w *bufio.Writer) error {
+// writeParts writes the records of a source and their fingerprints.
+func writeParts(records, prints string, files []fileResult) error {
+	err := writeFileAtomic(records, func(w *bufio.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for i := range files {
@@ -93,6 +97,43 @@ func writeRecords(path string, files []fileResult) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(prints, func(w *bufio.Writer) error {
+		buf := make([]byte, 0, dataset.FingerprintSize)
+		for i := range files {
+			for j := range files[i].prints {
+				if _, err := w.Write(files[i].prints[j].AppendBinary(buf[:0])); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// readFingerprints calls fn with each fingerprint of a part, in order.
+func readFingerprints(path string, fn func(*dataset.Fingerprint)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	buf := make([]byte, dataset.FingerprintSize)
+	var fp dataset.Fingerprint
+	for {
+		if _, err := io.ReadFull(r, buf); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		if err := fp.UnmarshalBinary(buf); err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		fn(&fp)
+	}
 }
 
 func writeResult(path string, r *sourceResult) error {

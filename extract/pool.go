@@ -22,6 +22,7 @@ type fileJob struct {
 type fileResult struct {
 	lang    string // the language the file was parsed as
 	records []dataset.Record
+	prints  []dataset.Fingerprint // of records, for duplicate detection
 	counts  dataset.Counts
 	skipped *skippedFile
 }
@@ -128,9 +129,11 @@ func (s *sourceRun) keep(rel string, fns []Function, res *fileResult) {
 		r.Code = dataset.Redact(r.Code, redactions)
 		r.Docstring = dataset.Redact(r.Docstring, redactions)
 		r.Signature = dataset.Redact(r.Signature, redactions)
-		r.ID = dataset.ID(r.Code)
+		fp := dataset.NewFingerprint(r.Code)
+		r.ID = fp.ID()
 		r.Tokens = dataset.ApproxTokens(r.Code)
 		res.records = append(res.records, r)
+		res.prints = append(res.prints, fp)
 	}
 	if len(redactions) > 0 {
 		res.counts.Redactions = redactions

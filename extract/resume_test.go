@@ -3,8 +3,10 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +134,35 @@ func TestListFilesIgnores(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "lib/local.py" || got[1] != "src/main.py" || len(skipped) != 0 {
 		t.Errorf("files %v, skipped %v; want lib/local.py and src/main.py", got, skipped)
+	}
+}
+
+// TestRunDedupAcrossSources checks that duplicates are found across
+// sources and counted against the later source and its language.
+func TestRunDedupAcrossSources(t *testing.T) {
+	var long strings.Builder
+	long.WriteString("package p\n\n// Route dispatches a request.\nfunc Route(method, path string, body []byte) (int, string) {\n")
+	for i := range 30 {
+		fmt.Fprintf(&long, "\tif method == %q && strings.HasPrefix(path, \"/v1/%d\") {\n\t\treturn handle%d(body)\n\t}\n", []string{"GET", "POST", "PUT"}[i%3], i, i)
+	}
+	long.WriteString("\treturn 404, \"not found\"\n}\n")
+	near := strings.Replace(long.String(), "not found", "missing", 1)
+	a, b := t.TempDir(), t.TempDir()
+	writeFiles(t, a, map[string]string{"route.go": long.String()})
+	writeFiles(t, b, map[string]string{"copy/route.go": long.String(), "near/route.go": near, "own.go": goFile("Own")})
+	o := testOptions(t, a, b)
+	m, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, sb := m.Sources[0].Counts, m.Sources[1].Counts
+	if sa.Kept != 1 || sa.DuplicateExact+sa.DuplicateNear != 0 || sb.DuplicateExact != 1 || sb.DuplicateNear != 1 || sb.Kept != 1 {
+		t.Errorf("first source %+v\nsecond source %+v", sa, sb)
+	}
+	if g := m.Languages["go"]; g.DuplicateExact != 1 || g.DuplicateNear != 1 || g.Kept != 2 || m.Total.Kept != 2 {
+		t.Errorf("go counts %+v, total kept %d", g, m.Total.Kept)
+	}
+	if recs := readAll(t, o.Out); len(recs) != 2 || recs[0].Path != "route.go" || recs[1].Name != "Own" {
+		t.Errorf("records %v", recs)
 	}
 }

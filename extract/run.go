@@ -58,9 +58,10 @@ func Run(ctx context.Context, o Options) (*dataset.Manifest, error) {
 }
 
 // assemble deduplicates the parts of all sources together, assigns splits
-// and writes the dataset with its manifest.
+// and writes the dataset with its manifest, counting duplicates and kept
+// records per source and language as it goes.
 func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*dataset.Manifest, error) {
-	keep, err := r.dedup(ctx, results)
+	verdicts, err := r.dedup(ctx, results)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +76,19 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 		}
 		k := 0
 		err := dataset.ReadFile(ctx, filepath.Join(r.partsDir, res.Part), func(rec *dataset.Record) error {
-			defer func() { k++ }()
-			if !keep[i][k] {
+			if k >= len(verdicts[i]) {
+				return fmt.Errorf("part %s has more records than fingerprints", res.Part)
+			}
+			verdict := verdicts[i][k]
+			k++
+			switch verdict {
+			case dataset.ExactDuplicate:
+				res.Status.Counts.DuplicateExact++
+				res.language(rec.Language).DuplicateExact++
+				return nil
+			case dataset.NearDuplicate:
+				res.Status.Counts.DuplicateNear++
+				res.language(rec.Language).DuplicateNear++
 				return nil
 			}
 			rec.Split = dataset.SplitFor(rec.Repo, rec.Path, r.o.ValRatio)
@@ -106,33 +118,27 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 	return m, nil
 }
 
-// dedup reads every part in source order and marks which records to keep:
-// the first of each group of exact or near duplicates.
-func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]bool, error) {
+// dedup reads the fingerprints of every part in source order and judges
+// each record: the first of each group of exact or near duplicates is
+// Unique and kept.
+func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]dataset.Duplicate, error) {
 	d := dataset.NewDeduper(r.o.Dedup)
-	keep := make([][]bool, len(results))
+	verdicts := make([][]dataset.Duplicate, len(results))
 	for i, res := range results {
 		if res.Part == "" {
 			continue
 		}
-		err := dataset.ReadFile(ctx, filepath.Join(r.partsDir, res.Part), func(rec *dataset.Record) error {
-			dup := d.Add(rec.Code)
-			keep[i] = append(keep[i], dup == dataset.Unique)
-			switch dup {
-			case dataset.ExactDuplicate:
-				res.Status.Counts.DuplicateExact++
-				res.language(rec.Language).DuplicateExact++
-			case dataset.NearDuplicate:
-				res.Status.Counts.DuplicateNear++
-				res.language(rec.Language).DuplicateNear++
-			}
-			return nil
+		err := readFingerprints(filepath.Join(r.partsDir, res.Fingerprints), func(fp *dataset.Fingerprint) {
+			verdicts[i] = append(verdicts[i], d.AddFingerprint(fp))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("extract: dedup: %w", err)
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return keep, nil
+	return verdicts, nil
 }
 
 func (r *runner) manifest() *dataset.Manifest {

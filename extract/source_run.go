@@ -83,8 +83,8 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 		}
 		res.countFile(lang, &results[i])
 	}
-	res.Part = key + ".jsonl"
-	return writeRecords(filepath.Join(r.partsDir, res.Part), results)
+	res.Part, res.Fingerprints = key+".jsonl", key+".fp"
+	return writeParts(filepath.Join(r.partsDir, res.Part), filepath.Join(r.partsDir, res.Fingerprints), results)
 }
 
 // parseAll hands the files to the worker pool and waits for all of them.

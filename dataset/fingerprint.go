@@ -1,0 +1,49 @@
+package dataset
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+)
+
+// FingerprintSize is the length of a marshalled Fingerprint.
+const FingerprintSize = sha256.Size + 4*numPerm
+
+// Fingerprint is what duplicate detection needs to know of a function:
+// the hash of its normalized code (its ID) and its MinHash sketch. It is
+// computed where the function is extracted, in parallel, and judged later
+// by a Deduper that sees all functions in order.
+type Fingerprint struct {
+	Exact  [sha256.Size]byte
+	sketch signature
+}
+
+// NewFingerprint fingerprints code.
+func NewFingerprint(code string) Fingerprint {
+	return Fingerprint{Exact: sha256.Sum256([]byte(NormalizeCode(code))), sketch: minhash(code)}
+}
+
+// ID is the record ID of the fingerprinted code (see ID).
+func (f *Fingerprint) ID() string { return hex.EncodeToString(f.Exact[:]) }
+
+// AppendBinary appends the FingerprintSize bytes of f to b.
+func (f *Fingerprint) AppendBinary(b []byte) []byte {
+	b = append(b, f.Exact[:]...)
+	for _, v := range f.sketch {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return b
+}
+
+// UnmarshalBinary reads what AppendBinary wrote.
+func (f *Fingerprint) UnmarshalBinary(b []byte) error {
+	if len(b) != FingerprintSize {
+		return fmt.Errorf("fingerprint: %d bytes, want %d", len(b), FingerprintSize)
+	}
+	copy(f.Exact[:], b)
+	for i := range f.sketch {
+		f.sketch[i] = binary.LittleEndian.Uint32(b[sha256.Size+4*i:])
+	}
+	return nil
+}
