@@ -201,10 +201,6 @@ service_kind() { # service_kind WANTED: prints systemd or background
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
-serve_args() { # serve_args MODELS BIND PORT
-  echo "serve --models $1 --addr $2:$3"
-}
-
 install_systemd() { # install_systemd NAME PREFIX MODELS BIND PORT
   local prefix; prefix=$(cd "$2" && pwd)
   local models; models=$(mkdir -p "$3" && cd "$3" && pwd)
@@ -216,7 +212,7 @@ After=network-online.target
 [Service]
 EnvironmentFile=$prefix/codeloom.env
 WorkingDirectory=$prefix/current
-ExecStart=$prefix/current/bin/codeloom $(serve_args "$models" "$4" "$5")
+ExecStart=$prefix/current/bin/codeloom serve --models "$models" --addr $4:$5
 Restart=on-failure
 RestartSec=2
 User=$(id -un)
@@ -249,7 +245,7 @@ start_background() { # start_background PREFIX MODELS BIND PORT
     set -a; . "$prefix/codeloom.env"; set +a
     cd "$prefix/current"
     # setsid: the server outlives this SSH session.
-    setsid nohup "$prefix/current/bin/codeloom" $(serve_args "$models" "$3" "$4") \
+    setsid nohup "$prefix/current/bin/codeloom" serve --models "$models" --addr "$3:$4" \
       >>"$prefix/logs/serve.log" 2>&1 </dev/null &
     echo $! > "$prefix/run/codeloom.pid"
   )
