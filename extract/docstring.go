@@ -161,11 +161,17 @@ func tidy(lines []string) string {
 // pythonDocstring is the string literal that opens the body, cleaned the way
 // Python's inspect.cleandoc does.
 func pythonDocstring(body *sitter.Node, src []byte) string {
-	if body == nil || body.NamedChildCount() == 0 {
+	if body == nil {
 		return ""
 	}
-	stmt := body.NamedChild(0)
-	if stmt.Type() != "expression_statement" || stmt.NamedChildCount() != 1 {
+	var stmt *sitter.Node
+	for i := 0; i < int(body.NamedChildCount()); i++ {
+		if c := body.NamedChild(i); c.Type() != "comment" {
+			stmt = c
+			break
+		}
+	}
+	if stmt == nil || stmt.Type() != "expression_statement" || stmt.NamedChildCount() != 1 {
 		return ""
 	}
 	str := stmt.NamedChild(0)

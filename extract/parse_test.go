@@ -94,6 +94,16 @@ func TestFunctionFields(t *testing.T) {
 	}
 }
 
+func TestPythonDocstringAfterComment(t *testing.T) {
+	src := "def f():\n    # a comment first\n    \"\"\"The doc.\"\"\"\n    return 1\n"
+	p := NewParser(0)
+	defer p.Close()
+	fns, err := p.Functions(context.Background(), LanguageByName("python"), []byte(src))
+	if err != nil || len(fns) != 1 || fns[0].Docstring != "The doc." || fns[0].Facts.Trivial {
+		t.Fatalf("got %+v, %v", fns, err)
+	}
+}
+
 func TestSyntaxErrorInsideFunction(t *testing.T) {
 	src := "package p\n\nfunc good() int {\n\treturn 1\n}\n\nfunc bad() int {\n\treturn 1 + ) 2\n}\n"
 	p := NewParser(0)
