@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -54,9 +53,6 @@ func enter(raw string) error {
 	if err := json.Unmarshal([]byte(raw), &req); err != nil {
 		return fmt.Errorf("bad request: %w", err)
 	}
-	// No collections: their workers could need memory after the limits
-	// are set (see limitAndExec).
-	debug.SetGCPercent(-1)
 	if err := mounts(req); err != nil {
 		return err
 	}
@@ -77,11 +73,16 @@ func enter(raw string) error {
 	return limitAndExec(path, req.Argv, os.Environ(), req.Limits)
 }
 
-// limitAndExec sets the limits and executes the program. It runs last and
-// allocates little, because the address-space limit is meant for the program
-// and is usually below what this Go runtime has already reserved, so the
-// helper could not grow its heap any more. Lowering limits needs no
-// privilege.
+// prlimitPath is util-linux's prlimit, which applies the address-space
+// limit and executes the program (see limitAndExec).
+const prlimitPath = "/usr/bin/prlimit"
+
+// limitAndExec sets the limits and executes the program. The address-space
+// limit is meant for the program, and it is below what this Go runtime has
+// already reserved: set here, any heap growth in the helper (syscall.Exec
+// itself allocates) would die with "out of memory". So it is left to
+// prlimit, a small C program that sets it on itself and then executes the
+// program. Lowering limits needs no privilege.
 func limitAndExec(path string, argv, env []string, l Limits) error {
 	limits := [...]struct {
 		resource int
@@ -92,7 +93,6 @@ func limitAndExec(path string, argv, env []string, l Limits) error {
 		{unix.RLIMIT_NPROC, uint64(l.Procs)},
 		{unix.RLIMIT_FSIZE, uint64(l.FileSize)},
 		{unix.RLIMIT_NOFILE, uint64(l.Files)},
-		{unix.RLIMIT_AS, uint64(l.Memory)},
 	}
 	for i, s := range limits {
 		if s.value == 0 && i > 0 {
@@ -102,7 +102,14 @@ func limitAndExec(path string, argv, env []string, l Limits) error {
 			return fmt.Errorf("set limit %d to %d: %w", s.resource, s.value, err)
 		}
 	}
-	return syscall.Exec(path, argv, env)
+	if l.Memory > 0 {
+		argv = append([]string{prlimitPath, fmt.Sprintf("--as=%d", l.Memory), "--", path}, argv[1:]...)
+		path = prlimitPath
+	}
+	if err := syscall.Exec(path, argv, env); err != nil {
+		return fmt.Errorf("exec %s: %w", path, err)
+	}
+	return nil
 }
 
 // mounts gives the run its own /tmp (with the caller's folder at SrcDir),
