@@ -28,6 +28,10 @@ var script = filepath.Join("..", "scripts", "deploy_to_gpu.sh")
 // deploy runs the script and returns its combined output.
 func deploy(t *testing.T, timeout time.Duration, args ...string) (string, error) {
 	t.Helper()
+	// Reading it also tells go test's cache that the results depend on it.
+	if _, err := os.ReadFile(script); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
