@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -107,6 +108,82 @@ for d, _, files in os.walk(root):
         out[os.path.relpath(p, root)] = sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(tree))
 print(json.dumps(out))
 `
+
+// pythonDocstrings prints, for each def of the .py files under a folder,
+// "path:line" and the docstring Python's ast module reads.
+const pythonDocstrings = `
+import ast, json, os, sys
+root, out = sys.argv[1], {}
+for d, _, files in os.walk(root):
+    for name in files:
+        if not name.endswith(".py"):
+            continue
+        p = os.path.join(d, name)
+        try:
+            tree = ast.parse(open(p, encoding="utf-8").read())
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out[os.path.relpath(p, root) + ":" + str(n.lineno)] = ast.get_docstring(n) or ""
+print(json.dumps(out))
+`
+
+// TestDocstringsMatchPythonAST compares the docstrings found in the email
+// package with ast.get_docstring. They differ only where the source has
+// escapes (kept as written here, evaluated by Python) or whitespace-only
+// last lines (kept by Python 3.11's cleandoc).
+func TestDocstringsMatchPythonAST(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	out, err := exec.Command(python, "-c", "import email, os; print(os.path.dirname(email.__file__))").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := strings.TrimSpace(string(out))
+	if out, err = exec.Command(python, "-c", pythonDocstrings, root).Output(); err != nil {
+		t.Fatal(err)
+	}
+	ref := map[string]string{}
+	if err := json.Unmarshal(out, &ref); err != nil {
+		t.Fatal(err)
+	}
+	files, _, err := listFiles(context.Background(), root, map[string]bool{"python": true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewParser(0)
+	defer p.Close()
+	same, total := 0, 0
+	for _, f := range files {
+		src, err := os.ReadFile(f.abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fns, err := p.Functions(context.Background(), f.lang, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range fns {
+			want, ok := ref[fmt.Sprintf("%s:%d", f.rel, fn.StartLine)]
+			if !ok {
+				continue
+			}
+			total++
+			if strings.TrimSpace(want) == fn.Docstring {
+				same++
+			} else if !strings.Contains(want, "\\") && !strings.Contains(fn.Docstring, "\\") {
+				t.Logf("%s:%d: docstring %q, ast %q", f.rel, fn.StartLine, fn.Docstring, want)
+			}
+		}
+	}
+	t.Logf("%s: %d of %d docstrings equal to ast.get_docstring", root, same, total)
+	if total < len(ref) || float64(same) < 0.97*float64(total) {
+		t.Errorf("%d functions compared of the %d ast has, %d docstrings equal", total, len(ref), same)
+	}
+}
 
 // TestMatchesPythonAST compares the functions found in packages of the
 // installed Python's standard library with Python's ast module.
