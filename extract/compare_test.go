@@ -64,6 +64,49 @@ func compareCounts(t *testing.T, name string, ours, ref map[string]int, toleranc
 	}
 }
 
+// TestDocCommentsMatchGoAST compares the doc comments found in net/http
+// with go/ast's (CommentGroup.Text), function by function.
+func TestDocCommentsMatchGoAST(t *testing.T) {
+	root := filepath.Join(runtime.GOROOT(), "src", "net", "http")
+	files, _, err := listFiles(context.Background(), root, map[string]bool{"go": true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewParser(0)
+	defer p.Close()
+	same, total := 0, 0
+	for _, f := range files {
+		src, err := os.ReadFile(f.abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fset := token.NewFileSet()
+		af, err := parser.ParseFile(fset, f.abs, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		ref := map[int]string{}
+		for _, d := range af.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				ref[fset.Position(fd.Pos()).Line] = strings.TrimSpace(fd.Doc.Text())
+			}
+		}
+		fns, err := p.Functions(context.Background(), f.lang, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range fns {
+			total++
+			if want := ref[fn.StartLine]; fn.Docstring == want {
+				same++
+			} else {
+				t.Errorf("%s:%d: doc %q, go/ast %q", f.rel, fn.StartLine, fn.Docstring, want)
+			}
+		}
+	}
+	t.Logf("net/http: %d of %d doc comments equal to go/ast's", same, total)
+}
+
 // TestMatchesGoAST compares the functions found in the standard library's
 // net/http and encoding/json with go/ast's function declarations that have
 // a body.

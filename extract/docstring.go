@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -35,12 +36,31 @@ func (e *extractor) docstring(n, parent, body *sitter.Node) string {
 		return cleanLines(texts, "///", func(t string) bool { return strings.HasPrefix(t, "///") && !strings.HasPrefix(t, "////") })
 	case docHashRun:
 		return cleanLines(texts, "#", func(t string) bool { return strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "#!") })
-	default: // docLineRun, docAnyComment
+	case docLineRun:
+		if block {
+			return cleanBlock(last)
+		}
+		return cleanLines(withoutDirectives(texts), "//", func(t string) bool { return strings.HasPrefix(t, "//") })
+	default: // docAnyComment
 		if block {
 			return cleanBlock(last)
 		}
 		return cleanLines(texts, "//", func(t string) bool { return strings.HasPrefix(t, "//") })
 	}
+}
+
+// goDirective matches the tool directives Go keeps out of doc comments
+// (//go:generate, //go:linkname, //lint:ignore).
+var goDirective = regexp.MustCompile(`^//[a-z0-9]+:[a-z0-9]`)
+
+func withoutDirectives(texts []string) []string {
+	out := texts[:0:0]
+	for _, t := range texts {
+		if !goDirective.MatchString(t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func isJavadoc(t string) bool { return strings.HasPrefix(t, "/**") && t != "/**/" }
