@@ -22,6 +22,7 @@ import (
 	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/pipeline"
+	"github.com/codeloom/codeloom/train"
 )
 
 func TestPipelineCommand(t *testing.T) {
@@ -314,5 +315,69 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestPipelineResumesTraining stops a real pipeline run in the middle of
+// training (as Ctrl-C does) and checks that the next run resumes that
+// training from its checkpoint instead of starting it over.
+func TestPipelineResumesTraining(t *testing.T) {
+	dir := t.TempDir()
+	base := writeTinyBase(t, dir)
+	cfgPath := filepath.Join(dir, "codeloom.yaml")
+	cfg := fmt.Sprintf(`name: resume
+datasets: %[1]s/datasets
+models: %[1]s/models
+threads: 1
+extract:
+  sources: [../hub, ../pipeline]
+base:
+  model: %[2]s
+train:
+  max_steps: 150
+  ctx: 64
+  batch: 1
+eval:
+  limit: 2
+  max_tokens: 4
+`, dir, base)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	models := filepath.Join(dir, "models", "resume")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		// The first checkpoint is written at step checkpointEvery.
+		for ctx.Err() == nil {
+			if _, err := os.Stat(filepath.Join(models, "checkpoints")); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	var out bytes.Buffer
+	app := newApp()
+	app.Writer, app.ErrWriter = &out, io.Discard
+	if err := app.RunContext(ctx, []string{"codeloom", "pipeline", "--config", cfgPath}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted pipeline: %v, want context.Canceled\n%s", err, out.String())
+	}
+	cancel()
+
+	out.Reset()
+	app = newApp()
+	app.Writer, app.ErrWriter = &out, io.Discard
+	if err := app.RunContext(context.Background(), []string{"codeloom", "pipeline", "--config", cfgPath}); err != nil {
+		t.Fatalf("resumed pipeline: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "[3/5] train: resuming") {
+		t.Fatalf("the second run did not resume training:\n%s", out.String())
+	}
+	var tr struct {
+		Result train.Result `json:"result"`
+	}
+	readJSON(t, filepath.Join(models, "train.json"), &tr)
+	if tr.Result.Restored == "" || tr.Result.Steps != 150 {
+		t.Fatalf("train.json result %+v: want 150 steps, restored from a checkpoint", tr.Result)
 	}
 }
