@@ -9,6 +9,7 @@ import (
 // modelView is one row of GET /models.
 type modelView struct {
 	*Entry
+	Metrics
 	Loaded bool       `json:"loaded"`
 	Info   *ModelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
 	Error  string     `json:"error,omitempty"`
@@ -25,7 +26,7 @@ func (s *Server) listModels(c *gin.Context) {
 	loaded := s.pool.snapshot()
 	out := []modelView{}
 	for _, e := range cat.Sorted() {
-		v := modelView{Entry: e}
+		v := modelView{Entry: e, Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
 		if info, ok := loaded[e.Name]; ok && e.Kind == KindModel {
 			v.Loaded, v.Info = true, &info
 		} else if s.opt.Inspect != nil {

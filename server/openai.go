@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -98,9 +99,9 @@ func (s *Server) openaiModels(c *gin.Context) {
 	}
 	data := []gin.H{}
 	for _, e := range cat.Sorted() {
-		created := int64(0)
-		if fi, err := statTime(e.Path); err == nil {
-			created = fi.Unix()
+		created := int64(0) // the file's time: when the model or adapter was made
+		if fi, err := os.Stat(e.Path); err == nil {
+			created = fi.ModTime().Unix()
 		}
 		data = append(data, gin.H{"id": e.Name, "object": "model", "created": created, "owned_by": "codeloom"})
 	}

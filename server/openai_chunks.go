@@ -1,11 +1,6 @@
 package server
 
-import (
-	"os"
-	"time"
-
-	"github.com/gin-gonic/gin"
-)
+import "github.com/gin-gonic/gin"
 
 // chunker shapes OpenAI response objects for one completion: the whole
 // answer, or its streamed chunks.
@@ -68,12 +63,4 @@ func (ch *chunker) final(g Generation) gin.H {
 	out := ch.envelope(ch.object, []gin.H{choice})
 	out["usage"] = usageOf(g)
 	return out
-}
-
-func statTime(path string) (time.Time, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return fi.ModTime(), nil
 }

@@ -178,6 +178,7 @@ func TestModelsAndHealth(t *testing.T) {
 	var list struct {
 		Models []struct {
 			server.Entry
+			server.Metrics
 			Loaded bool
 			Info   *server.ModelInfo
 		}

@@ -23,9 +23,20 @@ type Entry struct {
 	Path      string `json:"path"`
 	Base      string `json:"base,omitempty"` // adapters: the name of their base model
 	SizeBytes int64  `json:"size_bytes"`
-	// Training is the folder's train.json and Eval its eval.json, as written.
-	Training json.RawMessage `json:"training,omitempty"`
-	Eval     json.RawMessage `json:"eval,omitempty"`
+}
+
+// Metrics are a store folder's training and evaluation records, as written.
+type Metrics struct {
+	Training json.RawMessage `json:"training,omitempty"` // DIR/NAME/train.json
+	Eval     json.RawMessage `json:"eval,omitempty"`     // DIR/NAME/eval.json
+}
+
+// ReadMetrics reads the metrics of entry name in store dir; missing or
+// invalid files are left out. Scan does not read them, so that resolving a
+// request's names stays cheap.
+func ReadMetrics(dir, name string) Metrics {
+	folder := filepath.Join(dir, name)
+	return Metrics{Training: readJSON(filepath.Join(folder, "train.json")), Eval: readJSON(filepath.Join(folder, "eval.json"))}
 }
 
 // Catalog is the result of one scan of the store, by name.
@@ -56,7 +67,7 @@ func ValidName(name string) bool {
 //	DIR/NAME/model.gguf         base model NAME
 //	DIR/NAME/adapter.gguf       adapter NAME
 //	DIR/NAME/base               the adapter's base: a model name in the store or a GGUF path
-//	DIR/NAME/train.json, eval.json   metrics shown by GET /models
+//	DIR/NAME/train.json, eval.json   metrics shown by GET /models (see ReadMetrics)
 //
 // train.json's "base_model" (or "base") string stands in for a missing base file.
 func Scan(dir string) (Catalog, error) {
@@ -98,10 +109,6 @@ func Scan(dir string) (Catalog, error) {
 			if p := resolvePath(full, refs[name]); fileExists(p) {
 				cat.add(&Entry{Name: name, Kind: KindModel, Path: p})
 			}
-		}
-		if e := cat[name]; e != nil {
-			e.Training = readJSON(filepath.Join(full, "train.json"))
-			e.Eval = readJSON(filepath.Join(full, "eval.json"))
 		}
 	}
 	return cat, nil

@@ -62,8 +62,9 @@ func TestScan(t *testing.T) {
 			t.Errorf("%s: got %+v, want %+v", name, e, w)
 		}
 	}
-	if string(cat["tuned"].Training) != `{"loss": 1.5}` || string(cat["tuned"].Eval) != `{"bleu": 0.3}` || cat["broken"].Training != nil {
-		t.Errorf("metrics: tuned %s %s, broken %s", cat["tuned"].Training, cat["tuned"].Eval, cat["broken"].Training)
+	tuned, broken := server.ReadMetrics(dir, "tuned"), server.ReadMetrics(dir, "broken")
+	if string(tuned.Training) != `{"loss": 1.5}` || string(tuned.Eval) != `{"bleu": 0.3}` || broken.Training != nil || broken.Eval != nil {
+		t.Errorf("metrics: tuned %+v, broken %+v", tuned, broken)
 	}
 	if _, err := server.Scan(filepath.Join(dir, "missing")); !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing store: %v", err)
