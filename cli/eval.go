@@ -233,33 +233,31 @@ func evalModel(c *ucli.Context, cfg eval.Config) ([]*eval.Run, error) {
 		return nil, err
 	}
 	so.Temperature = float32(temperature(c))
-	m, bctx, err := loadModel(c, c.String("model"))
+	e, err := openSessionFlags(c, c.String("model"))
 	if err != nil {
 		return nil, err
 	}
-	defer m.Close()
-	defer bctx.Close()
+	defer e.Close()
+	return evalSession(c.Context, e, so, cfg, c.Bool("compare"))
+}
+
+// evalSession evaluates the session's model (with its adapter, when it has
+// one) and, with compare, the same model without the adapter.
+func evalSession(ctx context.Context, e *session, so bindings.SampleOptions, cfg eval.Config, compare bool) ([]*eval.Run, error) {
 	grammars := eval.NewGrammars()
 	defer grammars.Close()
 	cfg.Syntax = grammars
-	lm := &engineLM{c: bctx, sample: so}
 	name := "model"
-	if path := c.String("adapter"); path != "" {
-		a, err := bindings.LoadAdapter(m, path)
-		if err != nil {
-			return nil, err
-		}
-		defer a.Close()
-		defer bctx.SetAdapter(nil, 0) // switch away before the adapter is freed
-		lm.adapter, lm.scale, name = a, float32(c.Float64("scale")), "adapter"
+	if e.adapter != nil {
+		name = "adapter"
 	}
-	run, err := eval.Evaluate(c.Context, name, lm, cfg)
+	run, err := eval.Evaluate(ctx, name, &engineLM{c: e.ctx, adapter: e.adapter, scale: e.scale, sample: so}, cfg)
 	if err != nil {
 		return nil, err
 	}
 	runs := []*eval.Run{run}
-	if c.Bool("compare") {
-		base, err := eval.Evaluate(c.Context, "base", &engineLM{c: bctx, sample: so}, cfg)
+	if compare {
+		base, err := eval.Evaluate(ctx, "base", &engineLM{c: e.ctx, sample: so}, cfg)
 		if err != nil {
 			return nil, err
 		}

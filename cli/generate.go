@@ -49,21 +49,12 @@ func runGenerate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	m, ctx, err := loadModel(c, c.String("model"))
+	e, err := openSessionFlags(c, c.String("model"))
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	defer ctx.Close()
-	if path := c.String("adapter"); path != "" {
-		a, err := bindings.LoadAdapter(m, path)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		ctx.SetAdapter(a, float32(c.Float64("scale")))
-	}
-	g := generator{c: ctx, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
+	defer e.Close()
+	g := generator{c: e.ctx, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
 		opt: bindings.GenerateOptions{SampleOptions: opt, MaxTokens: c.Int("max-tokens"), Stop: c.StringSlice("stop")}}
 	if interactive {
 		return g.interactive(c.Context, os.Stdin)

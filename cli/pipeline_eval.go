@@ -33,32 +33,14 @@ func (p pipelinePhases) Eval(ctx context.Context, base, adapter, data, dir strin
 	}
 	rep.Inputs = append(rep.Inputs, h)
 
-	m, err := bindings.LoadModel(base, bindings.ModelParams{})
+	e, err := openSession(base, bindings.ModelParams{}, bindings.ContextParams{Threads: threads}, adapter, 1)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	bctx, err := m.NewContext(bindings.ContextParams{Threads: threads})
-	if err != nil {
-		return err
-	}
-	defer bctx.Close()
-	a, err := bindings.LoadAdapter(m, adapter)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	defer bctx.SetAdapter(nil, 0) // switch away before the adapter is freed
+	defer e.Close()
 	cfg := eval.Config{Records: recs, MaxTokens: opt.MaxTokens, Progress: stageProgress(p.c)}
-	for _, lm := range []struct {
-		name string
-		lm   *engineLM
-	}{{"adapter", &engineLM{c: bctx, adapter: a, scale: 1}}, {"base", &engineLM{c: bctx}}} {
-		run, err := eval.Evaluate(ctx, lm.name, lm.lm, cfg)
-		if err != nil {
-			return err
-		}
-		rep.Runs = append(rep.Runs, run)
+	if rep.Runs, err = evalSession(ctx, e, bindings.SampleOptions{}, cfg, true); err != nil {
+		return err
 	}
 	rep.Compare()
 	if err := rep.Write(dir); err != nil {
@@ -77,26 +59,12 @@ const sampleRepeatPenalty = 1.1
 // Generate completes a prompt greedily, so the sample is reproducible, with
 // a light repeat penalty.
 func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt string, maxTokens, threads int) (string, error) {
-	m, err := bindings.LoadModel(base, bindings.ModelParams{})
+	e, err := openSession(base, bindings.ModelParams{}, bindings.ContextParams{Threads: threads}, adapter, 1)
 	if err != nil {
 		return "", err
 	}
-	defer m.Close()
-	c, err := m.NewContext(bindings.ContextParams{Threads: threads})
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	if adapter != "" {
-		a, err := bindings.LoadAdapter(m, adapter)
-		if err != nil {
-			return "", err
-		}
-		defer a.Close()
-		defer c.SetAdapter(nil, 0)
-		c.SetAdapter(a, 1)
-	}
-	g, err := c.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens,
+	defer e.Close()
+	g, err := e.ctx.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens,
 		SampleOptions: bindings.SampleOptions{RepeatPenalty: sampleRepeatPenalty}})
 	if err != nil {
 		return "", err
