@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestLoadModelInfo(t *testing.T) {
@@ -30,7 +32,7 @@ func TestLoadModelBadInput(t *testing.T) {
 	notGGUF := filepath.Join(dir, "x.gguf")
 	os.WriteFile(notGGUF, []byte("hello, not a model"), 0o644)
 	truncated := filepath.Join(dir, "t.gguf")
-	b, err := os.ReadFile(fixture(t, "stories260K.gguf"))
+	b, err := os.ReadFile(testfixture.Path(t, "stories260K.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}

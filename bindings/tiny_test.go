@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // TestTinyModelsFromGGUF loads models written by codeloom's own gguf
@@ -61,7 +62,7 @@ func TestQuantize(t *testing.T) {
 	dir := t.TempDir()
 	// stories260K's feed-forward width (172) is not a multiple of the
 	// quantization block: the engine must refuse it with its reason.
-	err := Quantize(fixture(t, "stories260K.gguf"), filepath.Join(dir, "s.gguf"), "q8_0", 1)
+	err := Quantize(testfixture.Path(t, "stories260K.gguf"), filepath.Join(dir, "s.gguf"), "q8_0", 1)
 	if err == nil || !strings.Contains(err.Error(), "Unsupported tensor size") {
 		t.Errorf("quantizing stories260K: err = %v, want the engine's reason", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 	"github.com/codeloom/codeloom/tokenizer"
 )
 
@@ -44,7 +45,7 @@ func TestTokenizerAgreesWithEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := gguf.Open(fixture(t, "ggml-vocab-gpt-2.gguf"))
+	f, err := gguf.Open(testfixture.Path(t, "ggml-vocab-gpt-2.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}

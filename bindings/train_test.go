@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // trainTokens tokenizes a small repetitive Go snippet with the fixture's
@@ -97,7 +98,7 @@ func TestTrainerForwardMatchesLlama(t *testing.T) {
 		name, path string
 		tokens     func() []int32
 	}{
-		{"stories260K", fixture(t, "stories260K.gguf"), nil},
+		{"stories260K", testfixture.Path(t, "stories260K.gguf"), nil},
 		{"llama-q8_0", tinyModel(t, "llama", gguf.Q8_0), nil},
 		{"llama-q4_0", tinyModel(t, "llama", gguf.Q4_0), nil},
 		{"llama-f16", tinyModel(t, "llama", gguf.F16), nil},
@@ -125,7 +126,7 @@ func TestTrainerForwardMatchesLlama(t *testing.T) {
 // The analytic gradient of a LoRA tensor (read back from one SGD step of
 // learning rate 1) must match a central finite difference of the loss.
 func TestTrainerGradientMatchesFiniteDifference(t *testing.T) {
-	path := fixture(t, "stories260K.gguf")
+	path := testfixture.Path(t, "stories260K.gguf")
 	toks := trainTokens(t, path, 32)
 	w := NextTokenWindow(toks)
 	for _, slow := range []bool{false, true} {

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 
+	"github.com/codeloom/codeloom/internal/testfixture"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -30,13 +28,5 @@ func runCLI(args ...string) (int, string) {
 	return 1, out.String()
 }
 
-// fixture returns a file of ../shared/fixtures, skipping when it is absent.
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "shared", "fixtures", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s not found (../shared/fixtures is only beside a developer's or CI's checkout)", name)
-	}
-	return p
-}
+// fixture is testfixture.Path, for tests written before it existed.
+func fixture(t testing.TB, name string) string { t.Helper(); return testfixture.Path(t, name) }

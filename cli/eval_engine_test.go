@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // TestEnginePerplexity checks the mean loss eval reads through the scoring
 // API against a token-by-token sum of log-softmax values from the logits.
 func TestEnginePerplexity(t *testing.T) {
-	m, err := bindings.LoadModel(sharedFixture(t, "stories260K.gguf"), bindings.ModelParams{})
+	m, err := bindings.LoadModel(testfixture.Path(t, "stories260K.gguf"), bindings.ModelParams{})
 	if err != nil {
 		t.Fatal(err)
 	}

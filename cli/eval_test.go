@@ -11,26 +11,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
-
-// sharedFixture returns a file of ../shared/fixtures, skipping the test when
-// that folder is absent (a user's checkout has no ../shared).
-func sharedFixture(t *testing.T, name string) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "shared", "fixtures", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s not found (../shared/fixtures is only beside a developer's or CI's checkout): %v", name, err)
-	}
-	return p
-}
 
 // writeAdapter writes a rank-2 LoRA adapter with random A and B on every
 // value projection of model, large enough to change its predictions.
@@ -132,7 +120,7 @@ func TestEvalEndToEnd(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("the sandbox needs root; run the tests as root (as CI does)")
 	}
-	model := sharedFixture(t, "stories260K.gguf")
+	model := testfixture.Path(t, "stories260K.gguf")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	writeDataset(t, data)

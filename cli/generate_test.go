@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestVersion(t *testing.T) {
@@ -24,7 +25,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestGenerateCommand(t *testing.T) {
-	model := fixture(t, "stories260K.gguf")
+	model := testfixture.Path(t, "stories260K.gguf")
 	code, out := runCLI("generate", "-m", model, "-p", "Once upon a time", "-n", "20", "--threads", "1")
 	if code != 0 || len(strings.TrimSpace(out)) < 10 {
 		t.Fatalf("exit %d, output %q", code, out)
@@ -59,7 +60,7 @@ func TestGenerateCommand(t *testing.T) {
 }
 
 func TestGenerateInteractiveFromPipe(t *testing.T) {
-	model := fixture(t, "stories260K.gguf")
+	model := testfixture.Path(t, "stories260K.gguf")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

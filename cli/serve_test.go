@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestServeCommand(t *testing.T) {
 	store := t.TempDir()
-	if err := os.Symlink(fixture(t, "stories260K.gguf"), filepath.Join(store, "tiny.gguf")); err != nil {
+	if err := os.Symlink(testfixture.Path(t, "stories260K.gguf"), filepath.Join(store, "tiny.gguf")); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // find a free port

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // trainData writes a small dataset of Go functions, every fifth for validation.
@@ -27,7 +29,7 @@ func trainData(t *testing.T) string {
 }
 
 func TestTrainCommand(t *testing.T) {
-	base := fixture(t, "stories260K.gguf")
+	base := testfixture.Path(t, "stories260K.gguf")
 	data := trainData(t)
 	out := filepath.Join(t.TempDir(), "run")
 	code, text := runCLI("train", "--base", base, "--data", data, "--out", out, "--max-steps", "4", "--ctx", "64",
