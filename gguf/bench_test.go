@@ -5,6 +5,8 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // BenchmarkRandomTensor measures generating and encoding random weights,
@@ -42,7 +44,7 @@ func BenchmarkWriteQwen05B(b *testing.B) {
 // BenchmarkOpenVocab reads the header of a real vocabulary file: 32,256
 // tokens with their types, scores and merges.
 func BenchmarkOpenVocab(b *testing.B) {
-	path := fixture(b, "ggml-vocab-deepseek-coder.gguf")
+	path := testfixture.Path(b, "ggml-vocab-deepseek-coder.gguf")
 	for b.Loop() {
 		f, err := Open(path)
 		if err != nil {

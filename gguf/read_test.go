@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestReadFixtures(t *testing.T) {
@@ -23,7 +25,7 @@ func TestReadFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := Open(fixture(t, tt.file))
+			f, err := Open(testfixture.Path(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +54,7 @@ func TestReadFixtures(t *testing.T) {
 }
 
 func TestReadStories260K(t *testing.T) {
-	f, err := Open(fixture(t, "stories260K.gguf"))
+	f, err := Open(testfixture.Path(t, "stories260K.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func writeTiny(t testing.TB, cfg TinyLlamaConfig) (*File, string) {
@@ -176,7 +178,7 @@ func TestWriteTinyLlamaRejects(t *testing.T) {
 func TestTokenizerFromFile(t *testing.T) {
 	for _, name := range []string{"ggml-vocab-gpt-2.gguf", "ggml-vocab-deepseek-coder.gguf", "ggml-vocab-llama-spm.gguf"} {
 		t.Run(name, func(t *testing.T) {
-			src, err := Open(fixture(t, name))
+			src, err := Open(testfixture.Path(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}

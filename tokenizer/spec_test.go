@@ -2,13 +2,13 @@ package tokenizer
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // A trained tokenizer survives the trip through a model file: the keys
@@ -60,10 +60,7 @@ func TestSpecInModel(t *testing.T) {
 
 // Encode agrees with GPT-2's own tokenizer on its vocabulary.
 func TestEncodeGPT2Vocab(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "fixtures", "ggml-vocab-gpt-2.gguf")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("fixture not available (%v): the shared fixtures folder is absent", err)
-	}
+	path := testfixture.Path(t, "ggml-vocab-gpt-2.gguf")
 	f, err := gguf.Open(path)
 	if err != nil {
 		t.Fatal(err)
