@@ -147,7 +147,7 @@ func (e *extractor) function(n *sitter.Node) (Function, bool) {
 		Kind:          e.kind(typ, name, qualifier),
 		Signature:     e.signature(n, body),
 		Docstring:     e.docstring(n, parent, body),
-		Code:          dedent(n.Content(e.src), int(start.Column)),
+		Code:          dedent(n.Content(e.src), e.indentation(n.StartByte()-start.Column)),
 		StartLine:     int(start.Row) + 1,
 		EndLine:       int(endRow) + 1,
 		Complexity:    1,
@@ -205,9 +205,19 @@ func (e *extractor) signature(n, body *sitter.Node) string {
 	return strings.TrimRight(strings.Join(strings.Fields(text), " "), " ={")
 }
 
-// dedent removes the indentation of the first line (col columns of
-// whitespace) from the following lines, so a method reads as written at
-// the left margin.
+// indentation is the width of the whitespace that starts the line at
+// byte lineStart.
+func (e *extractor) indentation(lineStart uint32) int {
+	k := int(lineStart)
+	for k < len(e.src) && (e.src[k] == ' ' || e.src[k] == '\t') {
+		k++
+	}
+	return k - int(lineStart)
+}
+
+// dedent removes the indentation of the line a function starts on (col
+// bytes of whitespace) from its following lines, so a method reads as
+// written at the left margin.
 func dedent(code string, col int) string {
 	if col == 0 || !strings.Contains(code, "\n") {
 		return code

@@ -23,6 +23,7 @@ var licenseRules = []struct {
 	{"EPL-2.0", []string{"eclipse public license", "2.0"}},
 	{"Apache-2.0", []string{"apache license", "version 2.0"}},
 	{"BSL-1.0", []string{"boost software license", "version 1.0"}},
+	{"Artistic-2.0", []string{"the artistic license 2.0"}},
 	{"Unlicense", []string{"this is free and unencumbered software released into the public domain"}},
 	{"CC0-1.0", []string{"cc0 1.0 universal"}},
 	{"BSD-3-Clause", []string{"redistribution and use in source and binary forms", "neither the name"}},

@@ -104,6 +104,22 @@ func TestPythonDocstringAfterComment(t *testing.T) {
 	}
 }
 
+// TestCodeKeepsInnerIndentation checks that a function starting mid-line
+// (an arrow function assigned to a name) loses only its line's indentation.
+func TestCodeKeepsInnerIndentation(t *testing.T) {
+	src := "class A {\n  run() {\n    const check = (x) => {\n      if (!x) {\n        throw new Error('no')\n      }\n    }\n  }\n}\n"
+	p := NewParser(0)
+	defer p.Close()
+	fns, err := p.Functions(context.Background(), LanguageByName("javascript"), []byte(src))
+	if err != nil || len(fns) != 2 {
+		t.Fatalf("got %d functions, %v", len(fns), err)
+	}
+	want := "(x) => {\n  if (!x) {\n    throw new Error('no')\n  }\n}"
+	if fns[1].Name != "check" || fns[1].Code != want {
+		t.Errorf("code:\n%s\nwant:\n%s", fns[1].Code, want)
+	}
+}
+
 func TestSyntaxErrorInsideFunction(t *testing.T) {
 	src := "package p\n\nfunc good() int {\n\treturn 1\n}\n\nfunc bad() int {\n\treturn 1 + ) 2\n}\n"
 	p := NewParser(0)

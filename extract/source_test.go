@@ -75,6 +75,7 @@ func TestClassifyLicense(t *testing.T) {
 		"Mozilla Public License Version 2.0\n==================================":                                                                                 "MPL-2.0",
 		"This is free and unencumbered software released into the public domain.":                                                                                "Unlicense",
 		"Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby granted":                                 "ISC",
+		"                       The Artistic License 2.0\n\n           Copyright (c) 2000-2006, The Perl Foundation.":                                            "Artistic-2.0",
 		"All rights reserved. Do not copy.": "",
 	}
 	for text, want := range cases {
