@@ -65,6 +65,9 @@ func TestPageInBrowser(t *testing.T) {
 		!strings.Contains(got, `<span class="tok-str">'a'</span>`) || !strings.Contains(got, `<span class="tok-com"># c</span>`) {
 		t.Errorf("highlighter gave %s", got)
 	}
+	if got := page.eval(`location.search`); strings.Contains(got, "page-key") {
+		t.Errorf("the API key stayed in the address: %s", got)
+	}
 	if got := page.eval(`document.getElementById("adapter").value`); got != "rand" {
 		t.Errorf("adapter picker shows %q", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,8 +21,7 @@ import (
 // it to open a page, evaluate JavaScript and take screenshots, in real time
 // (no virtual clock racing the page's streamed fetches).
 type browser struct {
-	cmd  *exec.Cmd
-	port string
+	port string // of the DevTools HTTP and websocket endpoints
 }
 
 var devtoolsRE = regexp.MustCompile(`DevTools listening on ws://127\.0\.0\.1:(\d+)/`)
@@ -29,10 +29,17 @@ var devtoolsRE = regexp.MustCompile(`DevTools listening on ws://127\.0\.0\.1:(\d
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	bin := chromium(t)
+	// Not t.TempDir: Chromium's helper processes may still be writing
+	// their profile for a moment after the browser is killed.
+	profile, err := os.MkdirTemp("", "codeloom-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir="+t.TempDir(),
+		"--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir="+profile,
 		"--window-size=1280,1000", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // to stop its helper processes with it
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +47,17 @@ func startBrowser(t *testing.T) *browser {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{cmd: cmd}
+	b := &browser{}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Logf("profile %s left behind", profile)
 	})
 	found := make(chan string, 1)
 	go func() {

@@ -158,6 +158,11 @@ function switchTab(name) {
 
 async function init() {
   $("apikey").value = params.get("key") || localStorage.getItem("codeloom.key") || "";
+  if (params.has("key")) { // keep the key out of the address bar and history
+    const clean = new URL(location.href);
+    clean.searchParams.delete("key");
+    history.replaceState(null, "", clean);
+  }
   $("apikey").addEventListener("change", () => { localStorage.setItem("codeloom.key", $("apikey").value); loadModels().catch(() => {}); });
   for (const k of numeric) if (params.has(k)) $(k).value = params.get(k);
   if (params.has("prompt")) $("prompt").value = params.get("prompt");
