@@ -20,7 +20,8 @@ func (e *extractor) trivial(body *sitter.Node) bool {
 	if body == nil {
 		return true
 	}
-	stmts := e.statements(body)
+	// Three statements are enough to tell: a docstring, then one more.
+	stmts := e.statements(body, 3)
 	if len(stmts) > 0 && e.lang.spec.doc == docPython && pythonDocstring(body, e.src) != "" {
 		stmts = stmts[1:]
 	}
@@ -33,22 +34,22 @@ func (e *extractor) trivial(body *sitter.Node) bool {
 	return false
 }
 
-// statements lists the statements of a block body, or the body itself when
-// it is a single expression (`=> x`, `= x`).
-func (e *extractor) statements(body *sitter.Node) []*sitter.Node {
+// statements lists up to limit statements of a block body, or the body
+// itself when it is a single expression (`=> x`, `= x`).
+func (e *extractor) statements(body *sitter.Node, limit int) []*sitter.Node {
 	text := body.Content(e.src)
 	typ := body.Type()
 	if !strings.HasPrefix(text, "{") && !strings.HasPrefix(text, "=") && typ != "block" && typ != "body_statement" {
 		return []*sitter.Node{body}
 	}
 	var out []*sitter.Node
-	for i := 0; i < int(body.NamedChildCount()); i++ {
+	for i := 0; i < int(body.NamedChildCount()) && len(out) < limit; i++ {
 		c := body.NamedChild(i)
 		if e.lang.role(c) == roleComment {
 			continue
 		}
 		if c.Type() == "statements" {
-			return e.statements(c)
+			return e.statements(c, limit)
 		}
 		out = append(out, c)
 	}
