@@ -21,7 +21,7 @@ func Run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := newApp()
-	if err := app.RunContext(ctx, args); err != nil {
+	if err := app.RunContext(ctx, flagsFirst(app, args)); err != nil {
 		var exit ucli.ExitCoder
 		if errors.As(err, &exit) {
 			if msg := err.Error(); msg != "" {

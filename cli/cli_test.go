@@ -16,7 +16,7 @@ func runCLI(args ...string) (int, string) {
 	var out bytes.Buffer
 	app := newApp()
 	app.Writer, app.ErrWriter = &out, &out
-	err := app.RunContext(context.Background(), append([]string{"codeloom"}, args...))
+	err := app.RunContext(context.Background(), flagsFirst(app, append([]string{"codeloom"}, args...)))
 	if err == nil {
 		return 0, out.String()
 	}
