@@ -87,7 +87,8 @@ func (s *Server) generate(c *gin.Context) {
 	}
 	defer in.end()
 
-	stream := &sse{c: c}
+	deadline, _ := ctx.Deadline()
+	stream := &sse{c: c, deadline: deadline}
 	if req.Stream {
 		opt.OnPiece = func(text string) error { return stream.send("piece", gin.H{"text": text}) }
 	}

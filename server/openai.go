@@ -177,7 +177,8 @@ func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt GenerateOptio
 		name = in.adapter.Name
 	}
 	ch := chunker{id: newID(idPrefix), object: object, model: name, created: time.Now().Unix(), chat: object == "chat.completion"}
-	stream := &sse{c: c}
+	deadline, _ := ctx.Deadline()
+	stream := &sse{c: c, deadline: deadline}
 	if req.Stream {
 		opt.OnPiece = func(piece string) error { return stream.send("", ch.piece(piece)) }
 	}

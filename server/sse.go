@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -17,8 +18,11 @@ var errClientGone = errors.New("client gone")
 // request that fails before producing anything still gets a JSON error
 // with a proper status.
 type sse struct {
-	c       *gin.Context
-	started bool
+	c *gin.Context
+	// deadline bounds every write, so a client that stops reading cannot
+	// hold a context past its request's time limit.
+	deadline time.Time
+	started  bool
 }
 
 func (s *sse) start() {
@@ -26,6 +30,7 @@ func (s *sse) start() {
 		return
 	}
 	s.started = true
+	_ = http.NewResponseController(s.c.Writer).SetWriteDeadline(s.deadline) // unsupported writers just lack the bound
 	h := s.c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
