@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/codeloom/codeloom/server"
 	"github.com/codeloom/codeloom/server/engine"
@@ -85,4 +86,24 @@ func TestPageInBrowser(t *testing.T) {
 		}
 	}
 	page.screenshot(shotPath(t, "serve-models.png"))
+}
+
+// TestPageStop checks that the page's Stop button ends the generation on
+// the server, not just in the page.
+func TestPageStop(t *testing.T) {
+	b := startBrowser(t)
+	_, ts := start(t, server.Options{Engine: slowEngine{testEngine, 20 * time.Millisecond}})
+	page := b.open(t, ts.URL+"/?"+url.Values{"prompt": {"Once upon a time"}, "max_tokens": {"400"}}.Encode())
+	page.waitFor(`document.querySelectorAll("#model option").length`, "1")
+	page.eval(`document.getElementById("run").click()`)
+	page.waitFor(`Number(document.getElementById("output").dataset.pieces) > 2`, "true")
+	page.eval(`document.getElementById("cancel").click()`)
+	if got := page.waitFor(`document.getElementById("status").textContent`, "stopped", "done"); got != "stopped" {
+		t.Fatalf("status %q", got)
+	}
+	c := client{t: t, base: ts.URL}
+	c.waitMetric(`codeloom_generations_total{reason="cancelled"}`, 1)
+	if out := c.metric(`codeloom_tokens_total{direction="out"}`); out >= 400 {
+		t.Fatalf("%g tokens: the generation ran to the end", out)
+	}
 }
