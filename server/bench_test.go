@@ -25,7 +25,8 @@ var benchRequest = fmt.Sprintf(`{"prompt":"Once upon a time","max_tokens":%d,"te
 // BenchmarkHTTPOverhead measures the HTTP layer's cost at one client: each
 // iteration runs the same greedy generation once through the engine called
 // from Go and once through POST /generate on a loopback port (streamed or
-// not), back to back, so a machine whose load drifts affects both alike.
+// not), back to back in alternating order, so a machine whose load drifts
+// affects both alike.
 // It reports the median of each and the overhead of HTTP in percent.
 func BenchmarkHTTPOverhead(b *testing.B) {
 	for _, stream := range []bool{false, true} {
@@ -48,14 +49,26 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 			}
 			post(b, ts.URL, body) // load the model outside the timing
 			var direct, viaHTTP []time.Duration
-			for b.Loop() {
+			runDirect := func() {
 				t0 := time.Now()
 				if _, err := c.Generate(context.Background(), "Once upon a time", opt); err != nil {
 					b.Fatal(err)
 				}
-				t1 := time.Now()
+				direct = append(direct, time.Since(t0))
+			}
+			runHTTP := func() {
+				t0 := time.Now()
 				post(b, ts.URL, body)
-				direct, viaHTTP = append(direct, t1.Sub(t0)), append(viaHTTP, time.Since(t1))
+				viaHTTP = append(viaHTTP, time.Since(t0))
+			}
+			for i := 0; b.Loop(); i++ {
+				if i%2 == 0 { // alternate which goes first, so neither gains from the order
+					runDirect()
+					runHTTP()
+				} else {
+					runHTTP()
+					runDirect()
+				}
 			}
 			d, h := median(direct), median(viaHTTP)
 			b.ReportMetric(ms(d), "direct-ms")

@@ -40,7 +40,8 @@ func (s *sse) start() {
 }
 
 // send writes one event; name "" writes a bare "data:" event as OpenAI does.
-// v is JSON-encoded unless it is a string.
+// v is JSON-encoded unless it is a string. The event goes out in one write
+// and is flushed at once: pieces must reach the client as they come.
 func (s *sse) send(name string, v any) error {
 	s.start()
 	data, ok := v.(string)
@@ -51,15 +52,17 @@ func (s *sse) send(name string, v any) error {
 		}
 		data = string(b)
 	}
+	var ev []byte
 	if name != "" {
-		if _, err := fmt.Fprintf(s.c.Writer, "event: %s\n", name); err != nil {
-			return fmt.Errorf("write event: %w: %w", errClientGone, err)
-		}
+		ev = fmt.Appendf(ev, "event: %s\n", name)
 	}
-	if _, err := fmt.Fprintf(s.c.Writer, "data: %s\n\n", data); err != nil {
-		return fmt.Errorf("write event: %w", err)
+	ev = fmt.Appendf(ev, "data: %s\n\n", data)
+	if _, err := s.c.Writer.Write(ev); err != nil {
+		return fmt.Errorf("write event: %w: %w", errClientGone, err)
 	}
-	s.c.Writer.Flush()
+	if err := http.NewResponseController(s.c.Writer).Flush(); err != nil {
+		return fmt.Errorf("flush event: %w: %w", errClientGone, err)
+	}
 	return nil
 }
 
