@@ -27,14 +27,17 @@ func (s *Server) listModels(c *gin.Context) {
 	out := []modelView{}
 	for _, e := range cat.Sorted() {
 		v := modelView{Entry: e, Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
-		if info, ok := loaded[e.Name]; ok && e.Kind == KindModel {
-			v.Loaded, v.Info = true, &info
-		} else if s.opt.Inspect != nil {
-			if info, err := s.opt.Inspect(e.Path); err != nil {
+		info, ok := loaded[e.Name]
+		v.Loaded = ok && e.Kind == KindModel
+		switch {
+		case s.opt.Inspect != nil: // the same source for every row, loaded or not
+			if in, err := s.opt.Inspect(e.Path); err != nil {
 				v.Error = err.Error()
 			} else {
-				v.Info = &info
+				v.Info = &in
 			}
+		case v.Loaded:
+			v.Info = &info
 		}
 		out = append(out, v)
 	}
