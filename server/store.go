@@ -164,15 +164,26 @@ func baseReference(folder string) string {
 	if b, err := os.ReadFile(filepath.Join(folder, "base")); err == nil {
 		return strings.TrimSpace(string(b))
 	}
+	// train.json (written by codeloom train) names the base as
+	// {"base": {"path": ...}}; a hand-written one may give a plain string.
 	var train struct {
-		BaseModel string `json:"base_model"`
-		Base      string `json:"base"`
+		BaseModel string          `json:"base_model"`
+		Base      json.RawMessage `json:"base"`
 	}
 	if b, err := os.ReadFile(filepath.Join(folder, "train.json")); err == nil && json.Unmarshal(b, &train) == nil {
 		if train.BaseModel != "" {
 			return train.BaseModel
 		}
-		return train.Base
+		var path string
+		if json.Unmarshal(train.Base, &path) == nil {
+			return path
+		}
+		var obj struct {
+			Path string `json:"path"`
+		}
+		if json.Unmarshal(train.Base, &obj) == nil {
+			return obj.Path
+		}
 	}
 	return ""
 }

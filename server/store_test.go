@@ -26,6 +26,8 @@ func TestScan(t *testing.T) {
 		"bypath/base":              "../loose.gguf",
 		"byjson/adapter.gguf":      "x",
 		"byjson/train.json":        `{"base_model": "loose"}`,
+		"bytrain/adapter.gguf":     "x",
+		"bytrain/train.json":       `{"base": {"path": "../folder/model.gguf", "sha256": "ab"}}`,
 		"external/adapter.gguf":    "x",
 		"external/base":            elsewhere,
 		"orphan/adapter.gguf":      "x",
@@ -46,7 +48,7 @@ func TestScan(t *testing.T) {
 	}
 	want := map[string]struct{ kind, base string }{
 		"loose": {"model", ""}, "folder": {"model", ""}, "tuned": {"adapter", "folder"}, "bypath": {"adapter", "loose"},
-		"byjson": {"adapter", "loose"}, "external": {"adapter", "outside-base"}, "outside-base": {"model", ""},
+		"byjson": {"adapter", "loose"}, "bytrain": {"adapter", "folder"}, "external": {"adapter", "outside-base"}, "outside-base": {"model", ""},
 		"orphan": {"adapter", ""}, "alias": {"model", ""}, "broken": {"model", ""},
 	}
 	if len(cat) != len(want) {
