@@ -89,6 +89,9 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 		return nil, err
 	}
 	defer tr.Close()
+	if n := tr.Info().ContextLength; n > 0 && cfg.Ctx > n {
+		report(Event{Kind: "info", Message: fmt.Sprintf("note: --ctx %d is longer than the %d tokens the model was trained on", cfg.Ctx, n)})
+	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", cfg.Out, err)
 	}
