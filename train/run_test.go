@@ -259,3 +259,30 @@ func TestRunEarlyStoppingKeepsBest(t *testing.T) {
 		t.Fatalf("adapter.gguf is not the best (initial) adapter: loss %.6f vs base %.6f", with, without)
 	}
 }
+
+// Every format trains end to end; instruct and fim score only part of each
+// sample.
+func TestRunFormats(t *testing.T) {
+	base := tinyBase(t, true)
+	data := writeDataset(t, goRecords(10, "r"))
+	for _, f := range []Format{Completion, Instruct, FIM} {
+		t.Run(string(f), func(t *testing.T) {
+			cfg := quickConfig(t, base, data)
+			cfg.Format, cfg.MaxSteps = f, 2
+			if _, err := Run(context.Background(), cfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			var sum struct{ Data struct{ Train PackStats } }
+			b, _ := os.ReadFile(filepath.Join(cfg.Out, SummaryFile))
+			if err := json.Unmarshal(b, &sum); err != nil {
+				t.Fatal(err)
+			}
+			st := sum.Data.Train
+			// completion scores every token but the first of each sample
+			partial := st.Scored < st.Tokens-int64(st.Samples)
+			if st.Samples != 8 || partial != (f != Completion) {
+				t.Fatalf("%s: pack stats %+v", f, st)
+			}
+		})
+	}
+}
