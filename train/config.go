@@ -119,6 +119,9 @@ func (c Config) check() error {
 	if err := c.Schedule.check(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.Full && c.ExportPEFT {
+		add("--export peft writes LoRA adapters; a --full run writes model.gguf")
+	}
 	for _, t := range c.Targets {
 		if !slices.Contains(bindings.LoRATargets, t) {
 			add("unknown LoRA target %q (known: %v)", t, bindings.LoRATargets)

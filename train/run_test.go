@@ -221,6 +221,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"earlier run without resume", func(c *Config) { c.Resume = false }, "already holds a training run"},
 		{"resume without checkpoint", func(c *Config) { c.Resume = true; c.Out = t.TempDir() }, "nothing to resume"},
 		{"bad learning rate", func(c *Config) { c.Schedule.MinLR = 1 }, "learning rate"},
+		{"peft export of a full run", func(c *Config) { c.Full, c.ExportPEFT = true, true }, "--export peft"},
 		{"patience without validation", func(c *Config) { c.Patience = 2; c.Data = writeDataset(t, goRecords(3, "r")) }, "validation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
