@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 // partFormat changes whenever what a part holds changes, so old parts are
@@ -62,30 +63,9 @@ func readResult(path string) (*sourceResult, error) {
 	return &r, nil
 }
 
-// writeFileAtomic writes a file through a temporary name and a rename.
-func writeFileAtomic(path string, write func(*bufio.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
-}
-
 // writeParts writes the records of a source and their fingerprints.
 func writeParts(records, prints string, files []fileResult) error {
-	err := writeFileAtomic(records, func(w *bufio.Writer) error {
+	err := atomicfile.Write(records, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for i := range files {
@@ -100,7 +80,7 @@ func writeParts(records, prints string, files []fileResult) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(prints, func(w *bufio.Writer) error {
+	return atomicfile.Write(prints, func(w io.Writer) error {
 		buf := make([]byte, 0, dataset.FingerprintSize)
 		for i := range files {
 			for j := range files[i].prints {
@@ -137,7 +117,7 @@ func readFingerprints(path string, fn func(*dataset.Fingerprint)) error {
 }
 
 func writeResult(path string, r *sourceResult) error {
-	return writeFileAtomic(path, func(w *bufio.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)

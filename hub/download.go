@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/codeloom/codeloom/internal/digest"
 )
 
 // DefaultEndpoint is the Hugging Face hub.
@@ -84,7 +86,7 @@ func complete(path string, m meta) bool {
 	if err != nil || m.sha256 == "" || st.Size() != m.size {
 		return false
 	}
-	sum, err := fileSHA256(path)
+	sum, err := digest.File(path)
 	return err == nil && sum == m.sha256
 }
 
@@ -220,19 +222,6 @@ func sameHost(a, b string) bool {
 	ua, errA := url.Parse(a)
 	ub, errB := url.Parse(b)
 	return errA == nil && errB == nil && ua.Host == ub.Host
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // syncDir makes a rename in dir durable.

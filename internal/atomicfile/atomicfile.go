@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,9 +12,9 @@ import (
 	"path/filepath"
 )
 
-// Write calls write with a temporary file beside path and renames it into
-// place when write succeeds. The file gets mode 0644. On any error the
-// temporary file is removed and path is left as it was.
+// Write calls write with a (buffered) temporary file beside path and
+// renames it into place when write succeeds. The file gets mode 0644. On any
+// error the temporary file is removed and path is left as it was.
 func Write(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -25,7 +26,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err := write(f); err != nil {
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
