@@ -65,6 +65,19 @@ func tinyModel(t testing.TB, arch string, typ gguf.TensorType) string {
 	return path
 }
 
+// tiedQwen2 writes a qwen2 model whose output projection is its token
+// embedding, as Qwen2.5-0.5B's.
+func tiedQwen2(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "qwen2-tied.gguf")
+	cfg := gguf.TinyLlamaConfig{Arch: "qwen2", Embd: 64, Layers: 2, Heads: 4, HeadsKV: 2, FF: 128, Type: gguf.Q8_0,
+		Seed: 8, TiedEmbeddings: true}
+	if err := gguf.WriteTinyLlama(context.Background(), path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // q4kModel writes a random llama model wide enough for K-quants (rows of 256)
 // and quantizes it to Q4_K_M with llama.cpp.
 func q4kModel(t testing.TB) string {
@@ -105,6 +118,7 @@ func TestTrainerForwardMatchesLlama(t *testing.T) {
 		{"llama-q4_k_m", q4kModel(t), nil},
 		{"qwen2-f32", tinyModel(t, "qwen2", gguf.F32), nil},
 		{"qwen3-f32", tinyModel(t, "qwen3", gguf.F32), nil},
+		{"qwen2-tied-q8_0", tiedQwen2(t), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,6 +249,7 @@ func TestTrainerAdapterReproducesLoss(t *testing.T) {
 		{"llama-q8_0", func() string { return tinyModel(t, "llama", gguf.Q8_0) }},
 		{"llama-q4_k_m", func() string { return q4kModel(t) }},
 		{"qwen2-f32", func() string { return tinyModel(t, "qwen2", gguf.F32) }},
+		{"qwen2-tied-q8_0", func() string { return tiedQwen2(t) }},
 		{"qwen3-q4_0", func() string { return tinyModel(t, "qwen3", gguf.Q4_0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
