@@ -93,6 +93,13 @@ func saveCheckpoint(ctx context.Context, out string, tr *bindings.Trainer, st St
 	return dir, nil
 }
 
+// HasCheckpoint reports whether the run folder out holds a checkpoint that
+// Config.Resume can continue from.
+func HasCheckpoint(out string) bool {
+	dir, err := latestCheckpoint(out)
+	return err == nil && dir != ""
+}
+
 // latestCheckpoint is the folder of the newest checkpoint of a run, or "".
 func latestCheckpoint(out string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(out, checkpointDir, checkpointLatest))

@@ -154,8 +154,11 @@ func TestRunCancelAndResume(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || res == nil || res.Status != "cancelled" || res.Steps != 4 {
 		t.Fatalf("cancelled run: %+v, %v", res, err)
 	}
-	if _, err := os.Stat(filepath.Join(res.Checkpoint, tensorsFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(res.Checkpoint, tensorsFile)); err != nil || !HasCheckpoint(cfg.Out) {
 		t.Fatalf("no checkpoint after cancel: %v", err)
+	}
+	if HasCheckpoint(t.TempDir()) {
+		t.Fatal("an empty folder has a checkpoint")
 	}
 	if _, err := Run(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "--resume") {
 		t.Fatalf("rerun without --resume: %v", err)
