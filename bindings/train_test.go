@@ -78,6 +78,41 @@ func tiedQwen2(t testing.TB) string {
 	return path
 }
 
+// yarnQwen2 is a qwen2 model with YaRN RoPE scaling (factor 4 from 32
+// tokens), as long-context Qwen2.5 files declare it.
+func yarnQwen2(t testing.TB) string {
+	return withKV(t, tinyModel(t, "qwen2", gguf.F32), gguf.KV{Key: "qwen2.rope.scaling.type", Value: gguf.Of("yarn")},
+		gguf.KV{Key: "qwen2.rope.scaling.factor", Value: gguf.Of(float32(4))},
+		gguf.KV{Key: "qwen2.rope.scaling.original_context_length", Value: gguf.Of(uint32(32))})
+}
+
+// withKV rewrites a model with extra metadata.
+func withKV(t testing.TB, path string, kv ...gguf.KV) string {
+	t.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := gguf.NewBuilder()
+	b.SetKV(f.KV...)
+	b.SetKV(kv...)
+	for _, ti := range f.Tensors {
+		data, err := f.TensorData(ti.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.AddTensor(ti.Name, ti.Type, ti.Dims, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "kv.gguf")
+	if err := b.WriteFile(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // q4kModel writes a random llama model wide enough for K-quants (rows of 256)
 // and quantizes it to Q4_K_M with llama.cpp.
 func q4kModel(t testing.TB) string {
@@ -119,6 +154,9 @@ func TestTrainerForwardMatchesLlama(t *testing.T) {
 		{"qwen2-f32", tinyModel(t, "qwen2", gguf.F32), nil},
 		{"qwen3-f32", tinyModel(t, "qwen3", gguf.F32), nil},
 		{"qwen2-tied-q8_0", tiedQwen2(t), nil},
+		{"qwen2-yarn", yarnQwen2(t), nil},
+		{"llama-linear-rope", withKV(t, tinyModel(t, "llama", gguf.F32),
+			gguf.KV{Key: "llama.rope.scaling.factor", Value: gguf.Of(float32(2))}), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,6 +288,7 @@ func TestTrainerAdapterReproducesLoss(t *testing.T) {
 		{"llama-q4_k_m", func() string { return q4kModel(t) }},
 		{"qwen2-f32", func() string { return tinyModel(t, "qwen2", gguf.F32) }},
 		{"qwen2-tied-q8_0", func() string { return tiedQwen2(t) }},
+		{"qwen2-yarn", func() string { return yarnQwen2(t) }},
 		{"qwen3-q4_0", func() string { return tinyModel(t, "qwen3", gguf.Q4_0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,9 +31,8 @@ struct forward_builder {
 
     ggml_tensor * rope(ggml_tensor * x, ggml_tensor * pos) const {
         const hparams & hp = t->hp;
-        return ggml_rope_ext(ctx, x, pos, t->w.rope_freqs, hp.n_rot, hp.rope_mode(), hp.n_ctx_train, hp.rope_base,
-                             hp.rope_scale, /*ext_factor=*/0.0f, /*attn_factor=*/1.0f, /*beta_fast=*/32.0f,
-                             /*beta_slow=*/1.0f);
+        return ggml_rope_ext(ctx, x, pos, t->w.rope_freqs, hp.n_rot, hp.rope_mode(), hp.rope_orig, hp.rope_base,
+                             hp.rope_scale, hp.rope_ext, hp.rope_attn, /*beta_fast=*/32.0f, /*beta_slow=*/1.0f);
     }
 
     ggml_tensor * attention(const layer & l, ggml_tensor * h, ggml_tensor * pos, ggml_tensor * mask) const {

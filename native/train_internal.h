@@ -31,7 +31,10 @@ struct hparams {
     int32_t     n_ctx_train = 0;
     float       rms_eps     = 1e-5f;
     float       rope_base   = 10000.0f;
-    float       rope_scale  = 1.0f;  // frequency scale (1 / linear factor)
+    float       rope_scale  = 1.0f;  // frequency scale (1 / scaling factor)
+    float       rope_ext    = 0.0f;  // YaRN extrapolation mix (1 with YaRN scaling)
+    float       rope_attn   = 1.0f;  // RoPE attention factor
+    int32_t     rope_orig   = 0;     // context the RoPE scaling was made for
     int         rope_mode() const { return kind == arch::llama ? 0 : 2; } // GGML_ROPE_TYPE_NORMAL / NEOX
 };
 

@@ -6,6 +6,7 @@
 
 #include "gguf.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -80,6 +81,37 @@ std::string get_str(const gguf_context * g, const std::string & key) {
     return gguf_get_val_str(g, id);
 }
 
+// read_rope_scaling follows llama.cpp's reading of the RoPE scaling keys
+// (type "linear" when absent, the factor from rope.scaling.factor or the
+// older rope.scale_linear) and its YaRN parameters for these architectures.
+bool read_rope_scaling(const gguf_context * g, const std::string & a, hparams & hp, std::string & err) {
+    std::string scaling = get_str(g, a + "rope.scaling.type");
+    if (scaling.empty()) {
+        scaling = "linear";
+    }
+    float factor = get_float(g, a + "rope.scaling.factor", 0.0f);
+    if (factor == 0.0f) {
+        factor = get_float(g, a + "rope.scale_linear", 0.0f);
+    }
+    hp.rope_scale = factor == 0.0f ? 1.0f : 1.0f / factor;
+    hp.rope_orig  = (int32_t) get_int(g, a + "rope.scaling.original_context_length", hp.n_ctx_train);
+    if (scaling == "none") {
+        hp.rope_scale = 1.0f;
+    } else if (scaling == "yarn") {
+        // YaRN's magnitude scale, cancelled again for the CPU kernel's own
+        // scaling, as llama.cpp computes it
+        const float f      = 1.0f / hp.rope_scale;
+        const float mscale = f <= 1.0f ? 1.0f : 0.1f * logf(f) + 1.0f;
+        hp.rope_ext        = 1.0f;
+        hp.rope_attn       = mscale * (1.0f / (1.0f + 0.1f * logf(f)));
+    } else if (scaling != "linear") {
+        err = "RoPE scaling \"" + scaling + "\" is not supported for training (none, linear and yarn are)";
+        return false;
+    }
+    hp.rope_attn *= get_float(g, a + "rope.scaling.attn_factor", 1.0f);
+    return true;
+}
+
 bool read_hparams(const gguf_context * g, const ggml_context * meta, hparams & hp, std::string & err) {
     hp.arch_name = get_str(g, "general.architecture");
     if (hp.arch_name == "llama") {
@@ -110,12 +142,7 @@ bool read_hparams(const gguf_context * g, const ggml_context * meta, hparams & h
     hp.n_rot      = (int32_t) get_int(g, a + "rope.dimension_count", hp.head_dim_k);
     hp.rms_eps    = get_float(g, a + "attention.layer_norm_rms_epsilon", 1e-5f);
     hp.rope_base  = get_float(g, a + "rope.freq_base", 10000.0f);
-    const std::string scaling = get_str(g, a + "rope.scaling.type");
-    if (scaling == "linear") {
-        const float factor = get_float(g, a + "rope.scaling.factor", 1.0f);
-        hp.rope_scale      = factor > 0 ? 1.0f / factor : 1.0f;
-    } else if (!scaling.empty() && scaling != "none") {
-        err = "RoPE scaling \"" + scaling + "\" is not supported for training (only none and linear)";
+    if (!read_rope_scaling(g, a, hp, err)) {
         return false;
     }
     const ggml_tensor * emb = ggml_get_tensor(const_cast<ggml_context *>(meta), "token_embd.weight");
