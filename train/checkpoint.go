@@ -10,6 +10,7 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 // State is where a run stands; a checkpoint stores it beside the trainable
@@ -75,7 +76,7 @@ func saveCheckpoint(ctx context.Context, out string, tr *bindings.Trainer, st St
 	if err := b.WriteFile(ctx, filepath.Join(tmp, tensorsFile)); err != nil {
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}
-	if err := writeJSONAtomic(filepath.Join(tmp, stateFile), st); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(tmp, stateFile), st); err != nil {
 		return "", err
 	}
 	dir := filepath.Join(root, name)
@@ -84,7 +85,7 @@ func saveCheckpoint(ctx context.Context, out string, tr *bindings.Trainer, st St
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}
 	prev, _ := latestCheckpoint(out)
-	if err := writeJSONAtomic(filepath.Join(root, checkpointLatest), map[string]string{"dir": name}); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(root, checkpointLatest), map[string]string{"dir": name}); err != nil {
 		return "", err
 	}
 	if prev != "" && prev != dir {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/internal/digest"
 )
 
 // Data is a dataset turned into packed windows.
@@ -49,7 +50,7 @@ func LoadData(ctx context.Context, dir string, b SampleBuilder, ctxLen int) (*Da
 		return nil, fmt.Errorf("dataset %s has no training samples for format %s (%d records, %d in the train split, %d dropped)",
 			dir, b.Format, d.Records, len(train), d.TrainStats.Dropped)
 	}
-	if h, err := fileSHA256(filepath.Join(dir, dataset.ManifestFile)); err == nil {
+	if h, err := digest.File(filepath.Join(dir, dataset.ManifestFile)); err == nil {
 		d.ManifestSHA256 = h
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 // PEFT export: Hugging Face PEFT reads adapter_model.safetensors and
@@ -99,7 +100,7 @@ func WritePEFT(ctx context.Context, dir string, tr *bindings.Trainer, cfg Config
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, PEFTWeights), encodeSafetensors(tensors)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, PEFTWeights), encodeSafetensors(tensors)); err != nil {
 		return fmt.Errorf("export PEFT: %w", err)
 	}
 	var targets []string
@@ -112,7 +113,7 @@ func WritePEFT(ctx context.Context, dir string, tr *bindings.Trainer, cfg Config
 		"target_modules": targets, "lora_dropout": 0.0, "bias": "none", "fan_in_fan_out": false,
 		"inference_mode": true, "base_model_name_or_path": filepath.Base(cfg.Base),
 	}
-	return writeJSONAtomic(filepath.Join(dir, PEFTConfig), conf)
+	return atomicfile.WriteJSON(filepath.Join(dir, PEFTConfig), conf)
 }
 
 type safeTensor struct {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 // writeSummary writes train.json: the result, the full config, the state
@@ -11,11 +13,17 @@ import (
 // (manifest hash and packing counts).
 func (r *runner) writeSummary(res *Result) error {
 	info := r.tr.Info()
+	// An absolute path, so the model store can find the base whatever
+	// folder training ran from.
+	base, err := filepath.Abs(r.cfg.Base)
+	if err != nil {
+		base = r.cfg.Base
+	}
 	s := map[string]any{
 		"result": res,
 		"config": r.cfg,
 		"state":  r.st,
-		"base": map[string]any{"path": r.cfg.Base, "sha256": r.baseHash, "architecture": info.Architecture,
+		"base": map[string]any{"path": base, "sha256": r.baseHash, "architecture": info.Architecture,
 			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
 		"trainable":        info.Trainable,
 		"unigram_val_loss": r.unigram,
@@ -24,7 +32,7 @@ func (r *runner) writeSummary(res *Result) error {
 			"train": r.data.TrainStats, "validation": r.data.ValStats},
 		"tokens_per_second": float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
 	}
-	return writeJSONAtomic(filepath.Join(r.cfg.Out, SummaryFile), s)
+	return atomicfile.WriteJSON(filepath.Join(r.cfg.Out, SummaryFile), s)
 }
 
 func (r *runner) log(v map[string]any) {

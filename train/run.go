@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/internal/digest"
 )
 
 // Output file names in a run folder.
@@ -169,7 +170,7 @@ func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event))
 		r.unigram = UnigramLoss(data.Train, data.Val, tr.Info().Vocab)
 		report(Event{Kind: "info", Message: fmt.Sprintf("unigram baseline validation loss %.4f", r.unigram)})
 	}
-	h, err := fileSHA256(cfg.Base)
+	h, err := digest.File(cfg.Base)
 	if err != nil {
 		return nil, err
 	}
