@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"testing"
 
-	"github.com/codeloom/codeloom/internal/testfixture"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -27,6 +25,3 @@ func runCLI(args ...string) (int, string) {
 	}
 	return 1, out.String()
 }
-
-// fixture is testfixture.Path, for tests written before it existed.
-func fixture(t testing.TB, name string) string { t.Helper(); return testfixture.Path(t, name) }

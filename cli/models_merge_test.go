@@ -5,10 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestModelsMergeCommand(t *testing.T) {
-	base := fixture(t, "stories260K.gguf")
+	base := testfixture.Path(t, "stories260K.gguf")
 	run := filepath.Join(t.TempDir(), "run")
 	if code, text := runCLI("train", "--base", base, "--data", trainData(t), "--out", run, "--max-steps", "2",
 		"--ctx", "64", "--threads", "1"); code != 0 {

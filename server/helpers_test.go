@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/internal/testfixture"
 	"github.com/codeloom/codeloom/server"
 	"github.com/codeloom/codeloom/server/engine"
 )
@@ -24,27 +25,7 @@ import (
 // project's tests, skipping when the fixtures folder is absent.
 func fixtureModel(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for !fileExists(filepath.Join(dir, "go.mod")) {
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", "stories260K.gguf")
-	if !fileExists(p) {
-		t.Skipf("fixture %s absent: the real-model server tests need it", p)
-	}
-	return p
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+	return testfixture.Path(t, "stories260K.gguf")
 }
 
 // newStore makes a model store holding the fixture model as "tiny".

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -68,18 +67,6 @@ func writeDataset(t testing.TB, recs []dataset.Record) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// fixture returns the path of a file in ../shared/fixtures, skipping the
-// test when that folder is absent (a user's checkout has no ../shared).
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "shared", "fixtures", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s not found (../shared/fixtures is only beside a developer's or CI's checkout): %v", name, err)
-	}
-	return p
 }
 
 // readState reads the state recorded in a run's train.json.

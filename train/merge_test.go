@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // The merged model computes what the base computes with the adapter.
 func TestMergeAdapter(t *testing.T) {
-	base := fixture(t, "stories260K.gguf")
+	base := testfixture.Path(t, "stories260K.gguf")
 	recs := goRecords(30, "r")
 	cfg := quickConfig(t, base, writeDataset(t, recs))
 	cfg.MaxSteps, cfg.EvalEvery = 10, 0

@@ -13,6 +13,7 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // quickConfig is a small, fast run on a tiny model.
@@ -76,7 +77,7 @@ func referenceLoss(t *testing.T, base, adapter, text string) float64 {
 // writes every output, and its adapter lowers llama.cpp's loss on held-out
 // code of the training repository more than on another repository's code.
 func TestRunLowersValidationLoss(t *testing.T) {
-	base := fixture(t, "stories260K.gguf")
+	base := testfixture.Path(t, "stories260K.gguf")
 	goRecs := goRecords(60, "go-repo")
 	cfg := quickConfig(t, base, writeDataset(t, goRecs))
 	cfg.MaxSteps, cfg.EvalEvery = 40, 20
@@ -246,7 +247,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 // Early stopping ends the run after `patience` evaluations without a
 // decrease larger than min-delta, and adapter.gguf keeps the best weights.
 func TestRunEarlyStoppingKeepsBest(t *testing.T) {
-	base := fixture(t, "stories260K.gguf")
+	base := testfixture.Path(t, "stories260K.gguf")
 	recs := goRecords(30, "r")
 	cfg := quickConfig(t, base, writeDataset(t, recs))
 	cfg.MaxSteps, cfg.EvalEvery, cfg.Patience, cfg.MinDelta = 40, 5, 2, 100
