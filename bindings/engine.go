@@ -35,7 +35,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -179,17 +178,6 @@ func hostCPUFlags() map[string]bool {
 func SystemInfo() string {
 	Init()
 	return strings.TrimSpace(C.GoString(C.llama_print_system_info()))
-}
-
-// DefaultThreads is the thread count used when none is given: the CPUs this
-// process may use. ggml's workers busy-wait, so more threads than cores
-// makes every step much slower.
-func DefaultThreads() int {
-	n := runtime.NumCPU()
-	if n < 1 {
-		n = 1
-	}
-	return n
 }
 
 func cError(what string, rc C.int32_t) error {

@@ -93,7 +93,7 @@ func (c Config) withDefaults() Config {
 		c.Seed = d.Seed
 	}
 	if c.Threads == 0 {
-		c.Threads = FreeCores()
+		c.Threads = bindings.DefaultThreads()
 	}
 	return c
 }

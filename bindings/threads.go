@@ -1,4 +1,4 @@
-package train
+package bindings
 
 import (
 	"os"
@@ -8,11 +8,11 @@ import (
 	"strings"
 )
 
-// FreeCores is the default training thread count: the physical cores this
-// process may use, less those the 1-minute load average says are busy, and
-// at least 1. ggml's threads busy-wait at every graph node, so one thread
-// more than the free cores can make a step many times slower.
-func FreeCores() int {
+// DefaultThreads is the thread count used when none is given: the physical
+// cores, less those the 1-minute load average says are busy, and at least
+// 1. ggml's threads busy-wait at every graph node, so one thread more than
+// the free cores can make a step many times slower.
+func DefaultThreads() int {
 	n := physicalCores()
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if f := strings.Fields(string(b)); len(f) > 0 {
