@@ -27,6 +27,7 @@ build: setup
 	$(GO) build -o $(BIN) .
 
 test: setup vet
+	@./scripts/test-deps.sh
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 vet: setup
