@@ -47,7 +47,7 @@ func TestHashKeySeparatesParts(t *testing.T) {
 	if hashKey("ab", "c") == hashKey("a", "bc") {
 		t.Error(`("ab","c") and ("a","bc") hash alike`)
 	}
-	if hashKey("a", "b") != hashKey("a", "b") {
+	if a, b := hashKey("a", "b"), hashKey("a", "b"); a != b {
 		t.Error("hashKey is not deterministic")
 	}
 }

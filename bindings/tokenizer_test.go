@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ func goSources(t *testing.T, dir string, limit int) []string {
 	t.Helper()
 	var texts []string
 	total := 0
-	err := filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", dir), func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(testfixture.GoRoot(t), "src", dir), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || total > limit {
 			return err
 		}

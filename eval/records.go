@@ -39,7 +39,7 @@ type textStats struct {
 	syntaxChecked, syntaxValid     int
 	refChecked, refValid           int
 	nll                            float64 // summed over tokens
-	nllTokens, nllRecords, tooLong int
+	nllTokens, nllRecords          int
 }
 
 func (s *textStats) add(r RecordSample) {

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // benchRoot is the tree the benchmarks read: CODELOOM_BENCH_SRC, or the Go
@@ -18,7 +18,7 @@ func benchRoot(b *testing.B) string {
 	if dir := os.Getenv("CODELOOM_BENCH_SRC"); dir != "" {
 		return dir
 	}
-	return filepath.Join(runtime.GOROOT(), "src")
+	return filepath.Join(testfixture.GoRoot(b), "src")
 }
 
 // benchFiles reads the Go files of the bench tree the way extraction

@@ -10,9 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // countFunctions parses files with tree-sitter and counts the functions
@@ -67,7 +68,7 @@ func compareCounts(t *testing.T, name string, ours, ref map[string]int, toleranc
 // TestDocCommentsMatchGoAST compares the doc comments found in net/http
 // with go/ast's (CommentGroup.Text), function by function.
 func TestDocCommentsMatchGoAST(t *testing.T) {
-	root := filepath.Join(runtime.GOROOT(), "src", "net", "http")
+	root := filepath.Join(testfixture.GoRoot(t), "src", "net", "http")
 	files, _, err := listFiles(context.Background(), root, map[string]bool{"go": true}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +113,7 @@ func TestDocCommentsMatchGoAST(t *testing.T) {
 // a body.
 func TestMatchesGoAST(t *testing.T) {
 	for _, pkg := range []string{"net/http", "encoding/json"} {
-		root := filepath.Join(runtime.GOROOT(), "src", pkg)
+		root := filepath.Join(testfixture.GoRoot(t), "src", pkg)
 		ours := countFunctions(t, root, "go")
 		ref := map[string]int{}
 		fset := token.NewFileSet()

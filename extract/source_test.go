@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestParseSource(t *testing.T) {
@@ -61,7 +62,7 @@ func TestExpandSources(t *testing.T) {
 }
 
 func TestClassifyLicense(t *testing.T) {
-	goLicense, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "LICENSE"))
+	goLicense, err := os.ReadFile(filepath.Join(testfixture.GoRoot(t), "LICENSE"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -141,15 +140,6 @@ func readSSE(t testing.TB, r io.Reader) []sseEvent {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func jsonBody(t testing.TB, v any) io.Reader {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.NewReader(b)
 }
 
 // slowEngine wraps the real engine and pauses after each generated piece,

@@ -25,25 +25,3 @@ var runeByte = func() map[rune]byte {
 	}
 	return m
 }()
-
-// byteText returns the byte-level text of raw bytes.
-func byteText(b []byte) string {
-	rs := make([]rune, len(b))
-	for i, c := range b {
-		rs[i] = byteRune[c]
-	}
-	return string(rs)
-}
-
-// textBytes inverts byteText; ok is false for characters outside the map.
-func textBytes(s string) (b []byte, ok bool) {
-	b = make([]byte, 0, len(s))
-	for _, r := range s {
-		c, found := runeByte[r]
-		if !found {
-			return nil, false
-		}
-		b = append(b, c)
-	}
-	return b, true
-}

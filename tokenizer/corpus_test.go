@@ -4,16 +4,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // goSources reads .go files of the Go toolchain's own source tree under
 // GOROOT/src/<dir>, in sorted path order, until limit bytes.
 func goSources(tb testing.TB, dir string, limit int) []string {
 	tb.Helper()
-	root := filepath.Join(runtime.GOROOT(), "src", dir)
+	root := filepath.Join(testfixture.GoRoot(tb), "src", dir)
 	var texts []string
 	total := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -1,14 +1,29 @@
-// Package testfixture finds the small real models in ../shared/fixtures
-// (beside a developer's or CI's checkout) for tests, and skips a test with
-// a clear message when that folder is absent, as in a user's checkout.
+// Package testfixture finds real inputs for tests: the small models in
+// ../shared/fixtures (beside a developer's or CI's checkout; a test skips
+// with a clear message when that folder is absent, as in a user's
+// checkout) and the Go toolchain's own sources.
 package testfixture
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
+
+// GoRoot is the Go toolchain's root (go env GOROOT), whose src/ tests use
+// as real code that is on every machine that builds codeloom.
+func GoRoot(tb testing.TB) string {
+	tb.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	root := strings.TrimSpace(string(out))
+	if err != nil || root == "" {
+		tb.Fatalf("go env GOROOT: %v", err)
+	}
+	return root
+}
 
 // Path returns the path of fixtures/name, or skips the test.
 func Path(tb testing.TB, name string) string {
