@@ -30,10 +30,15 @@ test: setup vet
 	@./scripts/test-deps.sh
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
+# staticcheck also finds unused code; it is fetched through the Go module
+# proxy at a pinned version.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 vet: setup
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 bench: setup
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m ./...

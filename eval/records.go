@@ -33,13 +33,13 @@ type RecordSample struct {
 // textStats accumulates the text metrics of a set of records (the whole run
 // or one language).
 type textStats struct {
-	records, exact                 int
-	editSim                        float64
-	bleu                           BLEU
-	syntaxChecked, syntaxValid     int
-	refChecked, refValid           int
-	nll                            float64 // summed over tokens
-	nllTokens, nllRecords          int
+	records, exact             int
+	editSim                    float64
+	bleu                       BLEU
+	syntaxChecked, syntaxValid int
+	refChecked, refValid       int
+	nll                        float64 // summed over tokens
+	nllTokens, nllRecords      int
 }
 
 func (s *textStats) add(r RecordSample) {
