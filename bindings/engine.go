@@ -137,7 +137,12 @@ func CPU() CPUFeatures {
 		"AVX512":   C.ggml_cpu_has_avx512() != 0,
 		"AVX_VNNI": C.ggml_cpu_has_avx_vnni() != 0,
 	}
-	host := hostCPUFlags()
+	return compareCPU(compiled, hostCPUFlags())
+}
+
+// compareCPU sorts the SIMD sets into compiled ones and ones the host has
+// (by its lower-case cpuinfo flag) that the build lacks.
+func compareCPU(compiled, host map[string]bool) CPUFeatures {
 	var f CPUFeatures
 	for name, on := range compiled {
 		switch {
