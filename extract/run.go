@@ -75,7 +75,7 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 			continue
 		}
 		k := 0
-		err := dataset.ReadFile(ctx, filepath.Join(r.partsDir, res.Part), func(rec *dataset.Record) error {
+		err := readPart(ctx, filepath.Join(r.partsDir, res.Part), func(rec *dataset.Record) error {
 			if k >= len(verdicts[i]) {
 				return fmt.Errorf("part %s has more records than fingerprints", res.Part)
 			}
