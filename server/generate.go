@@ -11,6 +11,9 @@ import (
 // generateMaxTokens is /generate's max_tokens when absent.
 const generateMaxTokens = 256
 
+// generatePiece is the data of /generate's "piece" events: {"text":...}.
+var generatePiece = &template{before: []byte(`{"text":`), after: []byte(`}`)}
+
 type generateRequest struct {
 	Prompt       *string  `json:"prompt"`
 	Model        string   `json:"model"`
@@ -90,7 +93,7 @@ func (s *Server) generate(c *gin.Context) {
 	deadline, _ := ctx.Deadline()
 	stream := &sse{c: c, deadline: deadline}
 	if req.Stream {
-		opt.OnPiece = func(text string) error { return stream.send("piece", gin.H{"text": text}) }
+		opt.OnPiece = func(text string) error { return stream.piece("piece", generatePiece, text) }
 	}
 	g, err := in.generate(ctx, prompt, opt)
 	if err != nil {

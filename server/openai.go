@@ -180,7 +180,13 @@ func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt GenerateOptio
 	deadline, _ := ctx.Deadline()
 	stream := &sse{c: c, deadline: deadline}
 	if req.Stream {
-		opt.OnPiece = func(piece string) error { return stream.send("", ch.piece(piece)) }
+		opt.OnPiece = func(piece string) error {
+			t, err := ch.pieceTemplate()
+			if err != nil {
+				return err
+			}
+			return stream.piece("", t, piece)
+		}
 	}
 	g, err := in.generate(ctx, text, opt)
 	if err != nil {

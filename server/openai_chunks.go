@@ -9,6 +9,7 @@ type chunker struct {
 	created           int64
 	chat              bool
 	sentRole          bool
+	pieces            *template // of the streamed chunks once the chat role went out
 }
 
 func (ch *chunker) envelope(object string, choices []gin.H) gin.H {
@@ -38,8 +39,18 @@ func (ch *chunker) choice(text string, finish any) gin.H {
 	return gin.H{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}
 }
 
-func (ch *chunker) piece(text string) gin.H {
-	return ch.envelope(ch.chunkObject(), []gin.H{ch.choice(text, nil)})
+// pieceTemplate returns the template of the next streamed chunk. The first
+// chat chunk carries the role; all later ones have one shape, encoded once.
+func (ch *chunker) pieceTemplate() (*template, error) {
+	if ch.pieces != nil {
+		return ch.pieces, nil
+	}
+	first := ch.chat && !ch.sentRole
+	t, err := newTemplate(ch.envelope(ch.chunkObject(), []gin.H{ch.choice(hole, nil)}))
+	if err == nil && !first {
+		ch.pieces = t
+	}
+	return t, err
 }
 
 func (ch *chunker) finish(reason string) gin.H {

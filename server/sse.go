@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,11 +19,13 @@ var errClientGone = errors.New("client gone")
 // request that fails before producing anything still gets a JSON error
 // with a proper status.
 type sse struct {
-	c *gin.Context
+	c  *gin.Context
+	rc *http.ResponseController
 	// deadline bounds every write, so a client that stops reading cannot
 	// hold a context past its request's time limit.
 	deadline time.Time
 	started  bool
+	buf      []byte // the event being written, reused: a piece allocates almost nothing
 }
 
 func (s *sse) start() {
@@ -30,7 +33,8 @@ func (s *sse) start() {
 		return
 	}
 	s.started = true
-	_ = http.NewResponseController(s.c.Writer).SetWriteDeadline(s.deadline) // unsupported writers just lack the bound
+	s.rc = http.NewResponseController(s.c.Writer)
+	_ = s.rc.SetWriteDeadline(s.deadline) // unsupported writers just lack the bound
 	h := s.c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -39,28 +43,46 @@ func (s *sse) start() {
 	s.c.Writer.WriteHeader(http.StatusOK)
 }
 
-// send writes one event; name "" writes a bare "data:" event as OpenAI does.
-// v is JSON-encoded unless it is a string. The event goes out in one write
-// and is flushed at once: pieces must reach the client as they come.
+// send writes one event whose data is v JSON-encoded, or v itself when it
+// is a string; name "" writes a bare "data:" event as OpenAI does.
 func (s *sse) send(name string, v any) error {
+	if data, ok := v.(string); ok {
+		return s.write(name, []byte(data))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	return s.write(name, b)
+}
+
+// piece writes one event whose data is t with text in its hole. Pieces
+// come once per token, so they skip send's reflection over a whole object.
+func (s *sse) piece(name string, t *template, text string) error {
+	quoted, err := json.Marshal(text)
+	if err != nil {
+		return fmt.Errorf("encode piece: %w", err)
+	}
+	return s.write(name, t.before, quoted, t.after)
+}
+
+// write sends one event made of the data parts in one write and flushes
+// it at once: pieces must reach the client as they come.
+func (s *sse) write(name string, data ...[]byte) error {
 	s.start()
-	data, ok := v.(string)
-	if !ok {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode event: %w", err)
-		}
-		data = string(b)
-	}
-	var ev []byte
+	b := s.buf[:0]
 	if name != "" {
-		ev = fmt.Appendf(ev, "event: %s\n", name)
+		b = append(append(append(b, "event: "...), name...), '\n')
 	}
-	ev = fmt.Appendf(ev, "data: %s\n\n", data)
-	if _, err := s.c.Writer.Write(ev); err != nil {
+	b = append(b, "data: "...)
+	for _, d := range data {
+		b = append(b, d...)
+	}
+	s.buf = append(b, "\n\n"...)
+	if _, err := s.c.Writer.Write(s.buf); err != nil {
 		return fmt.Errorf("write event: %w: %w", errClientGone, err)
 	}
-	if err := http.NewResponseController(s.c.Writer).Flush(); err != nil {
+	if err := s.rc.Flush(); err != nil {
 		return fmt.Errorf("flush event: %w: %w", errClientGone, err)
 	}
 	return nil
@@ -75,4 +97,26 @@ func (s *sse) fail(name string, err error) {
 	}
 	ae := asAPIError(err)
 	_ = s.send(name, map[string]any{"error": map[string]any{"code": ae.Code, "message": ae.Message, "type": errorType(ae.Status)}})
+}
+
+// template is the JSON of a streamed object around its text, encoded
+// once: every piece of a stream has the same shape and differs only in
+// the text.
+type template struct{ before, after []byte }
+
+// hole stands for the text when a template is made; encoding/json writes
+// it as "\u0000", which no other part of an event contains.
+const hole = "\x00"
+
+// newTemplate encodes v, an object whose only text is hole.
+func newTemplate(v any) (*template, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode event template: %w", err)
+	}
+	before, after, ok := bytes.Cut(b, []byte(`"\u0000"`))
+	if !ok || bytes.Contains(after, []byte(`"\u0000"`)) {
+		return nil, fmt.Errorf("event template %s: want exactly one hole", b)
+	}
+	return &template{before, after}, nil
 }
