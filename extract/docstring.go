@@ -1,7 +1,7 @@
 package extract
 
 import (
-	"regexp"
+	"bytes"
 	"sort"
 	"strings"
 
@@ -49,14 +49,27 @@ func (e *extractor) docstring(n, parent, body *sitter.Node) string {
 	}
 }
 
-// goDirective matches the tool directives Go keeps out of doc comments
-// (//go:generate, //go:linkname, //lint:ignore).
-var goDirective = regexp.MustCompile(`^//[a-z0-9]+:[a-z0-9]`)
+// isGoDirective tells the tool directives Go keeps out of doc comments
+// (//go:generate, //go:linkname, //lint:ignore): `//`, then [a-z0-9]+, a
+// colon and [a-z0-9].
+func isGoDirective(t string) bool {
+	rest, ok := strings.CutPrefix(t, "//")
+	if !ok {
+		return false
+	}
+	k := 0
+	for k < len(rest) && isLowerAlnum(rest[k]) {
+		k++
+	}
+	return k > 0 && k+1 < len(rest) && rest[k] == ':' && isLowerAlnum(rest[k+1])
+}
+
+func isLowerAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
 
 func withoutDirectives(texts []string) []string {
 	out := texts[:0:0]
 	for _, t := range texts {
-		if !goDirective.MatchString(t) {
+		if !isGoDirective(t) {
 			out = append(out, t)
 		}
 	}
@@ -96,7 +109,7 @@ func (e *extractor) commentsAbove(a *sitter.Node) []span {
 	if !strings.HasPrefix(string(e.src[c.start:c.end]), "/*") {
 		for first > 0 {
 			p := e.comments[first-1]
-			if p.endRow+1 != e.comments[first].startRow || !e.ownLine(p) || strings.HasPrefix(string(e.src[p.start:p.end]), "/*") {
+			if !e.nextLine(p, e.comments[first]) || !e.ownLine(p) || strings.HasPrefix(string(e.src[p.start:p.end]), "/*") {
 				break
 			}
 			first--
@@ -104,6 +117,19 @@ func (e *extractor) commentsAbove(a *sitter.Node) []span {
 	}
 	return e.comments[first : i+1]
 }
+
+// nextLine reports whether comment c starts on the line after the one
+// comment p ends on (a newline that ends p belongs to p's line). Rows come
+// from the bytes, which costs less than asking tree-sitter for every comment.
+func (e *extractor) nextLine(p, c span) bool {
+	end := p.end
+	if end > p.start && e.src[end-1] == '\n' {
+		end--
+	}
+	return bytes.Count(e.src[end:c.start], newline) == 1
+}
+
+var newline = []byte{'\n'}
 
 // adjacent reports whether the text between a comment and a definition is
 // only whitespace with at most one line break: no code, no blank line.

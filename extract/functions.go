@@ -41,11 +41,8 @@ type scope struct {
 	fn        int // index into out for functions, -1 for containers
 }
 
-// span is a comment's position, rows with a trailing newline excluded.
-type span struct {
-	start, end       uint32
-	startRow, endRow uint32
-}
+// span is a comment's position in bytes.
+type span struct{ start, end uint32 }
 
 // functions returns every function of the tree in source order, nested
 // functions included as their own entries. The language's query picks the
@@ -73,7 +70,7 @@ func (e *extractor) visit(n *sitter.Node, r role) {
 	}
 	switch r {
 	case roleComment:
-		e.comments = append(e.comments, spanOf(n))
+		e.comments = append(e.comments, span{start: start, end: n.EndByte()})
 	case roleDecision:
 		e.branch()
 	case roleBoolOp:
@@ -232,13 +229,4 @@ func dedent(code string, col int) string {
 		lines[i] = l[k:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-func spanOf(n *sitter.Node) span {
-	sp, ep := n.StartPoint(), n.EndPoint()
-	s := span{start: n.StartByte(), end: n.EndByte(), startRow: sp.Row, endRow: ep.Row}
-	if ep.Column == 0 && ep.Row > sp.Row {
-		s.endRow--
-	}
-	return s
 }

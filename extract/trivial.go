@@ -37,9 +37,12 @@ func (e *extractor) trivial(body *sitter.Node) bool {
 // statements lists up to limit statements of a block body, or the body
 // itself when it is a single expression (`=> x`, `= x`).
 func (e *extractor) statements(body *sitter.Node, limit int) []*sitter.Node {
-	text := body.Content(e.src)
-	typ := body.Type()
-	if !strings.HasPrefix(text, "{") && !strings.HasPrefix(text, "=") && typ != "block" && typ != "body_statement" {
+	// The first byte tells a block from an expression without copying the body.
+	first := byte(0)
+	if start := body.StartByte(); start < body.EndByte() {
+		first = e.src[start]
+	}
+	if typ := body.Type(); first != '{' && first != '=' && typ != "block" && typ != "body_statement" {
 		return []*sitter.Node{body}
 	}
 	var out []*sitter.Node
