@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -181,25 +182,40 @@ func (e *extractor) kind(typ, name, qualifier string) string {
 // signature is the declaration up to the body (without a trailing = or {),
 // whitespace collapsed; the first line when there is no body.
 func (e *extractor) signature(n, body *sitter.Node) string {
-	var text string
-	if body != nil && body.StartByte() > n.StartByte() {
+	var text []byte
+	if start := n.StartByte(); body != nil && body.StartByte() > start {
 		// End at the last token before the body that is not a comment, so
-		// a comment between the header and the body stays out.
-		end := n.StartByte()
-		for i := 0; i < int(n.ChildCount()); i++ {
-			c := n.Child(i)
-			if c.StartByte() >= body.StartByte() {
+		// a comment between the header and the body stays out. The body is
+		// a child of n: walking back from it takes fewer calls into
+		// tree-sitter than walking n's children from the first.
+		bodyStart, end := body.StartByte(), start
+		for c := body.PrevSibling(); c != nil; c = c.PrevSibling() {
+			if c.StartByte() < bodyStart && e.lang.role(c) != roleComment {
+				end = c.EndByte()
 				break
 			}
-			if e.lang.role(c) != roleComment {
-				end = c.EndByte()
-			}
 		}
-		text = string(e.src[n.StartByte():end])
+		text = e.src[start:end]
 	} else {
-		text, _, _ = strings.Cut(n.Content(e.src), "\n")
+		text = e.src[start:n.EndByte()]
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			text = text[:i]
+		}
 	}
-	return strings.TrimRight(strings.Join(strings.Fields(text), " "), " ={")
+	return strings.TrimRight(collapseSpace(text), " ={")
+}
+
+// collapseSpace joins the words of text with single spaces.
+func collapseSpace(text []byte) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for _, w := range bytes.Fields(text) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(w)
+	}
+	return b.String()
 }
 
 // indentation is the width of the whitespace that starts the line at
