@@ -24,13 +24,18 @@ var benchRequest = fmt.Sprintf(`{"prompt":"Once upon a time","max_tokens":%d,"te
 
 // BenchmarkHTTPOverhead measures the HTTP layer's cost at one client: each
 // iteration runs the same greedy generation once through the engine called
-// from Go and once through POST /generate on a loopback port (streamed or
-// not), back to back in alternating order, so a machine whose load drifts
-// affects both alike.
+// from Go and once over HTTP on a loopback port (POST /generate plain or
+// streamed, or streamed from POST /v1/completions), back to back in
+// alternating order, so a machine whose load drifts affects both alike.
 // It reports the median of each and the overhead of HTTP in percent.
 func BenchmarkHTTPOverhead(b *testing.B) {
-	for _, stream := range []bool{false, true} {
-		b.Run(fmt.Sprintf("stream=%v", stream), func(b *testing.B) {
+	streamed := strings.Replace(benchRequest, "{", `{"stream":true,`, 1)
+	for _, route := range []struct{ name, path, body string }{
+		{"stream=false", "/generate", benchRequest},
+		{"stream=true", "/generate", streamed},
+		{"openai-stream", "/v1/completions", streamed},
+	} {
+		b.Run(route.name, func(b *testing.B) {
 			m, err := testEngine.LoadModel(fixtureModel(b))
 			if err != nil {
 				b.Fatal(err)
@@ -43,11 +48,7 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 			defer c.Close()
 			opt := server.GenerateOptions{MaxTokens: benchTokens, Sampling: server.Sampling{Seed: -1}}
 			_, ts := start(b, server.Options{})
-			body := benchRequest
-			if stream {
-				body = strings.Replace(body, "{", `{"stream":true,`, 1)
-			}
-			post(b, ts.URL, body) // load the model outside the timing
+			post(b, ts.URL+route.path, route.body) // load the model outside the timing
 			var direct, viaHTTP []time.Duration
 			runDirect := func() {
 				t0 := time.Now()
@@ -58,7 +59,7 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 			}
 			runHTTP := func() {
 				t0 := time.Now()
-				post(b, ts.URL, body)
+				post(b, ts.URL+route.path, route.body)
 				viaHTTP = append(viaHTTP, time.Since(t0))
 			}
 			for i := 0; b.Loop(); i++ {
@@ -94,7 +95,7 @@ func BenchmarkConcurrentClients(b *testing.B) {
 		for _, clients := range []int{1, 4, 16} {
 			b.Run(fmt.Sprintf("contexts=%d/clients=%d", contexts, clients), func(b *testing.B) {
 				_, ts := start(b, server.Options{Parallel: contexts})
-				post(b, ts.URL, benchRequest)
+				post(b, ts.URL+"/generate", benchRequest)
 				work := make(chan struct{})
 				lat := make([]time.Duration, 0, b.N)
 				var mu sync.Mutex
@@ -107,7 +108,7 @@ func BenchmarkConcurrentClients(b *testing.B) {
 						defer wg.Done()
 						for range work {
 							t0 := time.Now()
-							post(b, ts.URL, benchRequest)
+							post(b, ts.URL+"/generate", benchRequest)
 							mu.Lock()
 							lat = append(lat, time.Since(t0))
 							mu.Unlock()
@@ -130,8 +131,8 @@ func BenchmarkConcurrentClients(b *testing.B) {
 	}
 }
 
-func post(b *testing.B, base, body string) {
-	resp, err := http.Post(base+"/generate", "application/json", strings.NewReader(body))
+func post(b *testing.B, url, body string) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		b.Error(err)
 		return
