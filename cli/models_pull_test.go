@@ -2,10 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	ucli "github.com/urfave/cli/v2"
 )
 
 func TestModelsPull(t *testing.T) {
@@ -39,21 +35,9 @@ func TestModelsPull(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("HF_TOKEN", tt.token)
 			dir := t.TempDir()
-			var out, errOut bytes.Buffer
-			app := newApp()
-			app.Writer, app.ErrWriter = &out, &errOut
-			err := app.RunContext(context.Background(), append([]string{"codeloom", "models", "pull", "--out", dir}, tt.args...))
-			code := 0
-			if err != nil {
-				code = 1
-				var exit ucli.ExitCoder
-				if errors.As(err, &exit) {
-					code = exit.ExitCode()
-				}
-				out.WriteString(err.Error())
-			}
-			if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) {
-				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out.String(), tt.wantCode, tt.wantOut)
+			code, out := runCLI(append([]string{"models", "pull", "--out", dir}, tt.args...)...)
+			if code != tt.wantCode || !strings.Contains(out, tt.wantOut) {
+				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out, tt.wantCode, tt.wantOut)
 			}
 			if code == 0 {
 				got, err := os.ReadFile(filepath.Join(dir, "m.gguf"))

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
@@ -54,21 +52,9 @@ func TestPipelineCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			app := newApp()
-			app.Writer, app.ErrWriter = &out, &out
-			err := app.RunContext(context.Background(), append([]string{"codeloom", "pipeline"}, tt.args...))
-			code := 0
-			if err != nil {
-				code = 1
-				var exit ucli.ExitCoder
-				if errors.As(err, &exit) {
-					code = exit.ExitCode()
-				}
-				out.WriteString(err.Error())
-			}
-			if code != tt.wantCode || !strings.Contains(out.String(), tt.want) {
-				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out.String(), tt.wantCode, tt.want)
+			code, out := runCLI(append([]string{"pipeline"}, tt.args...)...)
+			if code != tt.wantCode || !strings.Contains(out, tt.want) {
+				t.Fatalf("exit %d, output %q; want exit %d and %q", code, out, tt.wantCode, tt.want)
 			}
 		})
 	}
