@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/codeloom/codeloom/gguf"
 )
@@ -121,4 +124,92 @@ func peakRSSMiB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkConcurrent compares three ways to answer four requests at once
+// on 2 threads (Qwen2.5-0.5B shape, Q4_0): one context taking them in turn,
+// a pool of two 1-thread contexts working side by side, and one context
+// decoding the four as sequences of one batch. The metric is the total
+// generated tokens per second.
+func BenchmarkConcurrent(b *testing.B) {
+	const requests, gen = 4, 32
+	m, err := LoadModel(qwenShaped(b, gguf.Q4_0), ModelParams{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	prompts := make([]string, requests)
+	for i := range prompts {
+		prompts[i] = m.Detokenize(benchTokens(32 + 8*i))
+	}
+	opt := GenerateOptions{MaxTokens: gen}
+	report := func(b *testing.B, tokens int, start time.Time) {
+		b.ReportMetric(float64(tokens)/time.Since(start).Seconds(), "gen_tok/s")
+	}
+	b.Run("one-context", func(b *testing.B) {
+		c, err := m.NewContext(ContextParams{NCtx: 512, Threads: benchThreads})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		tokens, start := 0, time.Now()
+		for i := 0; i < b.N; i++ {
+			for _, p := range prompts {
+				g, err := c.Generate(context.Background(), p, opt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens += g.CompletionTokens
+			}
+		}
+		report(b, tokens, start)
+	})
+	b.Run("pool-of-2", func(b *testing.B) {
+		var ctxs [2]*Context
+		for i := range ctxs {
+			if ctxs[i], err = m.NewContext(ContextParams{NCtx: 512, Threads: 1}); err != nil {
+				b.Fatal(err)
+			}
+			defer ctxs[i].Close()
+		}
+		var tokens atomic.Int64
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			var wg sync.WaitGroup
+			for w, c := range ctxs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for _, p := range prompts[w*requests/2 : (w+1)*requests/2] {
+						g, err := c.Generate(context.Background(), p, opt)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						tokens.Add(int64(g.CompletionTokens))
+					}
+				}()
+			}
+			wg.Wait()
+		}
+		report(b, int(tokens.Load()), start)
+	})
+	b.Run("sequences", func(b *testing.B) {
+		c, err := m.NewContext(ContextParams{NCtx: 1024, Threads: benchThreads, Sequences: requests})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		tokens, start := 0, time.Now()
+		for i := 0; i < b.N; i++ {
+			gs, err := c.GenerateBatch(context.Background(), prompts, opt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, g := range gs {
+				tokens += g.CompletionTokens
+			}
+		}
+		report(b, tokens, start)
+	})
 }

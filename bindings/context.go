@@ -23,6 +23,9 @@ type ContextParams struct {
 	NCtx    int // context length in tokens; 0 = the model's, capped at 4096
 	NBatch  int // tokens decoded per engine call; 0 = 512
 	Threads int // CPU threads; 0 = DefaultThreads()
+	// Sequences is how many prompts GenerateBatch may decode together;
+	// they share the context's tokens. 0 = 1.
+	Sequences int
 }
 
 // Context is one decoding state over a Model. It serves one request at a
@@ -33,13 +36,18 @@ type Context struct {
 	nCtx    int
 	adapter *Adapter
 	scale   float32
-	applied bool // adapter and scale are what the engine uses
+	applied bool   // adapter and scale are what the engine uses
+	piece   []byte // the last sampled token's text
+	nSeq    int
 }
 
 // NewContext makes a decoding context.
 func (m *Model) NewContext(p ContextParams) (*Context, error) {
-	if p.NCtx < 0 || p.NBatch < 0 || p.Threads < 0 {
-		return nil, fmt.Errorf("new context: negative size (ctx %d, batch %d, threads %d)", p.NCtx, p.NBatch, p.Threads)
+	if p.NCtx < 0 || p.NBatch < 0 || p.Threads < 0 || p.Sequences < 0 {
+		return nil, fmt.Errorf("new context: negative size (ctx %d, batch %d, threads %d, sequences %d)", p.NCtx, p.NBatch, p.Threads, p.Sequences)
+	}
+	if p.Sequences == 0 {
+		p.Sequences = 1
 	}
 	if p.NCtx == 0 {
 		p.NCtx = min(m.Info().ContextLength, 4096)
@@ -57,7 +65,9 @@ func (m *Model) NewContext(p ContextParams) (*Context, error) {
 	cp.n_ctx = C.uint32_t(p.NCtx)
 	cp.n_batch = C.uint32_t(p.NBatch)
 	cp.n_ubatch = C.uint32_t(p.NBatch)
-	cp.n_seq_max = 1
+	cp.n_seq_max = C.uint32_t(p.Sequences)
+	// Sequences share the whole context rather than a fixed slice each.
+	cp.kv_unified = C.bool(p.Sequences > 1)
 	cp.n_threads = C.int32_t(p.Threads)
 	cp.n_threads_batch = C.int32_t(p.Threads)
 	cp.no_perf = true
@@ -65,7 +75,7 @@ func (m *Model) NewContext(p ContextParams) (*Context, error) {
 	if c == nil {
 		return nil, fmt.Errorf("new context of %d tokens: the engine could not allocate it", p.NCtx)
 	}
-	return &Context{c: c, model: m, nCtx: int(C.llama_n_ctx(c.lctx)), applied: true}, nil
+	return &Context{c: c, model: m, nCtx: int(C.llama_n_ctx(c.lctx)), applied: true, piece: make([]byte, 256), nSeq: p.Sequences}, nil
 }
 
 // Close frees the context.
@@ -126,11 +136,11 @@ func (c *Context) Decode(ctx context.Context, tokens []int32, pos int) error {
 		stop := c.begin(ctx)
 		defer stop()
 	}
-	return c.decode(ctx, tokens, pos)
+	return c.decode(ctx, tokens, pos, 0)
 }
 
-func (c *Context) decode(ctx context.Context, tokens []int32, pos int) error {
-	rc := C.cl_decode(c.c, (*C.llama_token)(unsafe.Pointer(&tokens[0])), C.int32_t(len(tokens)), C.int32_t(pos))
+func (c *Context) decode(ctx context.Context, tokens []int32, pos, seq int) error {
+	rc := C.cl_decode(c.c, (*C.llama_token)(unsafe.Pointer(&tokens[0])), C.int32_t(len(tokens)), C.int32_t(pos), C.int32_t(seq))
 	return c.status("decode", rc, ctx)
 }
 

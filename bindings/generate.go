@@ -54,18 +54,81 @@ type Timings struct {
 // time until end-of-generation, a stop string, MaxTokens or cancellation.
 // On cancellation it returns what was generated with ctx's error.
 func (c *Context) Generate(ctx context.Context, prompt string, opt GenerateOptions) (*Generation, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	toks, err := c.promptTokens(prompt)
+	if err != nil {
+		return nil, err
+	}
+	opt.MaxTokens = capTokens(opt.MaxTokens, c.nCtx-len(toks))
+	smpl := newSampler(opt.SampleOptions, toks)
+	defer C.llama_sampler_free(smpl)
+	stop := c.begin(ctx)
+	defer stop()
+
+	st := newSeqState(len(toks), opt)
+	g := st.g
+	if err := c.decode(ctx, toks, 0, 0); err != nil {
+		return c.ended(g, err)
+	}
+	g.Timings.Prompt = time.Since(start)
+	var first time.Time
+	pos := len(toks)
+	next := make([]int32, 1)
+	for {
+		if err := ctx.Err(); err != nil {
+			st.cut()
+			return c.ended(g, err)
+		}
+		tok, piece, eog := c.sample(smpl, -1)
+		if first.IsZero() {
+			first = time.Now()
+			g.Timings.TTFT = first.Sub(start)
+		}
+		done, err := st.step(piece, eog)
+		if err != nil {
+			return g, err
+		}
+		if done {
+			break
+		}
+		next[0] = tok
+		if err := c.decode(ctx, next, pos, 0); err != nil {
+			st.cut()
+			return c.ended(g, err)
+		}
+		pos++
+	}
+	if err := st.finish(); err != nil {
+		return g, err
+	}
+	g.Timings.Gen = time.Since(first)
+	g.Timings.PromptTPS = rate(len(toks), g.Timings.Prompt)
+	if g.CompletionTokens > 1 {
+		g.Timings.GenTPS = rate(g.CompletionTokens-1, g.Timings.Gen)
+	}
+	return g, nil
+}
+
+func (opt GenerateOptions) validate() error {
 	if err := opt.Validate(); err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
+		return fmt.Errorf("generate: %w", err)
 	}
 	if opt.MaxTokens < 0 {
-		return nil, fmt.Errorf("generate: max tokens %d: want 0 (no limit) or more", opt.MaxTokens)
+		return fmt.Errorf("generate: max tokens %d: want 0 (no limit) or more", opt.MaxTokens)
 	}
 	for _, s := range opt.Stop {
 		if s == "" {
-			return nil, errors.New("generate: empty stop string")
+			return errors.New("generate: empty stop string")
 		}
 	}
-	start := time.Now()
+	return nil
+}
+
+// promptTokens tokenizes a prompt that must leave room to generate.
+func (c *Context) promptTokens(prompt string) ([]int32, error) {
 	toks, err := c.model.Tokenize(prompt, true)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
@@ -76,93 +139,88 @@ func (c *Context) Generate(ctx context.Context, prompt string, opt GenerateOptio
 	if len(toks) >= c.nCtx {
 		return nil, fmt.Errorf("generate: %w: %d prompt tokens, context %d", ErrPromptTooLong, len(toks), c.nCtx)
 	}
-	room := c.nCtx - len(toks)
-	if opt.MaxTokens == 0 || opt.MaxTokens > room {
-		opt.MaxTokens = room
-	}
+	return toks, nil
+}
 
-	smpl := newSampler(opt.SampleOptions)
-	defer C.llama_sampler_free(smpl)
-	if opt.RepeatPenalty > 0 && opt.RepeatPenalty != 1 {
-		for _, t := range toks {
-			C.llama_sampler_accept(smpl, C.llama_token(t))
-		}
+// capTokens bounds max tokens (0: no limit) by the room left.
+func capTokens(max, room int) int {
+	if max == 0 || max > room {
+		return room
 	}
-	stop := c.begin(ctx)
-	defer stop()
+	return max
+}
 
-	g := &Generation{PromptTokens: len(toks)}
-	if err := c.decode(ctx, toks, 0); err != nil {
-		return c.ended(g, err)
+// sample draws the next token from output row idx of the last decode.
+func (c *Context) sample(smpl *C.struct_llama_sampler, idx int) (tok int32, piece []byte, eog bool) {
+	var n, end C.int32_t
+	t := C.cl_sample(c.c, smpl, C.int32_t(idx), (*C.char)(unsafe.Pointer(&c.piece[0])), C.int32_t(len(c.piece)), &n, &end)
+	if n < 0 {
+		c.piece = make([]byte, -int(n))
+		n = C.cl_piece(c.c, t, (*C.char)(unsafe.Pointer(&c.piece[0])), C.int32_t(len(c.piece)))
 	}
-	g.Timings.Prompt = time.Since(start)
-	out := textStream{stops: opt.Stop}
-	var text []byte
-	emit := func(s string) error {
-		if s == "" {
-			return nil
-		}
-		text = append(text, s...)
-		if opt.OnPiece != nil {
-			return opt.OnPiece(s)
-		}
+	return int32(t), c.piece[:n], end != 0
+}
+
+// seqState follows one sequence's text: stop strings, UTF-8, limits and
+// streaming.
+type seqState struct {
+	g       *Generation
+	out     textStream
+	text    []byte
+	max     int
+	onPiece func(string) error
+}
+
+func newSeqState(promptTokens int, opt GenerateOptions) *seqState {
+	return &seqState{g: &Generation{PromptTokens: promptTokens}, out: textStream{stops: opt.Stop},
+		max: opt.MaxTokens, onPiece: opt.OnPiece}
+}
+
+// step takes one sampled token and reports whether the sequence is done.
+// An error from OnPiece ends it with the text so far.
+func (s *seqState) step(piece []byte, eog bool) (done bool, err error) {
+	if eog {
+		s.g.FinishReason = FinishStop
+		return true, nil
+	}
+	s.g.CompletionTokens++
+	released, stopped := s.out.push(piece)
+	if err := s.emit(released); err != nil {
+		s.g.Text = string(s.text)
+		return true, err
+	}
+	switch {
+	case stopped:
+		s.g.FinishReason = FinishStop
+	case s.g.CompletionTokens >= s.max:
+		s.g.FinishReason = FinishLength
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+func (s *seqState) emit(text string) error {
+	if text == "" {
 		return nil
 	}
-	piece := make([]byte, 256)
-	var first time.Time
-	pos := len(toks)
-	next := make([]int32, 1)
-	for {
-		if err := ctx.Err(); err != nil {
-			g.Text = string(text) + out.flush()
-			return c.ended(g, err)
-		}
-		var n, eog C.int32_t
-		tok := C.cl_sample(c.c, smpl, (*C.char)(unsafe.Pointer(&piece[0])), C.int32_t(len(piece)), &n, &eog)
-		if n < 0 {
-			piece = make([]byte, -int(n))
-			n = C.cl_piece(c.c, tok, (*C.char)(unsafe.Pointer(&piece[0])), C.int32_t(len(piece)))
-		}
-		if first.IsZero() {
-			first = time.Now()
-			g.Timings.TTFT = first.Sub(start)
-		}
-		if eog != 0 {
-			g.FinishReason = FinishStop
-			break
-		}
-		g.CompletionTokens++
-		released, stopped := out.push(piece[:n])
-		if err := emit(released); err != nil {
-			g.Text = string(text)
-			return g, err
-		}
-		if stopped {
-			g.FinishReason = FinishStop
-			break
-		}
-		if g.CompletionTokens >= opt.MaxTokens {
-			g.FinishReason = FinishLength
-			break
-		}
-		next[0] = int32(tok)
-		if err := c.decode(ctx, next, pos); err != nil {
-			g.Text = string(text) + out.flush()
-			return c.ended(g, err)
-		}
-		pos++
+	s.text = append(s.text, text...)
+	if s.onPiece != nil {
+		return s.onPiece(text)
 	}
-	if err := emit(out.flush()); err != nil {
-		g.Text = string(text)
-		return g, err
-	}
-	g.Text = string(text)
-	g.Timings.Gen = time.Since(first)
-	g.Timings.PromptTPS = rate(len(toks), g.Timings.Prompt)
-	if g.CompletionTokens > 1 {
-		g.Timings.GenTPS = rate(g.CompletionTokens-1, g.Timings.Gen)
-	}
-	return g, nil
+	return nil
+}
+
+// finish releases the held-back text at a normal end.
+func (s *seqState) finish() error {
+	err := s.emit(s.out.flush())
+	s.g.Text = string(s.text)
+	return err
+}
+
+// cut ends the text where an error or cancellation stopped it.
+func (s *seqState) cut() {
+	s.g.Text = string(s.text) + s.out.flush()
 }
 
 // ended finishes a generation cut short by err.

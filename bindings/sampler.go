@@ -45,8 +45,19 @@ func (o SampleOptions) Validate() error {
 func isNaN(f float32) bool { return f != f }
 
 // newSampler builds the engine's sampler chain in the usual order:
-// penalties, top-k, top-p, min-p, temperature, then the draw.
-func newSampler(o SampleOptions) *C.struct_llama_sampler {
+// penalties, top-k, top-p, min-p, temperature, then the draw. The prompt's
+// tokens count as recent tokens for the repeat penalty.
+func newSampler(o SampleOptions, prompt []int32) *C.struct_llama_sampler {
+	chain := newChain(o)
+	if o.RepeatPenalty > 0 && o.RepeatPenalty != 1 {
+		for _, t := range prompt {
+			C.llama_sampler_accept(chain, C.llama_token(t))
+		}
+	}
+	return chain
+}
+
+func newChain(o SampleOptions) *C.struct_llama_sampler {
 	chain := C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())
 	if o.RepeatPenalty > 0 && o.RepeatPenalty != 1 {
 		lastN := o.RepeatLastN

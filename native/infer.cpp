@@ -49,19 +49,19 @@ static int32_t decode_status(int32_t rc) {
 // decode_span decodes toks[0..n) at pos.., asking logits for all of them when
 // all_logits, else for the last one only.
 static int32_t decode_span(cl_ctx * c, llama_batch & batch, const llama_token * toks, int32_t n, int32_t pos,
-                           bool all_logits) {
+                           int32_t seq, bool all_logits) {
     batch.n_tokens = n;
     for (int32_t i = 0; i < n; i++) {
         batch.token[i] = toks[i];
         batch.pos[i] = pos + i;
         batch.n_seq_id[i] = 1;
-        batch.seq_id[i][0] = 0;
+        batch.seq_id[i][0] = seq;
         batch.logits[i] = all_logits || i == n - 1;
     }
     return decode_status(llama_decode(c->lctx, batch));
 }
 
-int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos) {
+int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos, int32_t seq) {
     const int32_t n_batch = (int32_t) llama_n_batch(c->lctx);
     llama_batch batch = llama_batch_init(n_batch, 0, 1);
     int32_t rc = CL_OK;
@@ -71,15 +71,33 @@ int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos) 
             rc = CL_ABORTED;
             break;
         }
-        rc = decode_span(c, batch, toks + i, m, pos + i, false);
+        rc = decode_span(c, batch, toks + i, m, pos + i, seq, false);
     }
     llama_batch_free(batch);
     return rc;
 }
 
-llama_token cl_sample(cl_ctx * c, llama_sampler * smpl, char * piece, int32_t cap, int32_t * piece_len,
+int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos, const int32_t * seq, int32_t n) {
+    if (__atomic_load_n(&c->cancel, __ATOMIC_RELAXED)) {
+        return CL_ABORTED;
+    }
+    llama_batch batch = llama_batch_init(n, 0, 1);
+    batch.n_tokens = n;
+    for (int32_t i = 0; i < n; i++) {
+        batch.token[i] = toks[i];
+        batch.pos[i] = pos[i];
+        batch.n_seq_id[i] = 1;
+        batch.seq_id[i][0] = seq[i];
+        batch.logits[i] = true;
+    }
+    const int32_t rc = decode_status(llama_decode(c->lctx, batch));
+    llama_batch_free(batch);
+    return rc;
+}
+
+llama_token cl_sample(cl_ctx * c, llama_sampler * smpl, int32_t idx, char * piece, int32_t cap, int32_t * piece_len,
                       int32_t * eog) {
-    const llama_token tok = llama_sampler_sample(smpl, c->lctx, -1);
+    const llama_token tok = llama_sampler_sample(smpl, c->lctx, idx);
     const llama_vocab * vocab = llama_model_get_vocab(llama_get_model(c->lctx));
     *eog = llama_vocab_is_eog(vocab, tok) ? 1 : 0;
     // special=false: control tokens such as </s> render as nothing.
@@ -117,7 +135,7 @@ int32_t cl_score(cl_ctx * c, const llama_token * toks, int32_t n, int32_t from, 
     for (int32_t i = 0; i < n - 1 && rc == CL_OK; i += n_batch) {
         // Positions i..i+m-1 predict tokens i+1..i+m.
         const int32_t m = (n - 1) - i < n_batch ? (n - 1) - i : n_batch;
-        rc = decode_span(c, batch, toks + i, m, i, true);
+        rc = decode_span(c, batch, toks + i, m, i, 0, true);
         if (rc != CL_OK) {
             break;
         }

@@ -30,15 +30,21 @@ void     cl_ctx_free(cl_ctx * c);
 // cl_reset forgets every position of sequence 0 and clears the cancel flag.
 void cl_reset(cl_ctx * c);
 
-// cl_decode feeds toks[0..n) at positions pos.. of sequence 0 in batches of
-// n_batch; logits are kept for the last token only.
-int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos);
+// cl_decode feeds toks[0..n) at positions pos.. of sequence seq in batches
+// of n_batch; logits are kept for the last token only.
+int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos, int32_t seq);
 
-// cl_sample samples from the last decoded logits, accepts the token into the
+// cl_decode_step decodes one token for each of n sequences in one batch:
+// toks[i] at position pos[i] of sequence seq[i], with logits for every row
+// (row i is sampled with idx i).
+int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos, const int32_t * seq, int32_t n);
+
+// cl_sample samples from output row idx of the last decode (-1: the last
+// row), accepts the token into the
 // sampler's state, and writes its text piece (not NUL-terminated) to piece;
 // *piece_len is the piece's length, or minus the needed size if cap is too
 // small. *eog tells whether the token ends generation.
-llama_token cl_sample(cl_ctx * c, struct llama_sampler * smpl, char * piece, int32_t cap,
+llama_token cl_sample(cl_ctx * c, struct llama_sampler * smpl, int32_t idx, char * piece, int32_t cap,
                       int32_t * piece_len, int32_t * eog);
 
 // cl_piece writes the text piece of tok like cl_sample does.
