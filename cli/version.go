@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -26,6 +27,16 @@ func versionCommand() *ucli.Command {
 			}
 			for _, b := range bindings.Backends() {
 				fmt.Fprintf(w, "backend %s: %s\n", b.Name, strings.Join(b.Devices, "; "))
+				// The CPU's features are the line above; a GPU backend's
+				// (CUDA architectures, graphs, ...) are shown here.
+				if b.Name != "CPU" && len(b.Features) > 0 {
+					var fs []string
+					for k, v := range b.Features {
+						fs = append(fs, k+"="+v)
+					}
+					sort.Strings(fs)
+					fmt.Fprintf(w, "  features: %s\n", strings.Join(fs, " "))
+				}
 			}
 			fmt.Fprintf(w, "system: %s\n", bindings.SystemInfo())
 			return nil
