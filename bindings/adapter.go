@@ -15,9 +15,7 @@ import (
 // Contexts of that model switch to it with SetAdapter without reloading the
 // model.
 type Adapter struct {
-	c     *C.struct_llama_adapter_lora
-	model *Model
-	path  string
+	c *C.struct_llama_adapter_lora
 }
 
 // LoadAdapter loads a LoRA adapter file made for m's architecture and shapes.
@@ -31,11 +29,8 @@ func LoadAdapter(m *Model, path string) (*Adapter, error) {
 	if ca == nil {
 		return nil, engineFailure("load adapter %s: the engine rejected it (wrong base architecture, tensor names or shapes)", path)
 	}
-	return &Adapter{c: ca, model: m, path: path}, nil
+	return &Adapter{c: ca}, nil
 }
-
-// Path is the file the adapter was loaded from.
-func (a *Adapter) Path() string { return a.path }
 
 // Meta returns an adapter metadata value as a string, "" when absent.
 func (a *Adapter) Meta(key string) string {

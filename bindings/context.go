@@ -50,7 +50,7 @@ func (m *Model) NewContext(p ContextParams) (*Context, error) {
 		p.Sequences = 1
 	}
 	if p.NCtx == 0 {
-		p.NCtx = min(m.Info().ContextLength, 4096)
+		p.NCtx = min(int(C.llama_model_n_ctx_train(m.c)), 4096)
 	}
 	if p.NCtx < 8 {
 		p.NCtx = 8
@@ -86,9 +86,6 @@ func (c *Context) Close() {
 	}
 }
 
-// Model is the model the context decodes with.
-func (c *Context) Model() *Model { return c.model }
-
 // Size is the context length in tokens.
 func (c *Context) Size() int { return c.nCtx }
 
@@ -100,9 +97,6 @@ func (c *Context) SetAdapter(a *Adapter, scale float32) {
 	}
 	c.adapter, c.scale, c.applied = a, scale, false
 }
-
-// Adapter is the adapter set with SetAdapter, nil when none.
-func (c *Context) Adapter() *Adapter { return c.adapter }
 
 // begin prepares a request: forgets earlier tokens, applies a changed
 // adapter, and arms cancellation from ctx. The returned stop function must

@@ -37,7 +37,6 @@ type ModelParams struct {
 type Model struct {
 	c     *C.struct_llama_model
 	vocab *C.struct_llama_vocab
-	path  string
 }
 
 // LoadModel loads a GGUF model file.
@@ -72,7 +71,7 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	if cm == nil {
 		return nil, engineFailure("load model %s: the engine could not load it", path)
 	}
-	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm), path: path}, nil
+	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm)}, nil
 }
 
 // checkGGUF gives clear errors for the common bad inputs before the engine
@@ -105,9 +104,6 @@ func (m *Model) Close() {
 		m.c = nil
 	}
 }
-
-// Path is the file the model was loaded from.
-func (m *Model) Path() string { return m.path }
 
 // ModelInfo describes a loaded model.
 type ModelInfo struct {
@@ -236,9 +232,6 @@ func (m *Model) EOS() int32 { return int32(C.llama_vocab_eos(m.vocab)) }
 // AddsBOS tells whether Tokenize with addSpecial puts BOS first.
 func (m *Model) AddsBOS() bool { return bool(C.llama_vocab_get_add_bos(m.vocab)) }
 
-// IsEOG tells whether a token ends generation (EOS, EOT, ...).
-func (m *Model) IsEOG(t int32) bool { return bool(C.llama_vocab_is_eog(m.vocab, C.llama_token(t))) }
-
 // FIM returns the fill-in-the-middle tokens; ok is false when the model has
 // none.
 func (m *Model) FIM() (pre, suf, mid int32, ok bool) {
@@ -293,9 +286,4 @@ func (m *Model) ApplyChatTemplate(msgs []ChatMessage, addAssistant bool) (string
 		}
 		buf = make([]byte, int(n))
 	}
-}
-
-// String names the model for logs.
-func (m *Model) String() string {
-	return strings.TrimSpace(m.Info().Description + " (" + m.path + ")")
 }
