@@ -1,0 +1,86 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// The benchmarks run extract's per-function work over the Go standard
+// library cut into 60-line chunks; one op is one chunk (see goCorpus).
+//
+//	go test ./dataset -run '^$' -bench . -benchmem
+
+const benchRecords = 20000
+
+func BenchmarkNewFingerprint(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		NewFingerprint(recs[i%len(recs)].Code)
+	}
+}
+
+func BenchmarkApproxTokens(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ApproxTokens(recs[i%len(recs)].Code)
+	}
+}
+
+func BenchmarkFiltersReason(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	f := DefaultFilters()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		f.Reason(&recs[i%len(recs)], Facts{})
+	}
+}
+
+// BenchmarkRedact redacts what extract redacts: code, docstring, signature.
+func BenchmarkRedact(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	counts := map[string]int{}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r := &recs[i%len(recs)]
+		Redact(r.Code, counts)
+		Redact(r.Docstring, counts)
+		Redact(r.Signature, counts)
+	}
+}
+
+// BenchmarkWriteRecord is the JSONL encoding of one record by a Writer.
+func BenchmarkWriteRecord(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if buf.Len() > 1<<20 {
+			buf.Reset()
+		}
+		if err := enc.Encode(&recs[i%len(recs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadRecord is the decoding of one JSONL line by Read.
+func BenchmarkReadRecord(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	lines := make([][]byte, len(recs))
+	for i := range recs {
+		lines[i], _ = json.Marshal(&recs[i])
+	}
+	var rec Record
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rec = Record{}
+		if err := json.Unmarshal(lines[i%len(lines)], &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
