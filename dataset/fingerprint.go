@@ -21,7 +21,7 @@ type Fingerprint struct {
 
 // NewFingerprint fingerprints code.
 func NewFingerprint(code string) Fingerprint {
-	return Fingerprint{Exact: sha256.Sum256([]byte(NormalizeCode(code))), sketch: minhash(code)}
+	return Fingerprint{Exact: normalizedHash(code), sketch: minhash(code)}
 }
 
 // ID is the record ID of the fingerprinted code (see ID).

@@ -23,25 +23,40 @@ const empty = math.MaxUint32
 // hash per shingle instead of numPerm. Functions shorter than one shingle
 // are one shingle.
 func minhash(code string) signature {
-	var toks []uint64
-	eachToken(code, func(t string) { toks = append(toks, fnv64(t)) })
+	var stack [1024]uint64 // token hashes of typical functions fit
+	toks := stack[:0]
+	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
+		toks = append(toks, fnv64(code[s:e]))
+	}
 	var sig signature
 	for i := range sig {
 		sig[i] = empty
 	}
-	n := max(len(toks)-shingleLen+1, 1)
-	for i := 0; i < n && len(toks) > 0; i++ {
-		var sh uint64
-		for _, t := range toks[i:min(i+shingleLen, len(toks))] {
-			sh = mix64(sh*0x100000001b3 ^ t)
-		}
-		bin, v := sh>>(64-binBits), uint32(sh)
-		if v < sig[bin] {
-			sig[bin] = v
-		}
+	// A tight loop apart from the tokenizer's branches lets the processor
+	// overlap the independent shingles' chains of multiplications.
+	for i := 0; i+shingleLen <= len(toks); i++ {
+		sig.add(shingleHash(toks[i : i+shingleLen]))
+	}
+	if len(toks) > 0 && len(toks) < shingleLen {
+		sig.add(shingleHash(toks))
 	}
 	densify(&sig)
 	return sig
+}
+
+// shingleHash hashes a shingle of token hashes.
+func shingleHash(toks []uint64) uint64 {
+	var sh uint64
+	for _, t := range toks {
+		sh = mix64(sh*0x100000001b3 ^ t)
+	}
+	return sh
+}
+
+// add puts a shingle's hash into its bin.
+func (sig *signature) add(sh uint64) {
+	bin := sh >> (64 - binBits)
+	sig[bin] = min(sig[bin], uint32(sh))
 }
 
 // binBits is log2(numPerm).

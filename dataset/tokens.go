@@ -3,43 +3,105 @@ package dataset
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // NormalizeCode is the text that identity and exact duplicates are judged
 // on: every run of whitespace becomes one space, so re-indented or
 // re-wrapped copies of a function count as the same.
 func NormalizeCode(code string) string {
-	return strings.Join(strings.Fields(code), " ")
+	return string(appendNormalized(nil, code))
+}
+
+// appendNormalized appends NormalizeCode(code) to dst. It splits where
+// strings.Fields does (ASCII spaces, and Unicode spaces outside ASCII) but
+// copies each field whole instead of building a slice of them.
+func appendNormalized(dst []byte, code string) []byte {
+	start, field := len(dst), -1 // field: where the field being read began
+	for i := 0; i < len(code); {
+		c, size := code[i], 1
+		space := asciiSpace[c]
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(code[i:])
+			space = unicode.IsSpace(r)
+		}
+		switch {
+		case space && field >= 0:
+			dst = appendField(dst, start, code[field:i])
+			field = -1
+		case !space && field < 0:
+			field = i
+		}
+		i += size
+	}
+	if field >= 0 {
+		dst = appendField(dst, start, code[field:])
+	}
+	return dst
+}
+
+// appendField appends a field, after a space unless it is the first since
+// start.
+func appendField(dst []byte, start int, f string) []byte {
+	if len(dst) > start {
+		dst = append(dst, ' ')
+	}
+	return append(dst, f...)
+}
+
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// normalizedHash is the SHA-256 of NormalizeCode(code). Typical functions
+// are normalized on the stack.
+func normalizedHash(code string) [sha256.Size]byte {
+	var buf [8 << 10]byte
+	return sha256.Sum256(appendNormalized(buf[:0], code))
 }
 
 // ID is a record's identity: the hex SHA-256 of its normalized code.
 func ID(code string) string {
-	sum := sha256.Sum256([]byte(NormalizeCode(code)))
+	sum := normalizedHash(code)
 	return hex.EncodeToString(sum[:])
 }
 
-// eachToken calls fn with each token of code: runs of letters, digits and
-// underscores (bytes of multi-byte characters included), and every other
-// non-space byte on its own.
-func eachToken(code string, fn func(tok string)) {
-	for i := 0; i < len(code); {
-		c := code[i]
+// Token classes of bytes, for nextToken.
+const (
+	tokSymbol = iota // a token on its own
+	tokSpace
+	tokWord // part of a run of letters, digits, underscores and non-ASCII bytes
+)
+
+var tokenClass = func() (t [256]uint8) {
+	for c := range t {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case isWordByte(c):
-			j := i + 1
-			for j < len(code) && isWordByte(code[j]) {
-				j++
-			}
-			fn(code[i:j])
-			i = j
-		default:
-			fn(code[i : i+1])
-			i++
+			t[c] = tokSpace
+		case isWordByte(byte(c)):
+			t[c] = tokWord
 		}
 	}
+	return t
+}()
+
+// nextToken returns the bounds of the first token of code at or after i,
+// start == end when there is none. Tokens are runs of letters, digits and
+// underscores (bytes of multi-byte characters included), and every other
+// non-space byte on its own. Callers loop over it rather than pass a
+// function, which keeps the per-token work free of calls through closures.
+func nextToken(code string, i int) (start, end int) {
+	for i < len(code) && tokenClass[code[i]] == tokSpace {
+		i++
+	}
+	if i == len(code) || tokenClass[code[i]] == tokSymbol {
+		return i, min(i+1, len(code))
+	}
+	end = i + 1
+	for end < len(code) && tokenClass[code[end]] == tokWord {
+		end++
+	}
+	return i, end
 }
 
 func isWordByte(c byte) bool {
@@ -51,6 +113,8 @@ func isWordByte(c byte) bool {
 // subword vocabularies split long identifiers.
 func ApproxTokens(code string) int {
 	n := 0
-	eachToken(code, func(tok string) { n += 1 + (len(tok)-1)/6 })
+	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
+		n += 1 + (e-s-1)/6
+	}
 	return n
 }

@@ -1,0 +1,93 @@
+package dataset
+
+import (
+	"strings"
+	"unicode"
+)
+
+// The straightforward versions of the hot per-function code, as it was
+// before it was tuned: the tests check the tuned code against them.
+
+func refNormalizeCode(code string) string { return strings.Join(strings.Fields(code), " ") }
+
+func refEachToken(code string, fn func(tok string)) {
+	for i := 0; i < len(code); {
+		c := code[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case isWordByte(c):
+			j := i + 1
+			for j < len(code) && isWordByte(code[j]) {
+				j++
+			}
+			fn(code[i:j])
+			i = j
+		default:
+			fn(code[i : i+1])
+			i++
+		}
+	}
+}
+
+func refApproxTokens(code string) int {
+	n := 0
+	refEachToken(code, func(tok string) { n += 1 + (len(tok)-1)/6 })
+	return n
+}
+
+func refMinhash(code string) signature {
+	var toks []uint64
+	refEachToken(code, func(t string) { toks = append(toks, fnv64(t)) })
+	var sig signature
+	for i := range sig {
+		sig[i] = empty
+	}
+	n := max(len(toks)-shingleLen+1, 1)
+	for i := 0; i < n && len(toks) > 0; i++ {
+		var sh uint64
+		for _, t := range toks[i:min(i+shingleLen, len(toks))] {
+			sh = mix64(sh*0x100000001b3 ^ t)
+		}
+		bin, v := sh>>(64-binBits), uint32(sh)
+		if v < sig[bin] {
+			sig[bin] = v
+		}
+	}
+	densify(&sig)
+	return sig
+}
+
+func refLongestLine(s string) int {
+	longest := 0
+	for len(s) > 0 {
+		line, rest, _ := strings.Cut(s, "\n")
+		longest = max(longest, len(line))
+		s = rest
+	}
+	return longest
+}
+
+func refAlphanumeric(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	n, total := 0, 0
+	for _, c := range s {
+		total++
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			n++
+		}
+	}
+	return float64(n) / float64(total)
+}
+
+func refIsGenerated(code string) bool {
+	lower := strings.ToLower(code)
+	for _, m := range generatedMarkers {
+		if strings.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
+}
