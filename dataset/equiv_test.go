@@ -3,8 +3,11 @@ package dataset
 import (
 	"crypto/sha256"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // pieces are what the random inputs of the equivalence tests are made of:
@@ -63,5 +66,35 @@ func TestNormalizedHashLong(t *testing.T) {
 	s := strings.Repeat("if x  { return\t\u00a0y }\n", 2000)
 	if got, want := normalizedHash(s), sha256.Sum256([]byte(refNormalizeCode(s))); got != want {
 		t.Fatal("long code: hash differs")
+	}
+}
+
+func TestFilterPartsMatchReference(t *testing.T) {
+	in := equivInputs(t, 20000)
+	for _, m := range generatedMarkers {
+		in = append(in, m, strings.ToUpper(m), "x "+strings.ToUpper(m[:1])+m[1:]+" y")
+	}
+	in = append(in, "// do not ed\u0130t", "// DO NOT EDİT", "// GENERATED", "// \u212aode generated", "gENERATEd")
+	for _, s := range in {
+		if got, want := alphanumeric(s), refAlphanumeric(s); got != want {
+			t.Fatalf("alphanumeric(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isGenerated(s), refIsGenerated(s); got != want {
+			t.Fatalf("isGenerated(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestRunesLowerToASCII checks what isGenerated assumes: U+0130 and U+212A
+// are the only runes beyond ASCII that lower-case into ASCII.
+func TestRunesLowerToASCII(t *testing.T) {
+	var got []rune
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if unicode.ToLower(r) < utf8.RuneSelf {
+			got = append(got, r)
+		}
+	}
+	if !slices.Equal(got, []rune{0x130, 0x212a}) {
+		t.Fatalf("runes that lower-case into ASCII: %U", got)
 	}
 }

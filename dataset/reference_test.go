@@ -58,16 +58,6 @@ func refMinhash(code string) signature {
 	return sig
 }
 
-func refLongestLine(s string) int {
-	longest := 0
-	for len(s) > 0 {
-		line, rest, _ := strings.Cut(s, "\n")
-		longest = max(longest, len(line))
-		s = rest
-	}
-	return longest
-}
-
 func refAlphanumeric(s string) float64 {
 	if s == "" {
 		return 0
