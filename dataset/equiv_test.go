@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"crypto/sha256"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -96,5 +97,82 @@ func TestRunesLowerToASCII(t *testing.T) {
 	}
 	if !slices.Equal(got, []rune{0x130, 0x212a}) {
 		t.Fatalf("runes that lower-case into ASCII: %U", got)
+	}
+}
+
+// addressPieces make strings that come close to addresses and tokens.
+var addressPieces = []string{
+	"1", "12", "123", "1234", "a", "F", "ff", "g", ".", ".", ":", ":", "::", " ", "x", "-", "_", "@",
+	"ghp", "github", "k", "npm", "ey", "J", "AK", "IA", "AI", "za", "glpat", "xox", "sk", "\n",
+}
+
+func TestRedactMatchesReference(t *testing.T) {
+	in := equivInputs(t, 20000)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(addressPieces[rng.IntN(len(addressPieces))])
+		}
+		in = append(in, b.String())
+	}
+	for _, h := range tokenHints {
+		in = append(in, h, "x"+h+strings.Repeat("A1b", 20), h[:len(h)-1])
+	}
+	for _, a := range []string{"2606:4700:4700::1111", "2606:4700:4700:1111:2222:3333:4444:5555", "2001:db8:85a3::8a2e:370:7334", "1::x", "a:b:c", "203.0.113.7", "9.9.9.9", "100.200.30.4"} {
+		in = append(in, a, "ip("+a+")", "v"+a, a+".1", "x "+a+":80")
+	}
+	changed := 0
+	for _, s := range in {
+		gotCounts, wantCounts := map[string]int{}, map[string]int{}
+		got, want := Redact(s, gotCounts), refRedact(s, wantCounts)
+		if got != want || !maps.Equal(gotCounts, wantCounts) {
+			t.Fatalf("Redact(%q) = %q %v, want %q %v", s, got, gotCounts, want, wantCounts)
+		}
+		if got != s {
+			changed++
+		}
+	}
+	if changed < 100 {
+		t.Fatalf("only %d inputs were redacted: the inputs test too little", changed)
+	}
+}
+
+func TestAnchoredHints(t *testing.T) {
+	for _, s := range []string{"", "x", "ey", "e-yJ", "sk", "_", "AKI"} {
+		if tokenAnchors.in(s) {
+			t.Errorf("hint found in %q", s)
+		}
+	}
+	for _, h := range tokenHints {
+		for _, s := range []string{h, "  " + h, h + "  ", "ab" + h + "cd"} {
+			if !tokenAnchors.in(s) {
+				t.Errorf("hint %q not found in %q", h, s)
+			}
+		}
+	}
+}
+
+func TestSecretNameMatchesReference(t *testing.T) {
+	parts := []string{"", "_", "x", "S", "s", "\u017f", "\u212a", "K", "ecret", "EcReT", "oken", "TOKEN", "pass", "w", "W",
+		"pwd", "api", "Key", "access", "private", "credential", "AUTH", "au", "th", "é"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	found := 0
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		name := b.String()
+		got, want := isSecretName(name), refSecretName.MatchString(name)
+		if got != want {
+			t.Fatalf("isSecretName(%q) = %v, want %v", name, got, want)
+		}
+		if got {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d secret names: the inputs test too little", found)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Redaction kinds: the keys of Counts.Redactions, and the placeholder each
@@ -41,8 +43,27 @@ var (
 	emailRe    = regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`)
 	ipv4Re     = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
 	ipv6Re     = regexp.MustCompile(`\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b`)
-	secretName = regexp.MustCompile(`(?i)secret|token|passw|pwd|api_?key|access_?key|private_?key|credential|auth`)
+	secretName = regexp.MustCompile(`(?i)` + strings.Join(secretWords, "|"))
 )
+
+// secretWords are the lower-case words that, in any case, make a name
+// sound secret.
+var secretWords = []string{
+	"secret", "token", "passw", "pwd", "apikey", "api_key", "accesskey", "access_key", "privatekey", "private_key",
+	"credential", "auth",
+}
+
+// isSecretName reports whether secretName matches name. ASCII names, nearly
+// all, are searched without the regular expression: beyond ASCII, Unicode
+// case folding makes U+017F an s and U+212A a k.
+func isSecretName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return secretName.MatchString(name)
+		}
+	}
+	return slices.ContainsFunc(secretWords, func(w string) bool { return containsFold(name, w) })
+}
 
 // exampleDomains are documentation addresses, not personal data.
 var exampleDomains = []string{"example.com", "example.org", "example.net", "localhost"}
@@ -54,6 +75,77 @@ var tokenHints = []string{
 	"github_pat_", "glpat-", "xox", "AIza", "k_live_", "k_test_", "sk-", "npm_", "eyJ",
 }
 
+// tokenAnchors finds tokenHints in one byte search per anchor.
+var tokenAnchors = newAnchoredHints(tokenHints)
+
+// anchoredHints finds which of a set of short strings occur in a text by
+// searching for one byte of each, its anchor, chosen to be rare in code (a
+// symbol or upper-case letter where the string has one). Strings that share
+// an anchor share its search, and candidates are checked only where the
+// anchor occurs.
+type anchoredHints []anchorGroup
+
+type anchorGroup struct {
+	anchor byte
+	hints  []anchoredHint
+}
+
+type anchoredHint struct {
+	hint string
+	at   int // offset of the anchor in hint
+}
+
+func newAnchoredHints(hints []string) anchoredHints {
+	var a anchoredHints
+	for _, h := range hints {
+		at := 0
+		for i := range len(h) {
+			if anchorRank(h[i]) < anchorRank(h[at]) {
+				at = i
+			}
+		}
+		g := slices.IndexFunc(a, func(g anchorGroup) bool { return g.anchor == h[at] })
+		if g < 0 {
+			a, g = append(a, anchorGroup{anchor: h[at]}), len(a)
+		}
+		a[g].hints = append(a[g].hints, anchoredHint{h, at})
+	}
+	return a
+}
+
+// anchorRank orders bytes by how common they are in code: lower-case
+// letters most, then digits, then upper-case letters, then the rest.
+func anchorRank(c byte) int {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return 3
+	case '0' <= c && c <= '9':
+		return 2
+	case 'A' <= c && c <= 'Z':
+		return 1
+	}
+	return 0
+}
+
+// in reports whether any of the hints occurs in s.
+func (a anchoredHints) in(s string) bool {
+	for _, g := range a {
+		for i := 0; i < len(s); i++ {
+			j := strings.IndexByte(s[i:], g.anchor)
+			if j < 0 {
+				break
+			}
+			i += j
+			for _, h := range g.hints {
+				if i >= h.at && strings.HasPrefix(s[i-h.at:], h.hint) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Redact replaces secrets and personal data in s with placeholders such as
 // <EMAIL> and adds what it replaced to counts (by kind). Each regular
 // expression runs only when a cheap scan finds what it needs.
@@ -61,33 +153,60 @@ func Redact(s string, counts map[string]int) string {
 	if strings.Contains(s, "PRIVATE KEY") {
 		s = replace(s, privateKeyRe, RedactPrivateKey, counts, nil)
 	}
-	for _, h := range tokenHints {
-		if strings.Contains(s, h) {
-			s = replace(s, tokenRe, RedactToken, counts, nil)
-			break
-		}
+	if tokenAnchors.in(s) {
+		s = replace(s, tokenRe, RedactToken, counts, nil)
 	}
 	s = redactSecrets(s, counts)
-	if !strings.Contains(s, "@") {
-		return redactIPs(s, counts)
-	}
-	s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
-		domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
-		for _, d := range exampleDomains {
-			if domain == d || strings.HasSuffix(domain, "."+d) {
-				return false
+	if hasEmailShape(s) {
+		s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
+			domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
+			for _, d := range exampleDomains {
+				if domain == d || strings.HasSuffix(domain, "."+d) {
+					return false
+				}
 			}
-		}
-		return true
-	})
+			return true
+		})
+	}
 	return redactIPs(s, counts)
 }
 
+// hasEmailShape reports whether s holds what every match of emailRe does:
+// an @ between a character of the local part and one of the domain, the
+// domain's run of letters, digits, hyphens and dots holding a dot and two
+// letters.
+func hasEmailShape(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		j := strings.IndexByte(s[i:len(s)-1], '@')
+		if j < 0 {
+			return false
+		}
+		if i += j; !isEmailLocal(s[i-1]) || !isDomainByte(s[i+1]) || s[i+1] == '.' {
+			continue
+		}
+		end := i + 1
+		for end < len(s) && isDomainByte(s[end]) {
+			end++
+		}
+		domain := s[i+1 : end]
+		for k := 1; k+2 < len(domain); k++ {
+			if domain[k] == '.' && isLetter(domain[k+1]) && isLetter(domain[k+2]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool     { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDomainByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '-' || c == '.' }
+func isEmailLocal(c byte) bool { return isDomainByte(c) || c == '_' || c == '%' || c == '+' }
+
 func redactIPs(s string, counts map[string]int) string {
-	if hasAround(s, '.', isDigit) {
+	if hasDottedQuad(s) {
 		s = replaceIPs(s, ipv4Re, counts)
 	}
-	if hasAround(s, ':', isHexDigit) {
+	if hasAround(s, ':', isHexDigit) && hasColonPair(s) {
 		s = replaceIPs(s, ipv6Re, counts)
 	}
 	return s
@@ -96,11 +215,70 @@ func redactIPs(s string, counts map[string]int) string {
 // hasAround reports whether sep occurs between two bytes that class accepts.
 func hasAround(s string, sep byte, class func(byte) bool) bool {
 	for i := 1; i+1 < len(s); i++ {
-		if s[i] == sep && class(s[i-1]) && class(s[i+1]) {
+		j := strings.IndexByte(s[i:len(s)-1], sep)
+		if j < 0 {
+			return false
+		}
+		if i += j; class(s[i-1]) && class(s[i+1]) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasDottedQuad reports whether s holds four dot-separated runs of one to
+// three digits, as every match of ipv4Re does.
+func hasDottedQuad(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		j := strings.IndexByte(s[i:len(s)-1], '.')
+		if j < 0 {
+			return false
+		}
+		if i += j; !isDigit(s[i-1]) {
+			continue
+		}
+		dot := i
+		for range 2 {
+			if n := classRun(s[dot+1:], isDigit); n >= 1 && n <= 3 && dot+1+n < len(s) && s[dot+1+n] == '.' {
+				dot += 1 + n
+			} else {
+				dot = -1
+				break
+			}
+		}
+		if dot >= 0 && dot+1 < len(s) && isDigit(s[dot+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasColonPair reports whether s holds a hex digit, a colon, at most four
+// hex digits and a colon, as every match of ipv6Re does.
+func hasColonPair(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		j := strings.IndexByte(s[i:len(s)-1], ':')
+		if j < 0 {
+			return false
+		}
+		if i += j; !isHexDigit(s[i-1]) {
+			continue
+		}
+		if n := classRun(s[i+1:], isHexDigit); n <= 4 && i+1+n < len(s) && s[i+1+n] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+// classRun is the length of the run of bytes class accepts that s starts
+// with, counted up to 5.
+func classRun(s string, class func(byte) bool) int {
+	n := 0
+	for n < len(s) && n < 5 && class(s[n]) {
+		n++
+	}
+	return n
 }
 
 func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
@@ -239,7 +417,7 @@ func looksSecret(name, value string) bool {
 		return false
 	}
 	h := entropy(value)
-	if secretName.MatchString(name) {
+	if isSecretName(name) {
 		// Words and identifiers ("Authorization") are names, not secrets.
 		return h >= 2.5 && strings.ContainsFunc(value, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' })
 	}

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -81,3 +82,45 @@ func refIsGenerated(code string) bool {
 	}
 	return false
 }
+
+func refRedact(s string, counts map[string]int) string {
+	if strings.Contains(s, "PRIVATE KEY") {
+		s = replace(s, privateKeyRe, RedactPrivateKey, counts, nil)
+	}
+	for _, h := range tokenHints {
+		if strings.Contains(s, h) {
+			s = replace(s, tokenRe, RedactToken, counts, nil)
+			break
+		}
+	}
+	s = redactSecrets(s, counts)
+	if strings.Contains(s, "@") {
+		s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
+			domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
+			for _, d := range exampleDomains {
+				if domain == d || strings.HasSuffix(domain, "."+d) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	if refHasAround(s, '.', isDigit) {
+		s = replaceIPs(s, ipv4Re, counts)
+	}
+	if refHasAround(s, ':', isHexDigit) {
+		s = replaceIPs(s, ipv6Re, counts)
+	}
+	return s
+}
+
+func refHasAround(s string, sep byte, class func(byte) bool) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == sep && class(s[i-1]) && class(s[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+var refSecretName = regexp.MustCompile(`(?i)secret|token|passw|pwd|api_?key|access_?key|private_?key|credential|auth`)
