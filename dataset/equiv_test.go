@@ -1,9 +1,12 @@
 package dataset
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -174,5 +177,48 @@ func TestSecretNameMatchesReference(t *testing.T) {
 	}
 	if found < 1000 {
 		t.Fatalf("only %d secret names: the inputs test too little", found)
+	}
+}
+
+// jsonPieces are what encoding/json escapes, or might be expected to.
+var jsonPieces = []string{
+	"a", " ", "\"", "\\", "/", "<", ">", "&", "\b", "\f", "\n", "\r", "\t", "\x00", "\x01", "\x1f", "\x7f",
+	"\u2028", "\u2029", "\u2027", "é", "日本", "\U0001F600", "\xff", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\ufffd",
+}
+
+func TestRecordJSONMatchesEncodingJSON(t *testing.T) {
+	recs := slices.Clone(goCorpus(t, 5000))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 5000 {
+		// Every field, so that one added to Record and not to appendJSON fails.
+		var r Record
+		v := reflect.ValueOf(&r).Elem()
+		for i := range v.NumField() {
+			switch f := v.Field(i); f.Kind() {
+			case reflect.String:
+				var b strings.Builder
+				for range rng.IntN(4) * rng.IntN(8) {
+					b.WriteString(jsonPieces[rng.IntN(len(jsonPieces))])
+				}
+				f.SetString(b.String())
+			case reflect.Int:
+				f.SetInt([]int64{0, 1, -1, 1 << 40, -1 << 62}[rng.IntN(5)])
+			default:
+				t.Fatalf("Record field %s: no test values for its kind", v.Type().Field(i).Name)
+			}
+		}
+		recs = append(recs, r)
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	for i := range recs {
+		want.Reset()
+		if err := enc.Encode(&recs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if got := recs[i].appendJSON(nil); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("record %d:\n got %s\nwant %s", i, got, want.Bytes())
+		}
 	}
 }

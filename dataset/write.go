@@ -22,7 +22,7 @@ type Writer struct {
 	n             int // records in the open shard
 	f             *os.File
 	bw            *bufio.Writer
-	enc           *json.Encoder
+	line          []byte        // the record being written, reused
 	pq            *parquetShard // the open shard's Parquet twin, when wanted
 }
 
@@ -59,7 +59,8 @@ func (w *Writer) Write(r *Record) error {
 		}
 	}
 	w.n++
-	if err := w.enc.Encode(r); err != nil {
+	w.line = r.appendJSON(w.line[:0])
+	if _, err := w.bw.Write(w.line); err != nil {
 		return fmt.Errorf("write dataset %s: %w", w.dir, err)
 	}
 	if w.pq != nil {
@@ -85,8 +86,6 @@ func (w *Writer) openShard() error {
 	}
 	w.f, w.n = f, 0
 	w.bw = bufio.NewWriterSize(f, 1<<20)
-	w.enc = json.NewEncoder(w.bw)
-	w.enc.SetEscapeHTML(false)
 	w.shards = append(w.shards, name)
 	return nil
 }
