@@ -3,8 +3,8 @@ package dataset
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +25,11 @@ var corpus struct {
 // when GOROOT has no sources.
 func goCorpus(tb testing.TB, max int) []Record {
 	tb.Helper()
-	corpus.once.Do(func() { corpus.recs = loadCorpus(filepath.Join(runtime.GOROOT(), "src"), 20000) })
+	corpus.once.Do(func() {
+		if root, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+			corpus.recs = loadCorpus(filepath.Join(strings.TrimSpace(string(root)), "src"), 20000)
+		}
+	})
 	if len(corpus.recs) == 0 {
 		tb.Skip("no Go sources under GOROOT")
 	}
@@ -35,10 +39,10 @@ func goCorpus(tb testing.TB, max int) []Record {
 func loadCorpus(root string, max int) []Record {
 	var recs []Record
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || len(recs) >= max {
-			return filepath.SkipDir
+		if len(recs) >= max {
+			return filepath.SkipAll
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".go") {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
 			return nil
 		}
 		b, err := os.ReadFile(p)
