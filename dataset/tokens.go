@@ -15,43 +15,60 @@ func NormalizeCode(code string) string {
 }
 
 // appendNormalized appends NormalizeCode(code) to dst. It splits where
-// strings.Fields does (ASCII spaces, and Unicode spaces outside ASCII) but
-// copies each field whole instead of building a slice of them.
+// strings.Fields does (ASCII spaces, and Unicode spaces beyond ASCII) but
+// copies whole stretches of ASCII in which fields are already apart by one
+// space, typically a line, instead of building a slice of the fields.
 func appendNormalized(dst []byte, code string) []byte {
-	start, field := len(dst), -1 // field: where the field being read began
+	start, apart := len(dst), false // apart: a space came since the last field
 	for i := 0; i < len(code); {
 		c, size := code[i], 1
-		space := asciiSpace[c]
-		if c >= utf8.RuneSelf {
-			var r rune
-			r, size = utf8.DecodeRuneInString(code[i:])
-			space = unicode.IsSpace(r)
-		}
 		switch {
-		case space && field >= 0:
-			dst = appendField(dst, start, code[field:i])
-			field = -1
-		case !space && field < 0:
-			field = i
+		case fieldByte[c]:
+			size = spacedRun(code, i) - i
+		case asciiSpace[c]:
+			apart = true
+			i++
+			continue
+		case c >= utf8.RuneSelf:
+			var r rune
+			if r, size = utf8.DecodeRuneInString(code[i:]); unicode.IsSpace(r) {
+				apart = true
+				i += size
+				continue
+			}
 		}
+		if apart && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, code[i:i+size]...)
+		apart = false
 		i += size
-	}
-	if field >= 0 {
-		dst = appendField(dst, start, code[field:])
 	}
 	return dst
 }
 
-// appendField appends a field, after a space unless it is the first since
-// start.
-func appendField(dst []byte, start int, f string) []byte {
-	if len(dst) > start {
-		dst = append(dst, ' ')
+// spacedRun returns the end of the stretch of ASCII from i, a byte of a
+// field, whose fields are apart by single spaces: NormalizeCode keeps it as
+// it is.
+func spacedRun(code string, i int) int {
+	for i++; i < len(code); i++ {
+		if !fieldByte[code[i]] && (code[i] != ' ' || i+1 == len(code) || !fieldByte[code[i+1]]) {
+			break
+		}
 	}
-	return append(dst, f...)
+	return i
 }
 
-var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+var (
+	asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+	// fieldByte marks the ASCII bytes that are not spaces.
+	fieldByte = func() (t [256]bool) {
+		for c := range utf8.RuneSelf {
+			t[c] = !asciiSpace[c]
+		}
+		return t
+	}()
+)
 
 // normalizedHash is the SHA-256 of NormalizeCode(code). Typical functions
 // are normalized on the stack.
