@@ -202,6 +202,10 @@ func isLetter(c byte) bool     { return 'a' <= c && c <= 'z' || 'A' <= c && c <=
 func isDomainByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '-' || c == '.' }
 func isEmailLocal(c byte) bool { return isDomainByte(c) || c == '_' || c == '%' || c == '+' }
 
+// redactIPs runs each address expression only where a byte search finds
+// its shape. IPv6 keeps its older test, a colon between hex digits, beside
+// the shape: a match need not have one (1::x), and redaction has always
+// skipped those.
 func redactIPs(s string, counts map[string]int) string {
 	if hasDottedQuad(s) {
 		s = replaceIPs(s, ipv4Re, counts)
