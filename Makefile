@@ -9,6 +9,7 @@ export CGO_CFLAGS   := -O3 $(CPU_FLAGS)
 export CGO_CXXFLAGS := -O3 $(CPU_FLAGS)
 
 ENGINE_MODULE := github.com/ollama/ollama
+TREESITTER_MODULE := github.com/smacker/go-tree-sitter
 TEST_TIMEOUT  ?= 80m
 BENCH         ?= .
 
@@ -17,11 +18,15 @@ BENCH         ?= .
 all: build
 
 # .engine links to the ollama module folder so cgo finds llama.cpp and ggml
-# headers (see native/engine.go); the folder is git-ignored.
+# headers (see native/engine.go); .treesitter links to the tree-sitter
+# binding's folder for the runtime headers the extraction walk reads (see
+# extract/internal/treewalk). Both links are git-ignored.
 setup:
 	@$(GO) mod download
 	@ln -sfn "$$($(GO) list -m -f '{{.Dir}}' $(ENGINE_MODULE))" .engine
 	@test -f .engine/llama/llama.cpp/include/llama.h || { echo "engine headers not found under .engine"; exit 1; }
+	@ln -sfn "$$($(GO) list -m -f '{{.Dir}}' $(TREESITTER_MODULE))" .treesitter
+	@test -f .treesitter/subtree.h || { echo "tree-sitter headers not found under .treesitter"; exit 1; }
 
 build: setup
 	$(GO) build -o $(BIN) .
@@ -55,4 +60,4 @@ cuda: setup
 	mkdir -p bin/lib && cp -a build/cuda/lib/libggml-cuda.so* build/cuda/lib/libggml-base.so* bin/lib/
 
 clean:
-	rm -rf bin build .engine
+	rm -rf bin build .engine .treesitter

@@ -8,6 +8,7 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
 )
 
 // Function is one extracted definition: the record fields that come from the
@@ -24,88 +25,90 @@ const (
 	KindConstructor = "constructor"
 )
 
-// extractor collects the functions of one syntax tree from the nodes a
-// query finds, in source order.
+// extractor builds the functions of one syntax tree from the nodes the
+// tree walk reports, in source order.
 type extractor struct {
 	lang     *Language
 	src      []byte
-	scopes   []scope
+	root     *sitter.Node
+	events   []treewalk.Event
+	scopes   []scope // by event index; only function and container events have one
 	comments []span
 	out      []Function
 }
 
-// scope is an open class-like node or function around the current node.
+// scope is what a function or container event means for the nodes inside
+// it. A function that is not extracted (anonymous, or a declaration) is no
+// scope of its own: up and fn point past it to the scope around it.
 type scope struct {
-	end       uint32 // end byte: the scope is closed at the first node past it
 	name      string
 	container bool
-	fn        int // index into out for functions, -1 for containers
+	fn        int // index into out of the function, -1 for a container or no function
+	up        int // event index of the scope around this one, -1 at top level
 }
 
 // span is a comment's position in bytes.
 type span struct{ start, end uint32 }
 
 // functions returns every function of the tree in source order, nested
-// functions included as their own entries. The language's query picks the
-// few nodes that matter (functions, classes, branches, comments) inside
-// tree-sitter, so only those cross into Go; nesting follows from byte
-// ranges, since captures arrive ordered by position.
-func functions(lang *Language, qc *sitter.QueryCursor, root *sitter.Node, src []byte) []Function {
-	e := &extractor{lang: lang, src: src}
-	query, roles := lang.queries()
-	qc.Exec(query, root)
-	for {
-		m, i, ok := qc.NextCapture()
-		if !ok {
-			return e.out
+// functions included as their own entries. The walk reports functions,
+// containers and comments with their nesting and the branch count of each
+// function; only the functions cross into the binding again, for names,
+// bodies and documentation.
+func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) []Function {
+	e := &extractor{lang: lang, src: src, root: root, events: w.Walk(root, lang.roles, src)}
+	e.scopes = make([]scope, len(e.events))
+	for i := range e.events {
+		ev := &e.events[i]
+		switch ev.Role() {
+		case roleComment:
+			e.comments = append(e.comments, span{start: ev.StartByte(), end: ev.EndByte()})
+		case roleContainer:
+			n := ev.Node(root)
+			name := defaultContainerName(n, src)
+			if lang.spec.containerName != nil {
+				name = lang.spec.containerName(n, src)
+			}
+			e.scopes[i] = scope{name: stripGenerics(name), container: true, fn: -1, up: e.around(ev)}
+		case roleFunction:
+			e.scopes[i] = e.function(ev)
 		}
-		c := m.Captures[i]
-		e.visit(c.Node, roles[c.Index])
 	}
+	return e.out
 }
 
-func (e *extractor) visit(n *sitter.Node, r role) {
-	start := n.StartByte()
-	for len(e.scopes) > 0 && e.scopes[len(e.scopes)-1].end <= start {
-		e.scopes = e.scopes[:len(e.scopes)-1]
+// around is the event index of the scope an event sits in, or -1.
+func (e *extractor) around(ev *treewalk.Event) int {
+	p := ev.Parent()
+	if p >= 0 && e.scopes[p].fn < 0 && !e.scopes[p].container {
+		return e.scopes[p].up // a function not extracted: look past it
 	}
-	switch r {
-	case roleComment:
-		e.comments = append(e.comments, span{start: start, end: n.EndByte()})
-	case roleDecision:
-		e.branch()
-	case roleBoolOp:
-		if op := n.ChildByFieldName("operator"); op != nil && boolOperators[op.Content(e.src)] {
-			e.branch()
-		}
-	case roleContainer:
-		name := defaultContainerName(n, e.src)
-		if e.lang.spec.containerName != nil {
-			name = e.lang.spec.containerName(n, e.src)
-		}
-		e.scopes = append(e.scopes, scope{end: n.EndByte(), name: stripGenerics(name), container: true, fn: -1})
-	case roleFunction:
-		if f, ok := e.function(n); ok {
-			e.out = append(e.out, f)
-			e.scopes = append(e.scopes, scope{end: n.EndByte(), name: f.Name, fn: len(e.out) - 1})
-		}
-	}
+	return p
 }
 
 func defaultContainerName(n *sitter.Node, src []byte) string { return fieldText(n, "name", src) }
 
-// branch counts a decision point for the innermost function, unless a class
-// body lies in between.
-func (e *extractor) branch() {
-	if k := len(e.scopes); k > 0 && e.scopes[k-1].fn >= 0 {
-		e.out[e.scopes[k-1].fn].Complexity++
+// function extracts the function of event ev when it has a name and a body,
+// and returns the scope it makes. Otherwise its branches count for the
+// function around it, unless a class body lies in between.
+func (e *extractor) function(ev *treewalk.Event) scope {
+	up := e.around(ev)
+	f, ok := e.build(ev, up)
+	if !ok {
+		if up >= 0 && e.scopes[up].fn >= 0 {
+			e.out[e.scopes[up].fn].Complexity += ev.Decisions()
+		}
+		return scope{fn: -1, up: up}
 	}
+	e.out = append(e.out, f)
+	return scope{name: f.Name, fn: len(e.out) - 1, up: up}
 }
 
-// function builds the entry for a function node; ok is false for anonymous
-// functions and declarations without a body.
-func (e *extractor) function(n *sitter.Node) (Function, bool) {
+// build makes the entry for a function event inside scope up; ok is false
+// for anonymous functions and declarations without a body.
+func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
 	s := e.lang.spec
+	n := ev.Node(e.root)
 	typ := n.Type()
 	parent := n.Parent()
 	nameOf := s.funcName
@@ -125,15 +128,16 @@ func (e *extractor) function(n *sitter.Node) (Function, bool) {
 	}
 
 	var quals []string
-	for _, sc := range e.scopes {
-		if sc.name != "" {
-			quals = append(quals, sc.name)
+	for k := up; k >= 0; k = e.scopes[k].up {
+		if e.scopes[k].name != "" {
+			quals = append(quals, e.scopes[k].name)
 		}
 	}
+	slices.Reverse(quals)
 	if qualifier != "" {
 		quals = append(quals, qualifier)
 	}
-	start, end := n.StartPoint(), n.EndPoint()
+	start, end := ev.StartPoint(), ev.EndPoint()
 	endRow := end.Row
 	if end.Column == 0 && endRow > start.Row {
 		endRow--
@@ -142,33 +146,32 @@ func (e *extractor) function(n *sitter.Node) (Function, bool) {
 		Language:      e.lang.Name,
 		Name:          name,
 		QualifiedName: strings.Join(append(quals, name), "."),
-		Kind:          e.kind(typ, name, qualifier),
+		Kind:          e.kind(typ, name, qualifier, up),
 		Signature:     e.signature(n, body),
 		Docstring:     e.docstring(n, parent, body),
-		Code:          dedent(n.Content(e.src), e.indentation(n.StartByte()-start.Column)),
+		Code:          dedent(string(e.src[ev.StartByte():ev.EndByte()]), e.indentation(ev.StartByte()-start.Column)),
 		StartLine:     int(start.Row) + 1,
 		EndLine:       int(endRow) + 1,
-		Complexity:    1,
+		Complexity:    1 + ev.Decisions(),
 	}}
-	f.Facts.SyntaxError = n.HasError()
+	f.Facts.SyntaxError = ev.HasError()
 	f.Facts.Trivial = e.trivial(body)
 	return f, true
 }
 
 // kind tells functions, methods and constructors apart by the node type,
-// the enclosing scope and the language's constructor naming.
-func (e *extractor) kind(typ, name, qualifier string) string {
+// the enclosing scope up and the language's constructor naming.
+func (e *extractor) kind(typ, name, qualifier string, up int) string {
 	s := e.lang.spec
 	if slices.Contains(s.constructors, typ) {
 		return KindConstructor
 	}
 	owner := qualifier
 	if owner == "" {
-		k := len(e.scopes)
-		if k == 0 || !e.scopes[k-1].container {
+		if up < 0 || !e.scopes[up].container {
 			return KindFunction
 		}
-		owner = e.scopes[k-1].name
+		owner = e.scopes[up].name
 	}
 	if i := strings.LastIndexByte(owner, '.'); i >= 0 {
 		owner = owner[i+1:]

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
@@ -18,14 +17,9 @@ type Language struct {
 	Extensions []string // with the dot: ".py", ".pyi"
 	grammar    *sitter.Language
 	spec       *spec
-	// queries builds, on first use, the query that finds the nodes to
-	// extract and the role of each of its captures: compiling all fifteen
-	// takes a noticeable fraction of a second, which a command that never
-	// parses should not pay.
-	queries func() (*sitter.Query, []role)
-	// roles maps each grammar symbol to what the extractor does with it,
-	// for the checks made on single nodes (wrappers, attributes, comments)
-	// without comparing node type strings.
+	// roles maps each grammar symbol to what extraction does with it: the
+	// table the tree walk reads, and the one single nodes are checked
+	// against without comparing node type strings.
 	roles []role
 }
 
@@ -45,16 +39,13 @@ func buildRegistry() map[string]*Language {
 	m := make(map[string]*Language, len(specs))
 	for _, s := range specs {
 		lang := &Language{Name: s.name, Extensions: s.extensions, grammar: s.grammar(), spec: s}
-		lang.roles = s.roles(lang.grammar)
-		lang.queries = sync.OnceValues(func() (*sitter.Query, []role) {
-			q, captures, err := buildQuery(s, lang.grammar)
-			if err != nil {
-				// The specs are constants checked by the tests: a query that
-				// does not compile is a programming error, like a bad regexp.
-				panic(err)
-			}
-			return q, captures
-		})
+		roles, err := s.roles(lang.grammar)
+		if err != nil {
+			// The specs are constants checked by the tests: a conflict is a
+			// programming error, like a bad regexp.
+			panic(err)
+		}
+		lang.roles = roles
 		m[s.name] = lang
 	}
 	return m

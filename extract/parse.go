@@ -7,6 +7,8 @@ import (
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
 )
 
 // ErrParseTimeout is returned when a file takes longer to parse than the
@@ -19,8 +21,8 @@ const DefaultParseTimeout = 5 * time.Second
 // Parser parses source files with tree-sitter. It is not safe for
 // concurrent use: give each goroutine its own, and Close it when done.
 type Parser struct {
-	p  *sitter.Parser
-	qc *sitter.QueryCursor
+	p    *sitter.Parser
+	walk treewalk.Walker
 }
 
 // NewParser makes a parser that gives up on a file after timeout (0 means
@@ -31,12 +33,11 @@ func NewParser(timeout time.Duration) *Parser {
 	}
 	p := sitter.NewParser()
 	p.SetOperationLimit(int(timeout.Microseconds()))
-	return &Parser{p: p, qc: sitter.NewQueryCursor()}
+	return &Parser{p: p}
 }
 
 // Close frees the parser's C memory.
 func (p *Parser) Close() {
-	p.qc.Close()
 	p.p.Close()
 }
 
@@ -63,7 +64,7 @@ func (p *Parser) Functions(ctx context.Context, lang *Language, src []byte) ([]F
 		return nil, err
 	}
 	defer tree.Close()
-	return functions(lang, p.qc, tree.RootNode(), src), nil
+	return functions(lang, &p.walk, tree.RootNode(), src), nil
 }
 
 // SyntaxErrors parses src and counts its ERROR and MISSING nodes.

@@ -1,21 +1,27 @@
 package extract
 
 import (
+	"fmt"
+
 	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
 )
 
-// role is what the tree walk does with a node of a given grammar symbol.
-type role uint8
+// role is what extraction does with a node of a given grammar symbol. The
+// tree walk acts on the first five; the others matter only to the Go code
+// that looks at single nodes.
+type role = treewalk.Role
 
 const (
-	roleNone      role = iota
-	roleFunction       // a function, method or constructor definition
-	roleContainer      // a class, impl, trait, module...: its name qualifies the functions inside
-	roleDecision       // a branch point: adds one to cyclomatic complexity
-	roleBoolOp         // a binary expression: a branch point when its operator is one of boolOperators
-	roleComment        // a comment, candidate documentation
-	roleWrapper        // wraps a definition (export, decorators, templates): documentation sits above it
-	roleAttribute      // an attribute or decorator written as a sibling before a definition
+	roleNone      = treewalk.None
+	roleFunction  = treewalk.Function  // a function, method or constructor definition
+	roleContainer = treewalk.Container // a class, impl, trait, module...: its name qualifies the functions inside
+	roleDecision  = treewalk.Decision  // a branch point: adds one to cyclomatic complexity
+	roleBoolOp    = treewalk.BoolOp    // a binary expression: a branch point when its operator is &&, ||, and, or, ??
+	roleComment   = treewalk.Comment   // a comment, candidate documentation
+	roleWrapper   = roleComment + 1    // wraps a definition (export, decorators, templates): documentation sits above it
+	roleAttribute = roleComment + 2    // an attribute or decorator written as a sibling before a definition
 )
 
 // docStyle is a language's convention for documentation comments.
@@ -60,21 +66,24 @@ type spec struct {
 	isConstructor func(name, container string) bool
 }
 
-// boolOperators are the operators that make a roleBoolOp node a branch.
-var boolOperators = map[string]bool{"&&": true, "||": true, "and": true, "or": true, "??": true}
-
-// roles indexes by grammar symbol the node types that single nodes are
-// checked against (the query finds the rest). Several symbols can share a
-// name (aliases), so every symbol is looked at.
-func (s *spec) roles(g *sitter.Language) []role {
+// roles indexes by grammar symbol what extraction does with each node
+// type the spec names. Several symbols can share a name (aliases), so every
+// symbol is looked at. A type named in two groups is an error: a node has
+// one role.
+func (s *spec) roles(g *sitter.Language) ([]role, error) {
 	byName := map[string]role{}
 	for _, group := range []struct {
 		names []string
 		r     role
 	}{
-		{s.wrappers, roleWrapper}, {s.attributes, roleAttribute}, {s.comments, roleComment},
+		{s.functions, roleFunction}, {s.optionalBody, roleFunction}, {s.constructors, roleFunction},
+		{s.containers, roleContainer}, {s.decisions, roleDecision}, {s.boolOps, roleBoolOp},
+		{s.comments, roleComment}, {s.wrappers, roleWrapper}, {s.attributes, roleAttribute},
 	} {
 		for _, n := range group.names {
+			if r, ok := byName[n]; ok && r != group.r {
+				return nil, fmt.Errorf("%s: node type %s has two roles", s.name, n)
+			}
 			byName[n] = group.r
 		}
 	}
@@ -86,7 +95,7 @@ func (s *spec) roles(g *sitter.Language) []role {
 		}
 		out[i] = byName[g.SymbolName(sym)]
 	}
-	return out
+	return out, nil
 }
 
 // nodeTypes lists every node type the spec names, for the grammar check.

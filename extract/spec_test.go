@@ -24,12 +24,26 @@ func TestSpecNodeTypesExist(t *testing.T) {
 	}
 }
 
-// TestQueriesCompile builds every language's extraction query, which
-// otherwise happens on first use.
-func TestQueriesCompile(t *testing.T) {
-	for _, s := range specs {
-		if _, _, err := buildQuery(s, s.grammar()); err != nil {
-			t.Error(err)
+// TestSpecRoles checks that every node type a spec names reaches the role
+// table (only named symbols get a role) and that a type named in two groups
+// is refused.
+func TestSpecRoles(t *testing.T) {
+	for _, lang := range Languages() {
+		got := map[string]bool{}
+		for sym, r := range lang.roles {
+			if r != roleNone {
+				got[lang.grammar.SymbolName(sitter.Symbol(sym))] = true
+			}
 		}
+		for _, typ := range lang.spec.nodeTypes() {
+			if !got[typ] {
+				t.Errorf("%s: node type %q has no role", lang.Name, typ)
+			}
+		}
+	}
+	bad := *LanguageByName("go").spec
+	bad.comments = append(slices.Clone(bad.comments), bad.functions[0])
+	if _, err := bad.roles(bad.grammar()); err == nil {
+		t.Errorf("a type that is both function and comment was accepted")
 	}
 }

@@ -1,0 +1,208 @@
+package treewalk
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/golang"
+	"github.com/smacker/go-tree-sitter/python"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
+)
+
+// rolesFor builds a role table from node type names, as extraction does.
+func rolesFor(g *sitter.Language, byName map[string]Role) []Role {
+	out := make([]Role, g.SymbolCount())
+	for i := range out {
+		if g.SymbolType(sitter.Symbol(i)) == sitter.SymbolTypeRegular {
+			out[i] = byName[g.SymbolName(sitter.Symbol(i))]
+		}
+	}
+	return out
+}
+
+var goRoles = map[string]Role{
+	"function_declaration": Function, "method_declaration": Function, "func_literal": Function,
+	"type_spec": Container, "if_statement": Decision, "for_statement": Decision,
+	"expression_case": Decision, "binary_expression": BoolOp, "comment": Comment,
+}
+
+// callerRole is a value the walk must ignore (extraction uses such values
+// for its own checks of single nodes).
+const callerRole = Comment + 1
+
+var pythonRoles = map[string]Role{
+	"decorated_definition": callerRole, "function_definition": Function, "class_definition": Container, "if_statement": Decision,
+	"for_statement": Decision, "boolean_operator": BoolOp, "comment": Comment,
+}
+
+// want is an event as the binding's own traversal sees it.
+type want struct {
+	role                 Role
+	typ                  string
+	start, end           uint32
+	startPoint, endPoint sitter.Point
+	parent, decisions    int
+	hasError             bool
+}
+
+// reference walks the tree through the binding, one cgo call at a time: a
+// slow but independent account of what Walk must report.
+func reference(root *sitter.Node, roles []Role, src []byte) []want {
+	var out []want
+	var visit func(n *sitter.Node, scope int)
+	visit = func(n *sitter.Node, scope int) {
+		r := None
+		if s := int(n.Symbol()); s < len(roles) {
+			r = roles[s]
+		}
+		switch r {
+		case Function, Container, Comment:
+			out = append(out, want{role: r, typ: n.Type(), start: n.StartByte(), end: n.EndByte(),
+				startPoint: n.StartPoint(), endPoint: n.EndPoint(), parent: scope, hasError: r != Comment && n.HasError()})
+			if r != Comment {
+				scope = len(out) - 1
+			}
+		case BoolOp:
+			op := n.ChildByFieldName("operator")
+			if op == nil || !strings.Contains(" && || and or ?? ", " "+op.Content(src)+" ") {
+				break
+			}
+			fallthrough
+		case Decision:
+			if scope >= 0 {
+				out[scope].decisions++
+			}
+		}
+		for i := 0; i < int(n.ChildCount()); i++ {
+			visit(n.Child(i), scope)
+		}
+	}
+	visit(root, -1)
+	return out
+}
+
+func got(w *Walker, root *sitter.Node, roles []Role, src []byte) []want {
+	var out []want
+	for _, e := range w.Walk(root, roles, src) {
+		n := e.Node(root)
+		if n.StartByte() != e.StartByte() || n.EndByte() != e.EndByte() || n.Symbol() != e.Symbol() {
+			panic(fmt.Sprintf("event node %s %d-%d does not match the event %d-%d", n.Type(), n.StartByte(), n.EndByte(), e.StartByte(), e.EndByte()))
+		}
+		out = append(out, want{role: e.Role(), typ: n.Type(), start: e.StartByte(), end: e.EndByte(),
+			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), decisions: e.Decisions(), hasError: e.HasError()})
+	}
+	return out
+}
+
+func parse(t testing.TB, g *sitter.Language, src []byte) *sitter.Tree {
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(g)
+	tree, err := p.ParseCtx(context.Background(), nil, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+func compare(t *testing.T, w *Walker, g *sitter.Language, byName map[string]Role, name string, src []byte) {
+	t.Helper()
+	tree := parse(t, g, src)
+	defer tree.Close()
+	roles := rolesFor(g, byName)
+	root := tree.RootNode()
+	exp, have := reference(root, roles, src), got(w, root, roles, src)
+	if len(exp) != len(have) {
+		t.Fatalf("%s: %d events, want %d", name, len(have), len(exp))
+	}
+	for i := range exp {
+		if exp[i] != have[i] {
+			t.Fatalf("%s: event %d: got %+v, want %+v", name, i, have[i], exp[i])
+		}
+	}
+}
+
+// TestWalkMatchesBinding compares the walk with the binding's traversal on
+// real Go files (nested literals, methods, comments, short-circuits).
+func TestWalkMatchesBinding(t *testing.T) {
+	var w Walker
+	dir := filepath.Join(testfixture.GoRoot(t), "src", "net", "http")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("Go sources under %s: %d files, %v", dir, len(files), err)
+	}
+	events := 0
+	for _, f := range files[:40] {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, &w, golang.GetLanguage(), goRoles, f, src)
+		events += len(w.buf)
+	}
+	if events == 0 {
+		t.Fatal("no events")
+	}
+}
+
+// TestWalkPython covers word operators, classes, nesting, broken code and
+// a zero-length file.
+func TestWalkPython(t *testing.T) {
+	var w Walker
+	for name, src := range map[string]string{
+		"nested":    "class A:\n    # note\n    def f(self, x):\n        def g():\n            if x and y or z:\n                pass\n        return [g() for _ in x if x]\n\ndef h():\n    if a: pass\n",
+		"broken":    "def f(:\n    if x and\n",
+		"empty":     "",
+		"bitand":    "def f(a, b):\n    return a & b if a else b\n",
+		"decorated": "@d\ndef f():\n    if a: pass\n@e\nclass C:\n    @staticmethod\n    def g(): pass\n",
+	} {
+		compare(t, &w, python.GetLanguage(), pythonRoles, name, []byte(src))
+	}
+}
+
+// TestWalkGrowsBuffer gives more events than the first buffer holds.
+func TestWalkGrowsBuffer(t *testing.T) {
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "// c%d\nfunc f%d() { if a && b { return } }\n", i, i)
+	}
+	var w Walker
+	compare(t, &w, golang.GetLanguage(), goRoles, "many", []byte(b.String()))
+	if len(w.buf) < 6000 {
+		t.Fatalf("buffer of %d events for 6000", len(w.buf))
+	}
+}
+
+// BenchmarkWalk is the walk alone over trees parsed beforehand: the cost
+// extraction adds to parsing.
+func BenchmarkWalk(b *testing.B) {
+	dir := filepath.Join(testfixture.GoRoot(b), "src", "net", "http")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var trees []*sitter.Tree
+	var srcs [][]byte
+	var total int64
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		trees = append(trees, parse(b, golang.GetLanguage(), src))
+		srcs = append(srcs, src)
+		total += int64(len(src))
+	}
+	roles := rolesFor(golang.GetLanguage(), goRoles)
+	var w Walker
+	b.SetBytes(total)
+	b.ResetTimer()
+	for range b.N {
+		for i, tree := range trees {
+			w.Walk(tree.RootNode(), roles, srcs[i])
+		}
+	}
+}

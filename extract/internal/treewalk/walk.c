@@ -1,0 +1,141 @@
+#include "walk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "language.h"
+#include "subtree.h"
+#include "tree.h"
+
+// frame is a subtree whose children are being visited.
+typedef struct {
+  const Subtree *children;
+  uint32_t count, index;
+  uint32_t structural;      // index among the children that are not extras, for aliases
+  const TSSymbol *aliases;  // the parent production's alias per structural child, or NULL
+  Length pos;               // where children[index] starts (after its padding)
+  int32_t scope;            // innermost open function or container event, -1 for none
+} frame;
+
+// is_bool_operator tells whether a binary node's operator field reads as a
+// short-circuit operator, which adds a path like a branch does.
+static bool is_bool_operator(TSNode node, TSFieldId field, const char *src, uint32_t src_len) {
+  if (field == 0) return false;
+  TSNode op = ts_node_child_by_field_id(node, field);
+  if (ts_node_is_null(op)) return false;
+  uint32_t a = ts_node_start_byte(op), b = ts_node_end_byte(op);
+  if (b > src_len || a > b) return false;
+  const char *s = src + a;
+  switch (b - a) {
+    case 2:
+      return !memcmp(s, "&&", 2) || !memcmp(s, "||", 2) || !memcmp(s, "or", 2) || !memcmp(s, "??", 2);
+    case 3:
+      return !memcmp(s, "and", 3);
+  }
+  return false;
+}
+
+// walker is the state of one walk.
+typedef struct {
+  const TSTree *tree;
+  const uint8_t *roles;
+  uint32_t nroles;
+  const char *src;
+  uint32_t src_len;
+  TSFieldId op_field;
+  cl_tw_event *out;
+  size_t cap, n;
+} walker;
+
+// visit handles one visible node at pos (its start) and returns the scope
+// its children are in.
+static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
+  Subtree t = *slot;
+  TSSymbol sym = ts_language_public_symbol(w->tree->language, alias ? alias : ts_subtree_symbol(t));
+  uint8_t role = sym < w->nroles ? w->roles[sym] : CL_TW_NONE;
+  if (role == CL_TW_NONE || role > CL_TW_COMMENT) return scope;  // larger values are the caller's own
+  if (role == CL_TW_DECISION || role == CL_TW_BOOL_OP) {
+    if (scope < 0 || w->n > w->cap) return scope;  // past the buffer only the count matters
+    if (role == CL_TW_DECISION ||
+        is_bool_operator(ts_node_new(w->tree, slot, pos, alias), w->op_field, w->src, w->src_len)) {
+      w->out[scope].decisions++;
+    }
+    return scope;
+  }
+  size_t i = w->n++;
+  if (i >= w->cap) return scope;
+  cl_tw_event *e = &w->out[i];
+  TSNode node = ts_node_new(w->tree, slot, pos, alias);
+  Length end = length_add(pos, ts_subtree_size(t));
+  memcpy(e->node, &node, sizeof node);
+  e->start_byte = pos.bytes;
+  e->end_byte = end.bytes;
+  e->start = pos.extent;
+  e->end = end.extent;
+  e->parent = scope;
+  e->decisions = 0;
+  e->symbol = sym;
+  e->role = role;
+  e->has_error = role != CL_TW_COMMENT && ts_subtree_error_cost(t) > 0;
+  return role == CL_TW_COMMENT ? scope : (int32_t)i;
+}
+
+size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char *src, uint32_t src_len,
+                  cl_tw_event *out, size_t cap) {
+  static const char operator_name[] = "operator";
+  walker w = {
+      .tree = root.tree, .roles = roles, .nroles = nroles, .src = src, .src_len = src_len, .out = out, .cap = cap,
+      .op_field = ts_language_field_id_for_name(root.tree->language, operator_name, sizeof operator_name - 1),
+  };
+  // The node's position and alias are in its context words (see ts_node_new).
+  Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
+  const Subtree *root_slot = root.id;
+  int32_t scope = visit(&w, root_slot, root_pos, (TSSymbol)root.context[3], -1);
+  if (ts_subtree_child_count(*root_slot) == 0) return w.n;
+
+  // An explicit stack: trees of deeply nested code would overflow C's.
+  size_t depth_cap = 256, depth = 0;
+  frame *stack = malloc(depth_cap * sizeof *stack);
+  if (!stack) return SIZE_MAX;
+  stack[depth++] = (frame){
+      .children = ts_subtree_children(*root_slot), .count = ts_subtree_child_count(*root_slot), .pos = root_pos,
+      .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope};
+  while (depth > 0) {
+    frame *f = &stack[depth - 1];
+    if (f->index == f->count) {
+      depth--;
+      continue;
+    }
+    const Subtree *slot = &f->children[f->index];
+    Subtree child = *slot;
+    TSSymbol alias = 0;
+    if (!ts_subtree_extra(child)) {
+      if (f->aliases) alias = f->aliases[f->structural];
+      f->structural++;
+    }
+    Length pos = f->pos;
+    f->index++;
+    f->pos = length_add(pos, ts_subtree_size(child));
+    if (f->index < f->count) f->pos = length_add(f->pos, ts_subtree_padding(f->children[f->index]));
+    scope = f->scope;
+    // Hidden nodes are not nodes of the public tree: their children are
+    // visited as children of the nearest visible ancestor.
+    if (alias || ts_subtree_visible(child)) scope = visit(&w, slot, pos, alias, scope);
+    uint32_t count = ts_subtree_child_count(child);
+    if (count == 0) continue;
+    if (depth == depth_cap) {
+      frame *grown = realloc(stack, 2 * depth_cap * sizeof *stack);
+      if (!grown) {
+        free(stack);
+        return SIZE_MAX;
+      }
+      stack = grown;
+      depth_cap *= 2;
+    }
+    stack[depth++] = (frame){
+        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope,
+        .aliases = ts_language_alias_sequence(w.tree->language, child.ptr->production_id)};
+  }
+  free(stack);
+  return w.n;
+}

@@ -1,0 +1,47 @@
+// One pass over a tree-sitter syntax tree that reports the nodes extraction
+// needs. The walk reads the tree's subtrees directly, through the runtime's
+// internal headers, from the github.com/smacker/go-tree-sitter module
+// folder that `make setup` links to .treesitter: the public cursor API
+// costs about four times as much per node, a quarter of the parse.
+#ifndef CODELOOM_TREEWALK_H
+#define CODELOOM_TREEWALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+// Roles of grammar symbols, the values of the table the walk is given.
+enum {
+  CL_TW_NONE = 0,
+  CL_TW_FUNCTION = 1,   // reported, and a scope for branch counting
+  CL_TW_CONTAINER = 2,  // reported, and a scope that stops branch counting
+  CL_TW_DECISION = 3,   // counted as a branch of the innermost scope
+  CL_TW_BOOL_OP = 4,    // counted when its operator field reads &&, ||, and, or, ??
+  CL_TW_COMMENT = 5,    // reported
+};
+
+// One reported node, in pre-order (source order, outer before inner).
+typedef struct cl_tw_event {
+  // The TSNode, stored as plain words: a struct without pointer fields lets
+  // Go pass a buffer of events to C without checking it for Go pointers,
+  // and the garbage collector skip it.
+  uint64_t node[sizeof(TSNode) / sizeof(uint64_t)];
+  uint32_t start_byte, end_byte;
+  TSPoint start, end;
+  int32_t parent;      // index of the enclosing function or container event, -1 at top level
+  uint32_t decisions;  // branches directly inside (not inside a nested scope)
+  TSSymbol symbol;
+  uint8_t role;
+  uint8_t has_error;
+} cl_tw_event;
+
+// cl_tw_walk visits every node under root. roles[symbol] (symbols at or past
+// nroles have none) says what to do with a node. Events are written to out
+// while they fit in cap; the return value is how many there are, so a
+// caller whose buffer was too small grows it and walks again. It returns
+// SIZE_MAX when memory for the walk's stack runs out.
+size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char *src, uint32_t src_len,
+                  cl_tw_event *out, size_t cap);
+
+#endif
