@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -74,5 +75,28 @@ func BenchmarkReadRecord(b *testing.B) {
 		if err := json.Unmarshal(lines[i%len(lines)], &rec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDedup is extract's dedup phase: one op judges every chunk's
+// fingerprint, computed beforehand as the parsing workers do, in a new
+// Deduper, told how many to expect or not.
+func BenchmarkDedup(b *testing.B) {
+	recs := goCorpus(b, benchRecords)
+	fps := make([]Fingerprint, len(recs))
+	for i := range recs {
+		fps[i] = NewFingerprint(recs[i].Code)
+	}
+	for _, expected := range []int{0, len(fps)} {
+		b.Run(fmt.Sprint("expected=", expected), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d := NewDeduper(DedupOptions{Expected: expected})
+				for i := range fps {
+					d.AddFingerprint(&fps[i])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(fps)), "ns/record")
+		})
 	}
 }

@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,6 +68,9 @@ func TestDeduperManyUnique(t *testing.T) {
 
 func TestLSHParams(t *testing.T) {
 	b, r := lshParams(0.85)
+	if [2]int{b, r} != defaultLSH {
+		t.Fatalf("lshParams(0.85) = %d, %d; defaultLSH says %v", b, r, defaultLSH)
+	}
 	if b*r > numPerm || b < 2 || r < 2 {
 		t.Fatalf("bands %d rows %d", b, r)
 	}
@@ -119,5 +124,66 @@ func TestFingerprintRoundTrip(t *testing.T) {
 	d := NewDeduper(DedupOptions{})
 	if d.AddFingerprint(&f) != Unique || d.Add(fn(7)) != ExactDuplicate {
 		t.Error("a fingerprint and its code are not judged alike")
+	}
+}
+
+// nearDuplicateSet is n functions drawn from a few families: each is a
+// family's base with some lines dropped, repeated or edited, so that their
+// similarities spread around every threshold; some are re-indented exact
+// copies of an earlier one.
+func nearDuplicateSet(n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	var out []string
+	for len(out) < n {
+		if len(out) > 0 && rng.IntN(10) == 0 {
+			out = append(out, strings.ReplaceAll(out[rng.IntN(len(out))], "\t", "  "))
+			continue
+		}
+		lines := strings.Split(fn(rng.IntN(n/20+1)), "\n")
+		for range rng.IntN(4) {
+			i := rng.IntN(len(lines))
+			switch rng.IntN(3) {
+			case 0:
+				lines = append(lines[:i], lines[i+1:]...)
+			case 1:
+				lines = slices.Insert(lines, i, lines[i])
+			default:
+				lines[i] = strings.Replace(lines[i], "id", fmt.Sprint("v", rng.IntN(5)), 1)
+			}
+		}
+		out = append(out, strings.Join(lines, "\n"))
+	}
+	return out
+}
+
+// TestDeduperMatchesReference judges the Go corpus chunks and near-duplicate
+// sets with the Deduper and the one before its index was made compact:
+// every verdict must be the same, at several thresholds and size hints.
+func TestDeduperMatchesReference(t *testing.T) {
+	sets := map[string][]string{"synthetic": nearDuplicateSet(20000, 1), "small": nearDuplicateSet(300, 2)}
+	for _, r := range goCorpus(t, 20000) {
+		sets["corpus"] = append(sets["corpus"], r.Code)
+	}
+	for name, codes := range sets {
+		fps := make([]Fingerprint, len(codes))
+		for i, c := range codes {
+			fps[i] = NewFingerprint(c)
+		}
+		for _, o := range []DedupOptions{{}, {Expected: len(codes)}, {Expected: 10}, {NearThreshold: 0.5},
+			{NearThreshold: 0.7, Expected: len(codes)}, {NearThreshold: 0.95}, {ExactOnly: true}} {
+			got, want := NewDeduper(o), newRefDeduper(o)
+			var counts [3]int
+			for i := range fps {
+				g, w := got.AddFingerprint(&fps[i]), want.AddFingerprint(&fps[i])
+				if g != w {
+					t.Fatalf("%s %+v: function %d judged %v, want %v", name, o, i, g, w)
+				}
+				counts[g]++
+			}
+			t.Logf("%s %+v: unique, exact, near: %v", name, o, counts)
+			if name == "synthetic" && !o.ExactOnly && (counts[ExactDuplicate] < 100 || counts[NearDuplicate] < 100) {
+				t.Fatalf("%s %+v: unique, exact, near: %v: the set tests too little", name, o, counts)
+			}
+		}
 	}
 }

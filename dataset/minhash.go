@@ -106,6 +106,18 @@ func mix64(x uint64) uint64 {
 	return x ^ x>>31
 }
 
+// defaultLSH is lshParams(DefaultNearThreshold), which nearly every run
+// uses: the search costs milliseconds (TestLSHParams checks the values).
+var defaultLSH = [2]int{8, 16}
+
+// lshParamsFor is lshParams without the search for the default threshold.
+func lshParamsFor(threshold float64) (bands, rows int) {
+	if threshold == DefaultNearThreshold {
+		return defaultLSH[0], defaultLSH[1]
+	}
+	return lshParams(threshold)
+}
+
 // lshParams picks the bands and rows per band (bands*rows <= numPerm) that
 // minimize the equally weighted chances of a false positive (pairs below
 // threshold that share a band) and a false negative (pairs above it that

@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"regexp"
 	"strings"
 	"unicode"
@@ -124,3 +126,62 @@ func refHasAround(s string, sep byte, class func(byte) bool) bool {
 }
 
 var refSecretName = regexp.MustCompile(`(?i)secret|token|passw|pwd|api_?key|access_?key|private_?key|credential|auth`)
+
+// refDeduper is Deduper as it was before its index was made compact.
+type refDeduper struct {
+	threshold   float64
+	exactOnly   bool
+	bands, rows int
+	exact       map[[32]byte]struct{}
+	buckets     []map[uint64][]int32
+	sigs        []signature
+}
+
+func newRefDeduper(o DedupOptions) *refDeduper {
+	t := o.Threshold()
+	d := &refDeduper{threshold: t, exactOnly: o.ExactOnly, exact: map[[32]byte]struct{}{}}
+	if !o.ExactOnly {
+		d.bands, d.rows = lshParams(t)
+		d.buckets = make([]map[uint64][]int32, d.bands)
+		for i := range d.buckets {
+			d.buckets[i] = map[uint64][]int32{}
+		}
+	}
+	return d
+}
+
+func (d *refDeduper) AddFingerprint(f *Fingerprint) Duplicate {
+	if _, ok := d.exact[f.Exact]; ok {
+		return ExactDuplicate
+	}
+	d.exact[f.Exact] = struct{}{}
+	if d.exactOnly {
+		return Unique
+	}
+	sig := f.sketch
+	keys := make([]uint64, d.bands)
+	for b := range keys {
+		keys[b] = refBandKey(sig[b*d.rows : (b+1)*d.rows])
+		for _, c := range d.buckets[b][keys[b]] {
+			if d.sigs[c].similarity(&sig) >= d.threshold {
+				return NearDuplicate
+			}
+		}
+	}
+	id := int32(len(d.sigs))
+	d.sigs = append(d.sigs, sig)
+	for b, k := range keys {
+		d.buckets[b][k] = append(d.buckets[b][k], id)
+	}
+	return Unique
+}
+
+func refBandKey(rows []uint32) uint64 {
+	h := fnv.New64a()
+	var buf [4]byte
+	for _, v := range rows {
+		binary.LittleEndian.PutUint32(buf[:], v)
+		h.Write(buf[:])
+	}
+	return h.Sum64()
+}
