@@ -86,6 +86,9 @@ func (e *extractor) anchor(n, parent *sitter.Node) *sitter.Node {
 	for p := parent; p != nil && e.lang.role(p) == roleWrapper; p = p.Parent() {
 		a = p
 	}
+	if len(e.lang.spec.attributes) == 0 {
+		return a // spares the sibling lookup, which tree-sitter makes from the root
+	}
 	for p := a.PrevNamedSibling(); p != nil && e.lang.role(p) == roleAttribute; p = p.PrevNamedSibling() {
 		a = p
 	}

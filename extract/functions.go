@@ -30,6 +30,7 @@ const (
 type extractor struct {
 	lang     *Language
 	src      []byte
+	w        *treewalk.Walker
 	root     *sitter.Node
 	events   []treewalk.Event
 	scopes   []scope // by event index; only function and container events have one
@@ -56,7 +57,7 @@ type span struct{ start, end uint32 }
 // function; only the functions cross into the binding again, for names,
 // bodies and documentation.
 func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) []Function {
-	e := &extractor{lang: lang, src: src, root: root, events: w.Walk(root, lang.roles, src)}
+	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.roles, src)}
 	e.scopes = make([]scope, len(e.events))
 	for i := range e.events {
 		ev := &e.events[i]
@@ -109,8 +110,8 @@ func (e *extractor) function(ev *treewalk.Event) scope {
 func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
 	s := e.lang.spec
 	n := ev.Node(e.root)
-	typ := n.Type()
-	parent := n.Parent()
+	typ := e.lang.typeName(ev.Symbol())
+	parent := ev.ParentNode(e.root)
 	nameOf := s.funcName
 	if nameOf == nil {
 		nameOf = defaultName
@@ -187,15 +188,15 @@ func (e *extractor) kind(typ, name, qualifier string, up int) string {
 func (e *extractor) signature(n, body *sitter.Node) string {
 	var text []byte
 	if start := n.StartByte(); body != nil && body.StartByte() > start {
-		// End at the last token before the body that is not a comment, so
-		// a comment between the header and the body stays out. The body is
-		// a child of n: walking back from it takes fewer calls into
-		// tree-sitter than walking n's children from the first.
+		// End at the last child before the body that is not a comment, so
+		// a comment between the header and the body stays out.
 		bodyStart, end := body.StartByte(), start
-		for c := body.PrevSibling(); c != nil; c = c.PrevSibling() {
-			if c.StartByte() < bodyStart && e.lang.role(c) != roleComment {
-				end = c.EndByte()
+		for _, c := range e.w.Children(n) {
+			if c.StartByte() >= bodyStart {
 				break
+			}
+			if e.lang.symbolRole(c.Symbol()) != roleComment {
+				end = c.EndByte()
 			}
 		}
 		text = e.src[start:end]

@@ -21,15 +21,28 @@ type Language struct {
 	// table the tree walk reads, and the one single nodes are checked
 	// against without comparing node type strings.
 	roles []role
+	types []string // node type names by grammar symbol
 }
 
-// role is what the extractor does with node n. ERROR nodes carry a symbol
+// role is what the extractor does with node n.
+func (l *Language) role(n *sitter.Node) role { return l.symbolRole(n.Symbol()) }
+
+// symbolRole is the role of a grammar symbol. ERROR nodes carry a symbol
 // outside the grammar's table and have no role.
-func (l *Language) role(n *sitter.Node) role {
-	if s := int(n.Symbol()); s < len(l.roles) {
+func (l *Language) symbolRole(sym sitter.Symbol) role {
+	if s := int(sym); s < len(l.roles) {
 		return l.roles[s]
 	}
 	return roleNone
+}
+
+// typeName is the node type of a grammar symbol, as sitter.Node.Type gives
+// it but without a call into C and a string copy.
+func (l *Language) typeName(sym sitter.Symbol) string {
+	if s := int(sym); s < len(l.types) {
+		return l.types[s]
+	}
+	return "ERROR"
 }
 
 // registry is built once at package initialization and never changed.
@@ -46,6 +59,9 @@ func buildRegistry() map[string]*Language {
 			panic(err)
 		}
 		lang.roles = roles
+		for i := range lang.grammar.SymbolCount() {
+			lang.types = append(lang.types, lang.grammar.SymbolName(sitter.Symbol(i)))
+		}
 		m[s.name] = lang
 	}
 	return m

@@ -46,15 +46,17 @@ func (e *extractor) statements(body *sitter.Node, limit int) []*sitter.Node {
 		return []*sitter.Node{body}
 	}
 	var out []*sitter.Node
-	for i := 0; i < int(body.NamedChildCount()) && len(out) < limit; i++ {
-		c := body.NamedChild(i)
-		if e.lang.role(c) == roleComment {
+	for _, c := range e.w.Children(body) {
+		if len(out) == limit {
+			break
+		}
+		if !c.Named() || e.lang.symbolRole(c.Symbol()) == roleComment {
 			continue
 		}
-		if c.Type() == "statements" {
-			return e.statements(c, limit)
+		if e.lang.typeName(c.Symbol()) == "statements" {
+			return e.statements(c.Node(body), limit)
 		}
-		out = append(out, c)
+		out = append(out, c.Node(body))
 	}
 	return out
 }

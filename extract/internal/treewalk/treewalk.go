@@ -50,15 +50,16 @@ func init() {
 	if unsafe.Sizeof(node{}) != unsafe.Sizeof(sitter.Node{}) {
 		panic("treewalk: sitter.Node layout changed; update the node type")
 	}
-	if unsafe.Sizeof(Event{}.node) != unsafe.Sizeof(C.TSNode{}) {
+	if unsafe.Sizeof(Event{}.node) != unsafe.Sizeof(C.TSNode{}) || unsafe.Sizeof(Child{}.node) != unsafe.Sizeof(C.TSNode{}) {
 		panic("treewalk: event node storage does not fit a TSNode")
 	}
 }
 
-// Walker reports nodes of syntax trees, reusing its buffer from tree to
+// Walker reports nodes of syntax trees, reusing its buffers from tree to
 // tree. It is not safe for concurrent use.
 type Walker struct {
-	buf []Event
+	buf  []Event
+	kids []Child
 }
 
 // maxKept bounds the buffer a Walker keeps between trees, so one huge file
@@ -96,10 +97,22 @@ func (w *Walker) Walk(root *sitter.Node, roles []Role, src []byte) []Event {
 
 // Node is the event's syntax node, in the tree of root (the node given to
 // Walk).
-func (e *Event) Node(root *sitter.Node) *sitter.Node {
-	t := (*node)(unsafe.Pointer(root)).t
-	c := *(*C.TSNode)(unsafe.Pointer(&e.node))
-	return (*sitter.Node)(unsafe.Pointer(&node{c: c, t: t}))
+func (e *Event) Node(root *sitter.Node) *sitter.Node { return makeNode(&e.node, root) }
+
+// ParentNode is the node's parent, as sitter.Node.Parent gives it but
+// without tree-sitter's search from the root; nil for the root.
+func (e *Event) ParentNode(root *sitter.Node) *sitter.Node {
+	if (*C.TSNode)(unsafe.Pointer(&e.parent_node)).id == nil {
+		return nil
+	}
+	return makeNode(&e.parent_node, root)
+}
+
+// makeNode turns the words of a stored TSNode into a node of the tree that
+// of belongs to.
+func makeNode(words *[len(Event{}.node)]C.uint64_t, of *sitter.Node) *sitter.Node {
+	c := *(*C.TSNode)(unsafe.Pointer(words))
+	return (*sitter.Node)(unsafe.Pointer(&node{c: c, t: (*node)(unsafe.Pointer(of)).t}))
 }
 
 // Role is Function, Container or Comment.
@@ -135,3 +148,37 @@ func (e *Event) Decisions() int { return int(e.decisions) }
 // HasError tells whether a Function or Container holds ERROR or MISSING
 // nodes.
 func (e *Event) HasError() bool { return e.has_error != 0 }
+
+// Child is one child of a node, as Children reports it.
+type Child C.cl_tw_child
+
+// Children returns the children of n, named and anonymous, in order. They
+// are valid until the next call and while n's tree is open.
+func (w *Walker) Children(n *sitter.Node) []Child {
+	if len(w.kids) == 0 {
+		w.kids = make([]Child, 16)
+	}
+	c := (*node)(unsafe.Pointer(n)).c
+	for {
+		k := int(C.cl_tw_children(c, (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids))))
+		if k <= len(w.kids) {
+			return w.kids[:k]
+		}
+		w.kids = make([]Child, k)
+	}
+}
+
+// Node is the child's syntax node; parent is the node given to Children.
+func (c *Child) Node(parent *sitter.Node) *sitter.Node { return makeNode(&c.node, parent) }
+
+// Symbol is the child's grammar symbol.
+func (c *Child) Symbol() sitter.Symbol { return sitter.Symbol(c.symbol) }
+
+// StartByte is where the child starts in the source.
+func (c *Child) StartByte() uint32 { return uint32(c.start_byte) }
+
+// EndByte is where the child ends (exclusive).
+func (c *Child) EndByte() uint32 { return uint32(c.end_byte) }
+
+// Named tells named nodes from anonymous tokens.
+func (c *Child) Named() bool { return c.named != 0 }

@@ -94,6 +94,9 @@ func got(w *Walker, root *sitter.Node, roles []Role, src []byte) []want {
 		if n.StartByte() != e.StartByte() || n.EndByte() != e.EndByte() || n.Symbol() != e.Symbol() {
 			panic(fmt.Sprintf("event node %s %d-%d does not match the event %d-%d", n.Type(), n.StartByte(), n.EndByte(), e.StartByte(), e.EndByte()))
 		}
+		if p, bp := e.ParentNode(root), n.Parent(); (p == nil) != (bp == nil) || p != nil && !p.Equal(bp) {
+			panic(fmt.Sprintf("parent of %s at %d: %v, the binding says %v", n.Type(), n.StartByte(), p, bp))
+		}
 		out = append(out, want{role: e.Role(), typ: n.Type(), start: e.StartByte(), end: e.EndByte(),
 			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), decisions: e.Decisions(), hasError: e.HasError()})
 	}
@@ -148,6 +151,43 @@ func TestWalkMatchesBinding(t *testing.T) {
 	}
 	if events == 0 {
 		t.Fatal("no events")
+	}
+}
+
+// TestChildren compares Children with the binding's Child on every node of
+// a real file.
+func TestChildren(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(testfixture.GoRoot(t), "src", "net", "http", "server.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := parse(t, golang.GetLanguage(), src)
+	defer tree.Close()
+	var w Walker
+	nodes := 0
+	var visit func(n *sitter.Node)
+	visit = func(n *sitter.Node) {
+		nodes++
+		kids := w.Children(n)
+		if len(kids) != int(n.ChildCount()) {
+			t.Fatalf("%s at %d: %d children, the binding has %d", n.Type(), n.StartByte(), len(kids), n.ChildCount())
+		}
+		var subs []*sitter.Node
+		for i := range kids {
+			c, k := n.Child(i), &kids[i]
+			if !k.Node(n).Equal(c) || k.Symbol() != c.Symbol() || k.StartByte() != c.StartByte() ||
+				k.EndByte() != c.EndByte() || k.Named() != c.IsNamed() {
+				t.Fatalf("%s at %d: child %d differs from the binding's %s", n.Type(), n.StartByte(), i, c.Type())
+			}
+			subs = append(subs, c)
+		}
+		for _, c := range subs {
+			visit(c)
+		}
+	}
+	visit(tree.RootNode())
+	if nodes < 10000 {
+		t.Fatalf("only %d nodes visited", nodes)
 	}
 }
 

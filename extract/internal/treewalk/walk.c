@@ -15,6 +15,7 @@ typedef struct {
   const TSSymbol *aliases;  // the parent production's alias per structural child, or NULL
   Length pos;               // where children[index] starts (after its padding)
   int32_t scope;            // innermost open function or container event, -1 for none
+  TSNode parent;            // the nearest visible node at or above the subtree
 } frame;
 
 // is_bool_operator tells whether a binary node's operator field reads as a
@@ -49,7 +50,7 @@ typedef struct {
 
 // visit handles one visible node at pos (its start) and returns the scope
 // its children are in.
-static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
+static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope, TSNode parent) {
   Subtree t = *slot;
   TSSymbol sym = ts_language_public_symbol(w->tree->language, alias ? alias : ts_subtree_symbol(t));
   uint8_t role = sym < w->nroles ? w->roles[sym] : CL_TW_NONE;
@@ -68,6 +69,7 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
   TSNode node = ts_node_new(w->tree, slot, pos, alias);
   Length end = length_add(pos, ts_subtree_size(t));
   memcpy(e->node, &node, sizeof node);
+  memcpy(e->parent_node, &parent, sizeof parent);
   e->start_byte = pos.bytes;
   e->end_byte = end.bytes;
   e->start = pos.extent;
@@ -90,7 +92,8 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
   // The node's position and alias are in its context words (see ts_node_new).
   Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
   const Subtree *root_slot = root.id;
-  int32_t scope = visit(&w, root_slot, root_pos, (TSSymbol)root.context[3], -1);
+  TSNode none = {0};
+  int32_t scope = visit(&w, root_slot, root_pos, (TSSymbol)root.context[3], -1, none);
   if (ts_subtree_child_count(*root_slot) == 0) return w.n;
 
   // An explicit stack: trees of deeply nested code would overflow C's.
@@ -99,7 +102,8 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
   if (!stack) return SIZE_MAX;
   stack[depth++] = (frame){
       .children = ts_subtree_children(*root_slot), .count = ts_subtree_child_count(*root_slot), .pos = root_pos,
-      .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope};
+      .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope,
+      .parent = root};
   while (depth > 0) {
     frame *f = &stack[depth - 1];
     if (f->index == f->count) {
@@ -120,9 +124,12 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
     scope = f->scope;
     // Hidden nodes are not nodes of the public tree: their children are
     // visited as children of the nearest visible ancestor.
-    if (alias || ts_subtree_visible(child)) scope = visit(&w, slot, pos, alias, scope);
+    TSNode parent = f->parent;
+    bool visible = alias || ts_subtree_visible(child);
+    if (visible) scope = visit(&w, slot, pos, alias, scope, parent);
     uint32_t count = ts_subtree_child_count(child);
     if (count == 0) continue;
+    if (visible) parent = ts_node_new(w.tree, slot, pos, alias);
     if (depth == depth_cap) {
       frame *grown = realloc(stack, 2 * depth_cap * sizeof *stack);
       if (!grown) {
@@ -133,9 +140,30 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
       depth_cap *= 2;
     }
     stack[depth++] = (frame){
-        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope,
+        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope, .parent = parent,
         .aliases = ts_language_alias_sequence(w.tree->language, child.ptr->production_id)};
   }
   free(stack);
   return w.n;
+}
+
+size_t cl_tw_children(TSNode n, cl_tw_child *out, size_t cap) {
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  size_t count = 0;
+  if (ts_tree_cursor_goto_first_child(&c)) {
+    do {
+      if (count < cap) {
+        TSNode child = ts_tree_cursor_current_node(&c);
+        cl_tw_child *k = &out[count];
+        memcpy(k->node, &child, sizeof child);
+        k->start_byte = ts_node_start_byte(child);
+        k->end_byte = ts_node_end_byte(child);
+        k->symbol = ts_node_symbol(child);
+        k->named = ts_node_is_named(child);
+      }
+      count++;
+    } while (ts_tree_cursor_goto_next_sibling(&c));
+  }
+  ts_tree_cursor_delete(&c);
+  return count;
 }

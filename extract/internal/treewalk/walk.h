@@ -27,6 +27,7 @@ typedef struct cl_tw_event {
   // Go pass a buffer of events to C without checking it for Go pointers,
   // and the garbage collector skip it.
   uint64_t node[sizeof(TSNode) / sizeof(uint64_t)];
+  uint64_t parent_node[sizeof(TSNode) / sizeof(uint64_t)];  // the nearest visible ancestor, zero for the root
   uint32_t start_byte, end_byte;
   TSPoint start, end;
   int32_t parent;      // index of the enclosing function or container event, -1 at top level
@@ -35,6 +36,19 @@ typedef struct cl_tw_event {
   uint8_t role;
   uint8_t has_error;
 } cl_tw_event;
+
+// One child of a node, as cl_tw_children reports it.
+typedef struct cl_tw_child {
+  uint64_t node[sizeof(TSNode) / sizeof(uint64_t)];
+  uint32_t start_byte, end_byte;
+  TSSymbol symbol;
+  uint8_t named;
+} cl_tw_child;
+
+// cl_tw_children writes the children of n to out while they fit in cap and
+// returns how many there are: one call instead of one per child, and no
+// parent lookups (which tree-sitter makes by descending from the root).
+size_t cl_tw_children(TSNode n, cl_tw_child *out, size_t cap);
 
 // cl_tw_walk visits every node under root. roles[symbol] (symbols at or past
 // nroles have none) says what to do with a node. Events are written to out
