@@ -1,0 +1,89 @@
+package extract
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The benchmarks below time the per-file work of a run that is not parsing,
+// over the files of the bench tree (see benchRoot) that extraction reads.
+
+// benchEntries lists the bench tree's files in every language.
+func benchEntries(b *testing.B) []fileEntry {
+	files, _, err := listFiles(context.Background(), benchRoot(b), nil, DefaultMaxFileBytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return files
+}
+
+// BenchmarkReadSource reads every file and judges its content.
+func BenchmarkReadSource(b *testing.B) {
+	files := benchEntries(b)
+	b.ResetTimer()
+	for range b.N {
+		for _, f := range files {
+			if _, reason, errText := readSource(f); reason == SkipReadError {
+				b.Fatal(errText)
+			}
+		}
+	}
+}
+
+// BenchmarkContentSkipReason judges the content of every file, read once.
+func BenchmarkContentSkipReason(b *testing.B) {
+	files := benchEntries(b)
+	srcs := make([][]byte, len(files))
+	var total int64
+	for i, f := range files {
+		src, err := os.ReadFile(f.abs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srcs[i], total = src, total+int64(len(src))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for i, f := range files {
+			contentSkipReason(f.rel, srcs[i])
+		}
+	}
+}
+
+// BenchmarkListFiles walks the bench tree as a run does.
+func BenchmarkListFiles(b *testing.B) {
+	root := benchRoot(b)
+	b.ReportAllocs()
+	for range b.N {
+		if _, _, err := listFiles(context.Background(), root, nil, DefaultMaxFileBytes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchPaths is every path below the bench tree, folders ending in a slash,
+// as the walk asks about them.
+func benchPaths(b *testing.B) []string {
+	root := benchRoot(b)
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			rel += "/"
+		}
+		paths = append(paths, rel)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return paths
+}
