@@ -39,7 +39,7 @@ type sourceRun struct {
 func (s *sourceRun) wants(lang *Language) bool { return len(s.langs) == 0 || s.langs[lang.Name] }
 
 // pool is the set of parsing goroutines shared by all sources, each with
-// its own tree-sitter parser.
+// its own tree-sitter parser and read buffer.
 type pool struct {
 	jobs     chan fileJob
 	wg       sync.WaitGroup
@@ -54,9 +54,10 @@ func startPool(ctx context.Context, workers int, timeout time.Duration, progress
 			defer p.wg.Done()
 			parser := NewParser(timeout)
 			defer parser.Close()
+			var reader sourceReader
 			for j := range p.jobs {
 				if ctx.Err() == nil {
-					p.extractFile(ctx, parser, j)
+					p.extractFile(ctx, parser, &reader, j)
 				}
 				j.done()
 			}
@@ -71,11 +72,11 @@ func (p *pool) stop() {
 	p.wg.Wait()
 }
 
-func (p *pool) extractFile(ctx context.Context, parser *Parser, j fileJob) {
+func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceReader, j fileJob) {
 	e, res := j.entry, j.out
 	res.counts = dataset.Counts{FilesSeen: 1, Bytes: e.size}
 	defer p.progress.Files.Add(1)
-	src, reason, errText := readSource(e)
+	src, reason, errText := reader.read(e)
 	if reason == "" {
 		lang := DetectLanguage(e.rel, src)
 		if !j.src.wants(lang) {

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -178,9 +179,46 @@ func (w *walker) ignored(rel string) bool {
 
 // readSource reads a file and says why it must be skipped, if it must.
 func readSource(e fileEntry) (src []byte, reason, errText string) {
-	b, err := os.ReadFile(e.abs)
+	return new(sourceReader).read(e)
+}
+
+// sourceReader reads files into one buffer that it reuses, so that a run
+// does not allocate, and collect, its whole input once more. The bytes of a
+// file are good until the next read: what extraction keeps of them is
+// strings, which are copies.
+type sourceReader struct{ buf []byte }
+
+func (r *sourceReader) read(e fileEntry) (src []byte, reason, errText string) {
+	b, err := r.readFile(e.abs, e.size)
 	if err != nil {
 		return nil, SkipReadError, err.Error()
 	}
 	return b, contentSkipReason(e.rel, b), ""
+}
+
+// readFile is os.ReadFile into r.buf; size, from the walk, is a hint.
+func (r *sourceReader) readFile(name string, size int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if want := int(size) + 1; cap(r.buf) < want { // +1: room to see EOF
+		r.buf = make([]byte, 0, want)
+	}
+	b := r.buf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew since the walk
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			r.buf = b
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
