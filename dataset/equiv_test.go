@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"reflect"
@@ -219,6 +220,17 @@ func TestRecordJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := recs[i].appendJSON(nil); !bytes.Equal(got, want.Bytes()) {
 			t.Fatalf("record %d:\n got %s\nwant %s", i, got, want.Bytes())
+		}
+	}
+}
+
+// TestMinhashLong covers functions whose tokens fill minhash's window
+// several times, ending at every offset around its edge.
+func TestMinhashLong(t *testing.T) {
+	for n := 240; n < 1100; n++ {
+		s := strings.Repeat("a b ", n/2) + fmt.Sprint(n)
+		if got, want := minhash(s), refMinhash(s); got != want {
+			t.Fatalf("%d tokens: minhash differs from the reference", n+1)
 		}
 	}
 }

@@ -23,25 +23,39 @@ const empty = math.MaxUint32
 // hash per shingle instead of numPerm. Functions shorter than one shingle
 // are one shingle.
 func minhash(code string) signature {
-	var stack [1024]uint64 // token hashes of typical functions fit
-	toks := stack[:0]
-	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
-		toks = append(toks, fnv64(code[s:e]))
-	}
 	var sig signature
 	for i := range sig {
 		sig[i] = empty
 	}
-	// A tight loop apart from the tokenizer's branches lets the processor
-	// overlap the independent shingles' chains of multiplications.
-	for i := 0; i+shingleLen <= len(toks); i++ {
-		sig.add(shingleHash(toks[i : i+shingleLen]))
+	// Token hashes are gathered in a window on the stack and its shingles
+	// hashed when it is full, keeping the last shingleLen-1 tokens for the
+	// shingles that straddle windows: a tight loop apart from the
+	// tokenizer's branches lets the processor overlap the independent
+	// shingles' chains of multiplications, and long functions need no heap.
+	var window [256]uint64
+	n, total := 0, 0
+	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
+		window[n] = fnv64(code[s:e])
+		n++
+		if n == len(window) {
+			sig.addShingles(window[:n])
+			total += n - copy(window[:], window[n-(shingleLen-1):n])
+			n = shingleLen - 1
+		}
 	}
-	if len(toks) > 0 && len(toks) < shingleLen {
-		sig.add(shingleHash(toks))
+	sig.addShingles(window[:n])
+	if total+n > 0 && total+n < shingleLen {
+		sig.add(shingleHash(window[:n]))
 	}
 	densify(&sig)
 	return sig
+}
+
+// addShingles adds every shingle of consecutive token hashes in toks.
+func (sig *signature) addShingles(toks []uint64) {
+	for i := 0; i+shingleLen <= len(toks); i++ {
+		sig.add(shingleHash(toks[i : i+shingleLen]))
+	}
 }
 
 // shingleHash hashes a shingle of token hashes.
