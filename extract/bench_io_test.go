@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/go-enry/go-enry/v2"
 )
 
 // The benchmarks below time the per-file work of a run that is not parsing,
@@ -89,4 +91,24 @@ func benchPaths(b *testing.B) []string {
 		b.Fatal(err)
 	}
 	return paths
+}
+
+// BenchmarkIsVendor asks about every path of the bench tree: enry's one
+// regexp, and the rules with their literals.
+func BenchmarkIsVendor(b *testing.B) {
+	paths := benchPaths(b)
+	for _, c := range []struct {
+		name string
+		fn   func(string) bool
+	}{{"enry", enry.IsVendor}, {"rules", isVendor}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				for _, p := range paths {
+					c.fn(p)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(paths)), "ns/path")
+		})
+	}
 }

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp/syntax"
 	"strings"
 
-	"github.com/go-enry/go-enry/v2"
+	"github.com/go-enry/go-enry/v2/data"
+	"github.com/go-enry/go-enry/v2/regex"
 	ignore "github.com/sabhiram/go-gitignore"
 )
 
@@ -89,14 +91,14 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 			w.loadIgnore(p, rel)
 			return nil
 		}
-		if d.Name() == ".git" || w.ignored(rel+"/") || enry.IsVendor(rel+"/") {
+		if d.Name() == ".git" || w.ignored(rel+"/") || isVendor(rel+"/") {
 			return filepath.SkipDir
 		}
 		w.loadIgnore(p, rel)
 		return nil
 	}
 	lang := LanguageForPath(rel)
-	if lang == nil || !w.wanted(lang, rel) || w.ignored(rel) || enry.IsVendor(rel) {
+	if lang == nil || !w.wanted(lang, rel) || w.ignored(rel) || isVendor(rel) {
 		return nil
 	}
 	if d.Type()&fs.ModeSymlink != 0 {
@@ -117,6 +119,72 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 	}
 	w.files = append(w.files, fileEntry{rel: rel, abs: p, lang: lang, size: info.Size()})
 	return nil
+}
+
+// vendorRule is one of enry's vendor patterns and a text that every path
+// it matches holds.
+type vendorRule struct {
+	re      regex.EnryRegexp
+	literal string
+}
+
+// vendorRules are enry's vendor patterns, each with the longest literal
+// it needs. enry.IsVendor runs one regexp of all the patterns over every
+// path, which costs more than the rest of the walk; a literal rules out
+// nearly every pattern for a path before its regexp runs.
+var vendorRules = func() []vendorRule {
+	var rules []vendorRule
+	for _, re := range data.VendorMatchers {
+		if re == nil {
+			continue // a pattern enry's engine cannot run, and enry skips
+		}
+		rules = append(rules, vendorRule{re: re, literal: neededLiteral(re.String())})
+	}
+	return rules
+}()
+
+// isVendor is enry.IsVendor: whether a path is vendored or third-party.
+func isVendor(rel string) bool {
+	for i := range vendorRules {
+		if r := &vendorRules[i]; strings.Contains(rel, r.literal) && r.re.MatchString(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// neededLiteral is the longest text that every match of the pattern
+// holds, "" when it cannot tell.
+func neededLiteral(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	return literalOf(re)
+}
+
+func literalOf(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase == 0 {
+			return string(re.Rune)
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return literalOf(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min > 0 {
+			return literalOf(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		longest := ""
+		for _, sub := range re.Sub {
+			if l := literalOf(sub); len(l) > len(longest) {
+				longest = l
+			}
+		}
+		return longest
+	}
+	return ""
 }
 
 // wanted tells whether a file's language is extracted; a C header may turn
