@@ -191,7 +191,7 @@ func (e *extractor) signature(n, body *sitter.Node) string {
 		// End at the last child before the body that is not a comment, so
 		// a comment between the header and the body stays out.
 		bodyStart, end := body.StartByte(), start
-		for _, c := range e.w.Children(n) {
+		for _, c := range e.w.Children(n, 0) {
 			if c.StartByte() >= bodyStart {
 				break
 			}

@@ -45,20 +45,27 @@ func (e *extractor) statements(body *sitter.Node, limit int) []*sitter.Node {
 	if typ := body.Type(); first != '{' && first != '=' && typ != "block" && typ != "body_statement" {
 		return []*sitter.Node{body}
 	}
-	var out []*sitter.Node
-	for _, c := range e.w.Children(body) {
-		if len(out) == limit {
-			break
+	// A block opens with a brace and a few statements: read its first
+	// children, and all of them only when those were not enough.
+	for read := 2*limit + 2; ; read = 0 {
+		kids := e.w.Children(body, read)
+		var out []*sitter.Node
+		for _, c := range kids {
+			if len(out) == limit {
+				break
+			}
+			if !c.Named() || e.lang.symbolRole(c.Symbol()) == roleComment {
+				continue
+			}
+			if e.lang.typeName(c.Symbol()) == "statements" {
+				return e.statements(c.Node(body), limit)
+			}
+			out = append(out, c.Node(body))
 		}
-		if !c.Named() || e.lang.symbolRole(c.Symbol()) == roleComment {
-			continue
+		if len(out) == limit || read == 0 || len(kids) < read {
+			return out
 		}
-		if e.lang.typeName(c.Symbol()) == "statements" {
-			return e.statements(c.Node(body), limit)
-		}
-		out = append(out, c.Node(body))
 	}
-	return out
 }
 
 func isTrivialStatement(s string) bool {

@@ -152,15 +152,16 @@ func (e *Event) HasError() bool { return e.has_error != 0 }
 // Child is one child of a node, as Children reports it.
 type Child C.cl_tw_child
 
-// Children returns the children of n, named and anonymous, in order. They
-// are valid until the next call and while n's tree is open.
-func (w *Walker) Children(n *sitter.Node) []Child {
+// Children returns the first limit children of n (all for limit <= 0), named
+// and anonymous, in order. They are valid until the next call and while
+// n's tree is open.
+func (w *Walker) Children(n *sitter.Node, limit int) []Child {
 	if len(w.kids) == 0 {
 		w.kids = make([]Child, 16)
 	}
 	c := (*node)(unsafe.Pointer(n)).c
 	for {
-		k := int(C.cl_tw_children(c, (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids))))
+		k := int(C.cl_tw_children(c, C.size_t(max(limit, 0)), (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids))))
 		if k <= len(w.kids) {
 			return w.kids[:k]
 		}

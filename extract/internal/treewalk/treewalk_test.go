@@ -168,7 +168,10 @@ func TestChildren(t *testing.T) {
 	var visit func(n *sitter.Node)
 	visit = func(n *sitter.Node) {
 		nodes++
-		kids := w.Children(n)
+		if first := w.Children(n, 2); len(first) != min(2, int(n.ChildCount())) {
+			t.Fatalf("%s at %d: %d of the first 2 children, the binding has %d", n.Type(), n.StartByte(), len(first), n.ChildCount())
+		}
+		kids := w.Children(n, 0)
 		if len(kids) != int(n.ChildCount()) {
 			t.Fatalf("%s at %d: %d children, the binding has %d", n.Type(), n.StartByte(), len(kids), n.ChildCount())
 		}

@@ -15,7 +15,11 @@ typedef struct {
   const TSSymbol *aliases;  // the parent production's alias per structural child, or NULL
   Length pos;               // where children[index] starts (after its padding)
   int32_t scope;            // innermost open function or container event, -1 for none
-  TSNode parent;            // the nearest visible node at or above the subtree
+  // The subtree itself, for the parent of reported nodes.
+  const Subtree *slot;
+  Length node_pos;
+  TSSymbol alias;
+  bool visible;
 } frame;
 
 // is_bool_operator tells whether a binary node's operator field reads as a
@@ -46,13 +50,27 @@ typedef struct {
   TSFieldId op_field;
   cl_tw_event *out;
   size_t cap, n;
+  frame *stack;  // the subtrees above the node being visited
+  size_t depth;
 } walker;
+
+// parent is the nearest visible subtree on the stack: hidden subtrees are
+// not nodes of the public tree.
+static TSNode parent(const walker *w) {
+  for (size_t d = w->depth; d > 0; d--) {
+    const frame *f = &w->stack[d - 1];
+    if (f->visible) return ts_node_new(w->tree, f->slot, f->node_pos, f->alias);
+  }
+  return (TSNode){0};
+}
 
 // visit handles one visible node at pos (its start) and returns the scope
 // its children are in.
-static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope, TSNode parent) {
+static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
   Subtree t = *slot;
-  TSSymbol sym = ts_language_public_symbol(w->tree->language, alias ? alias : ts_subtree_symbol(t));
+  TSSymbol sym = alias ? alias : ts_subtree_symbol(t);
+  // As ts_language_public_symbol, without the call: this runs for every node.
+  if (sym != ts_builtin_sym_error) sym = w->tree->language->public_symbol_map[sym];
   uint8_t role = sym < w->nroles ? w->roles[sym] : CL_TW_NONE;
   if (role == CL_TW_NONE || role > CL_TW_COMMENT) return scope;  // larger values are the caller's own
   if (role == CL_TW_DECISION || role == CL_TW_BOOL_OP) {
@@ -66,10 +84,10 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
   size_t i = w->n++;
   if (i >= w->cap) return scope;
   cl_tw_event *e = &w->out[i];
-  TSNode node = ts_node_new(w->tree, slot, pos, alias);
+  TSNode node = ts_node_new(w->tree, slot, pos, alias), up = parent(w);
   Length end = length_add(pos, ts_subtree_size(t));
   memcpy(e->node, &node, sizeof node);
-  memcpy(e->parent_node, &parent, sizeof parent);
+  memcpy(e->parent_node, &up, sizeof up);
   e->start_byte = pos.bytes;
   e->end_byte = end.bytes;
   e->start = pos.extent;
@@ -92,22 +110,22 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
   // The node's position and alias are in its context words (see ts_node_new).
   Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
   const Subtree *root_slot = root.id;
-  TSNode none = {0};
-  int32_t scope = visit(&w, root_slot, root_pos, (TSSymbol)root.context[3], -1, none);
+  TSSymbol root_alias = (TSSymbol)root.context[3];
+  int32_t scope = visit(&w, root_slot, root_pos, root_alias, -1);
   if (ts_subtree_child_count(*root_slot) == 0) return w.n;
 
   // An explicit stack: trees of deeply nested code would overflow C's.
-  size_t depth_cap = 256, depth = 0;
-  frame *stack = malloc(depth_cap * sizeof *stack);
-  if (!stack) return SIZE_MAX;
-  stack[depth++] = (frame){
+  size_t depth_cap = 256;
+  w.stack = malloc(depth_cap * sizeof *w.stack);
+  if (!w.stack) return SIZE_MAX;
+  w.stack[w.depth++] = (frame){
       .children = ts_subtree_children(*root_slot), .count = ts_subtree_child_count(*root_slot), .pos = root_pos,
       .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope,
-      .parent = root};
-  while (depth > 0) {
-    frame *f = &stack[depth - 1];
+      .slot = root_slot, .node_pos = root_pos, .alias = root_alias, .visible = true};
+  while (w.depth > 0) {
+    frame *f = &w.stack[w.depth - 1];
     if (f->index == f->count) {
-      depth--;
+      w.depth--;
       continue;
     }
     const Subtree *slot = &f->children[f->index];
@@ -124,30 +142,29 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
     scope = f->scope;
     // Hidden nodes are not nodes of the public tree: their children are
     // visited as children of the nearest visible ancestor.
-    TSNode parent = f->parent;
     bool visible = alias || ts_subtree_visible(child);
-    if (visible) scope = visit(&w, slot, pos, alias, scope, parent);
+    if (visible) scope = visit(&w, slot, pos, alias, scope);
     uint32_t count = ts_subtree_child_count(child);
     if (count == 0) continue;
-    if (visible) parent = ts_node_new(w.tree, slot, pos, alias);
-    if (depth == depth_cap) {
-      frame *grown = realloc(stack, 2 * depth_cap * sizeof *stack);
+    if (w.depth == depth_cap) {
+      frame *grown = realloc(w.stack, 2 * depth_cap * sizeof *w.stack);
       if (!grown) {
-        free(stack);
+        free(w.stack);
         return SIZE_MAX;
       }
-      stack = grown;
+      w.stack = grown;
       depth_cap *= 2;
     }
-    stack[depth++] = (frame){
-        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope, .parent = parent,
-        .aliases = ts_language_alias_sequence(w.tree->language, child.ptr->production_id)};
+    w.stack[w.depth++] = (frame){
+        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope,
+        .aliases = ts_language_alias_sequence(w.tree->language, child.ptr->production_id),
+        .slot = slot, .node_pos = pos, .alias = alias, .visible = visible};
   }
-  free(stack);
+  free(w.stack);
   return w.n;
 }
 
-size_t cl_tw_children(TSNode n, cl_tw_child *out, size_t cap) {
+size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
   TSTreeCursor c = ts_tree_cursor_new(n);
   size_t count = 0;
   if (ts_tree_cursor_goto_first_child(&c)) {
@@ -162,7 +179,7 @@ size_t cl_tw_children(TSNode n, cl_tw_child *out, size_t cap) {
         k->named = ts_node_is_named(child);
       }
       count++;
-    } while (ts_tree_cursor_goto_next_sibling(&c));
+    } while (count != limit && ts_tree_cursor_goto_next_sibling(&c));
   }
   ts_tree_cursor_delete(&c);
   return count;

@@ -45,10 +45,11 @@ typedef struct cl_tw_child {
   uint8_t named;
 } cl_tw_child;
 
-// cl_tw_children writes the children of n to out while they fit in cap and
-// returns how many there are: one call instead of one per child, and no
-// parent lookups (which tree-sitter makes by descending from the root).
-size_t cl_tw_children(TSNode n, cl_tw_child *out, size_t cap);
+// cl_tw_children writes the first children of n (limit of them, 0 for all)
+// to out while they fit in cap and returns how many it counted: one call
+// instead of one per child, and no parent lookups (which tree-sitter makes
+// by descending from the root).
+size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap);
 
 // cl_tw_walk visits every node under root. roles[symbol] (symbols at or past
 // nroles have none) says what to do with a node. Events are written to out
