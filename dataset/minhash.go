@@ -34,8 +34,20 @@ func minhash(code string) signature {
 	// shingles' chains of multiplications, and long functions need no heap.
 	var window [256]uint64
 	n, total := 0, 0
-	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
-		window[n] = fnv64(code[s:e])
+	for i := 0; i < len(code); {
+		// The tokens of nextToken, hashed as they are scanned: fnv64 of each.
+		c := code[i]
+		h := (fnvOffset ^ uint64(c)) * fnvPrime
+		i++
+		switch tokenClass[c] {
+		case tokSpace:
+			continue
+		case tokWord:
+			for ; i < len(code) && tokenClass[code[i]] == tokWord; i++ {
+				h = (h ^ uint64(code[i])) * fnvPrime
+			}
+		}
+		window[n] = h
 		n++
 		if n == len(window) {
 			sig.addShingles(window[:n])
@@ -90,15 +102,11 @@ func densify(sig *signature) {
 	}
 }
 
-// fnv64 is FNV-1a of s, without the allocation of hash/fnv.
-func fnv64(s string) uint64 {
-	h := uint64(0xcbf29ce484222325)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 0x100000001b3
-	}
-	return h
-}
+// FNV-1a's 64-bit constants: minhash hashes tokens with it.
+const (
+	fnvOffset = 0xcbf29ce484222325
+	fnvPrime  = 0x100000001b3
+)
 
 // similarity estimates the Jaccard similarity of two sketches.
 func (s *signature) similarity(o *signature) float64 {

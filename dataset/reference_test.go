@@ -61,6 +61,16 @@ func refMinhash(code string) signature {
 	return sig
 }
 
+// fnv64 is FNV-1a of s.
+func fnv64(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
 func refAlphanumeric(s string) float64 {
 	if s == "" {
 		return 0
