@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -41,25 +42,43 @@ func benchFiles(b *testing.B) ([]fileEntry, [][]byte, int64) {
 	return files, srcs, total
 }
 
-// BenchmarkParse is tree-sitter's raw speed: parse and close, nothing else.
+// BenchmarkParse is tree-sitter's raw speed: parse and close, nothing else,
+// with 1 and 2 goroutines (each with its own parser) sharing the files as
+// extraction's workers do, so each worker count of BenchmarkExtract has
+// its like to compare with.
 func BenchmarkParse(b *testing.B) {
 	_, srcs, total := benchFiles(b)
 	lang := LanguageByName("go")
-	p := NewParser(0)
-	defer p.Close()
-	b.SetBytes(total)
-	b.ResetTimer()
-	cpu0 := cpuSeconds()
-	for range b.N {
-		for _, src := range srcs {
-			tree, err := p.parse(context.Background(), lang, src)
-			if err != nil {
-				b.Fatal(err)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(total)
+			cpu0 := cpuSeconds()
+			for range b.N {
+				next := make(chan []byte)
+				var wg sync.WaitGroup
+				for range workers {
+					wg.Go(func() {
+						p := NewParser(0)
+						defer p.Close()
+						for src := range next {
+							tree, err := p.parse(context.Background(), lang, src)
+							if err != nil {
+								b.Error(err)
+								continue
+							}
+							tree.Close()
+						}
+					})
+				}
+				for _, src := range srcs {
+					next <- src
+				}
+				close(next)
+				wg.Wait()
 			}
-			tree.Close()
-		}
+			reportPerCPU(b, cpu0, total*int64(b.N), 0)
+		})
 	}
-	reportPerCPU(b, cpu0, total*int64(b.N), 0)
 }
 
 // BenchmarkFunctions is parsing plus the extraction walk, on one goroutine.
