@@ -87,7 +87,9 @@ func (e *extractor) around(ev *treewalk.Event) int {
 	return p
 }
 
-func defaultContainerName(n *sitter.Node, src []byte) string { return fieldText(n, "name", src) }
+func defaultContainerName(n *sitter.Node, src []byte) string {
+	return treewalk.FieldText(n, "name", src)
+}
 
 // function extracts the function of event ev when it has a name and a body,
 // and returns the scope it makes. Otherwise its branches count for the
@@ -120,7 +122,7 @@ func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
 	if name == "" {
 		return Function{}, false
 	}
-	body := n.ChildByFieldName("body")
+	body := treewalk.Field(n, "body")
 	if s.body != nil {
 		body = s.body(n)
 	}

@@ -4,19 +4,13 @@ import (
 	"strings"
 
 	sitter "github.com/smacker/go-tree-sitter"
-)
 
-// fieldText is the source text of n's child in field, "" when absent.
-func fieldText(n *sitter.Node, field string, src []byte) string {
-	if c := n.ChildByFieldName(field); c != nil {
-		return c.Content(src)
-	}
-	return ""
-}
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
+)
 
 // defaultName reads the "name" field, the convention of most grammars.
 func defaultName(n, _ *sitter.Node, src []byte) (string, string) {
-	return fieldText(n, "name", src), ""
+	return treewalk.FieldText(n, "name", src), ""
 }
 
 // stripGenerics turns "Server[T]", "Foo<T>" or "*Foo" into the bare type name.
@@ -46,7 +40,7 @@ func childOfType(typ string) func(n *sitter.Node) *sitter.Node {
 // jsName names declarations directly and function expressions by what they
 // are assigned to: `const f = () => {}`, `obj.f = function() {}`, `{f: ...}`.
 func jsName(n, parent *sitter.Node, src []byte) (string, string) {
-	if name := fieldText(n, "name", src); name != "" {
+	if name := treewalk.FieldText(n, "name", src); name != "" {
 		return name, ""
 	}
 	if parent == nil {
@@ -54,36 +48,36 @@ func jsName(n, parent *sitter.Node, src []byte) (string, string) {
 	}
 	switch parent.Type() {
 	case "variable_declarator":
-		return fieldText(parent, "name", src), ""
+		return treewalk.FieldText(parent, "name", src), ""
 	case "assignment_expression":
-		left := parent.ChildByFieldName("left")
+		left := treewalk.Field(parent, "left")
 		if left != nil && left.Type() == "member_expression" {
-			return fieldText(left, "property", src), stripGenerics(fieldText(left, "object", src))
+			return treewalk.FieldText(left, "property", src), stripGenerics(treewalk.FieldText(left, "object", src))
 		}
 		if left != nil {
 			return left.Content(src), ""
 		}
 	case "pair":
-		return fieldText(parent, "key", src), ""
+		return treewalk.FieldText(parent, "key", src), ""
 	case "public_field_definition", "field_definition":
-		if name := fieldText(parent, "name", src); name != "" {
+		if name := treewalk.FieldText(parent, "name", src); name != "" {
 			return name, ""
 		}
-		return fieldText(parent, "property", src), ""
+		return treewalk.FieldText(parent, "property", src), ""
 	}
 	return "", ""
 }
 
 // goName qualifies methods with their receiver's type.
 func goName(n, _ *sitter.Node, src []byte) (string, string) {
-	name := fieldText(n, "name", src)
-	recv := n.ChildByFieldName("receiver")
+	name := treewalk.FieldText(n, "name", src)
+	recv := treewalk.Field(n, "receiver")
 	if recv == nil {
 		return name, ""
 	}
 	for i := 0; i < int(recv.NamedChildCount()); i++ {
 		if p := recv.NamedChild(i); p.Type() == "parameter_declaration" {
-			return name, stripGenerics(fieldText(p, "type", src))
+			return name, stripGenerics(treewalk.FieldText(p, "type", src))
 		}
 	}
 	return name, ""
@@ -92,7 +86,7 @@ func goName(n, _ *sitter.Node, src []byte) (string, string) {
 // cName follows the declarator chain (pointer, reference, function
 // declarators) down to the identifier; `Foo::bar` yields qualifier Foo.
 func cName(n, _ *sitter.Node, src []byte) (string, string) {
-	d := n.ChildByFieldName("declarator")
+	d := treewalk.Field(n, "declarator")
 	for d != nil {
 		switch d.Type() {
 		case "identifier", "field_identifier", "destructor_name", "operator_name", "type_identifier":
@@ -101,17 +95,17 @@ func cName(n, _ *sitter.Node, src []byte) (string, string) {
 			// A::B::f nests as scope A, name (scope B, name f).
 			var quals []string
 			for d != nil && d.Type() == "qualified_identifier" {
-				if scope := fieldText(d, "scope", src); scope != "" {
+				if scope := treewalk.FieldText(d, "scope", src); scope != "" {
 					quals = append(quals, stripGenerics(scope))
 				}
-				d = d.ChildByFieldName("name")
+				d = treewalk.Field(d, "name")
 			}
 			if d == nil {
 				return "", ""
 			}
 			return d.Content(src), strings.Join(quals, ".")
 		}
-		if next := d.ChildByFieldName("declarator"); next != nil {
+		if next := treewalk.Field(d, "declarator"); next != nil {
 			d = next
 		} else if d.NamedChildCount() > 0 {
 			d = d.NamedChild(0)
@@ -125,8 +119,8 @@ func cName(n, _ *sitter.Node, src []byte) (string, string) {
 // rubyName qualifies `def Foo.bar` with Foo; `def self.bar` takes the
 // enclosing class from the scope like any method.
 func rubyName(n, _ *sitter.Node, src []byte) (string, string) {
-	name := fieldText(n, "name", src)
-	if obj := fieldText(n, "object", src); obj != "" && obj != "self" {
+	name := treewalk.FieldText(n, "name", src)
+	if obj := treewalk.FieldText(n, "object", src); obj != "" && obj != "self" {
 		return name, strings.ReplaceAll(obj, "::", ".")
 	}
 	return name, ""
@@ -134,15 +128,15 @@ func rubyName(n, _ *sitter.Node, src []byte) (string, string) {
 
 // scopedName names a Ruby class or module, `A::B` as A.B.
 func scopedName(n *sitter.Node, src []byte) string {
-	return strings.ReplaceAll(fieldText(n, "name", src), "::", ".")
+	return strings.ReplaceAll(treewalk.FieldText(n, "name", src), "::", ".")
 }
 
 // rustContainerName names an impl by the type it implements.
 func rustContainerName(n *sitter.Node, src []byte) string {
 	if n.Type() == "impl_item" {
-		return stripGenerics(fieldText(n, "type", src))
+		return stripGenerics(treewalk.FieldText(n, "type", src))
 	}
-	return fieldText(n, "name", src)
+	return treewalk.FieldText(n, "name", src)
 }
 
 // The Kotlin grammar has no name fields: the name is a typed child.
@@ -182,5 +176,5 @@ func swiftName(n, _ *sitter.Node, src []byte) (string, string) {
 	case "deinit_declaration":
 		return "deinit", ""
 	}
-	return fieldText(n, "name", src), ""
+	return treewalk.FieldText(n, "name", src), ""
 }

@@ -183,3 +183,31 @@ func (c *Child) EndByte() uint32 { return uint32(c.end_byte) }
 
 // Named tells named nodes from anonymous tokens.
 func (c *Child) Named() bool { return c.named != 0 }
+
+// Field is n's child in the named field, as sitter.Node.ChildByFieldName
+// gives it but without copying the name into C memory; nil when absent.
+func Field(n *sitter.Node, name string) *sitter.Node {
+	f := field(n, name)
+	if f.found == 0 {
+		return nil
+	}
+	return makeNode(&f.node, n)
+}
+
+// FieldText is the source text of n's child in the named field, "" when
+// absent: Field and Content in one call into C.
+func FieldText(n *sitter.Node, name string, src []byte) string {
+	f := field(n, name)
+	if f.found == 0 || int(f.end_byte) > len(src) || f.start_byte > f.end_byte {
+		return ""
+	}
+	return string(src[f.start_byte:f.end_byte])
+}
+
+func field(n *sitter.Node, name string) C.cl_tw_field_child {
+	if name == "" {
+		return C.cl_tw_field_child{}
+	}
+	c := (*node)(unsafe.Pointer(n)).c
+	return C.cl_tw_field(c, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.uint32_t(len(name)))
+}

@@ -175,6 +175,15 @@ func TestChildren(t *testing.T) {
 		if len(kids) != int(n.ChildCount()) {
 			t.Fatalf("%s at %d: %d children, the binding has %d", n.Type(), n.StartByte(), len(kids), n.ChildCount())
 		}
+		for _, f := range []string{"name", "body", "receiver", "type", "operator", "left", "nofield"} {
+			want, got := n.ChildByFieldName(f), Field(n, f)
+			if (want == nil) != (got == nil) || want != nil && !want.Equal(got) {
+				t.Fatalf("%s at %d: field %s differs from the binding's", n.Type(), n.StartByte(), f)
+			}
+			if text := FieldText(n, f, src); want != nil && text != want.Content(src) || want == nil && text != "" {
+				t.Fatalf("%s at %d: field %s text %q", n.Type(), n.StartByte(), f, text)
+			}
+		}
 		var subs []*sitter.Node
 		for i := range kids {
 			c, k := n.Child(i), &kids[i]

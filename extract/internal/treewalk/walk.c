@@ -184,3 +184,14 @@ size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
   ts_tree_cursor_delete(&c);
   return count;
 }
+
+cl_tw_field_child cl_tw_field(TSNode n, const char *name, uint32_t len) {
+  cl_tw_field_child out = {0};
+  TSNode c = ts_node_child_by_field_name(n, name, len);
+  if (ts_node_is_null(c)) return out;
+  memcpy(out.node, &c, sizeof c);
+  out.start_byte = ts_node_start_byte(c);
+  out.end_byte = ts_node_end_byte(c);
+  out.found = 1;
+  return out;
+}

@@ -51,6 +51,17 @@ typedef struct cl_tw_child {
 // by descending from the root).
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap);
 
+// A node's child in a field, as cl_tw_field reports it.
+typedef struct cl_tw_field_child {
+  uint64_t node[sizeof(TSNode) / sizeof(uint64_t)];
+  uint32_t start_byte, end_byte;
+  uint8_t found;
+} cl_tw_field_child;
+
+// cl_tw_field finds n's child in the field called name (len bytes, not
+// NUL-terminated), with its byte range.
+cl_tw_field_child cl_tw_field(TSNode n, const char *name, uint32_t len);
+
 // cl_tw_walk visits every node under root. roles[symbol] (symbols at or past
 // nroles have none) says what to do with a node. Events are written to out
 // while they fit in cap; the return value is how many there are, so a
