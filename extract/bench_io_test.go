@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/go-enry/go-enry/v2"
+
+	"github.com/codeloom/codeloom/dataset"
 )
 
 // The benchmarks below time the per-file work of a run that is not parsing,
@@ -111,4 +113,67 @@ func BenchmarkIsVendor(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(paths)), "ns/path")
 		})
 	}
+}
+
+// benchResults are the kept records of the bench tree's first Go files,
+// as workers hand them to writeParts.
+func benchResults(b *testing.B) ([]fileResult, int64) {
+	files, srcs, _ := benchFiles(b)
+	run := &sourceRun{src: Source{Repo: "go"}, commit: "0123456789abcdef0123456789abcdef01234567", license: "BSD-3-Clause", filters: new(dataset.Filters)}
+	p := NewParser(0)
+	defer p.Close()
+	lang := LanguageByName("go")
+	results := make([]fileResult, min(len(srcs), 1500))
+	var total int64
+	for i := range results {
+		fns, err := p.Functions(context.Background(), lang, srcs[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		run.keep(files[i].rel, fns, &results[i])
+		for _, r := range results[i].records {
+			total += int64(len(r.Code))
+		}
+	}
+	return results, total
+}
+
+// BenchmarkParts writes the part files of a source and reads them back, as
+// a run and its assembly do; bytes are those of the records' code.
+func BenchmarkParts(b *testing.B) {
+	results, total := benchResults(b)
+	dir := b.TempDir()
+	records, prints := filepath.Join(dir, "part"), filepath.Join(dir, "prints")
+	b.Run("write", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		cpu0 := cpuSeconds()
+		for range b.N {
+			if err := writeParts(records, prints, results); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPUPerOp(b, cpu0)
+	})
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		cpu0 := cpuSeconds()
+		for range b.N {
+			err := readPart(context.Background(), records, func(*dataset.Record) error { return nil })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := readFingerprints(prints, func(*dataset.Fingerprint) {}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPUPerOp(b, cpu0)
+	})
+}
+
+// reportCPUPerOp reports the CPU time per op since cpu0, which the load of
+// others on a shared machine sways less than the wall time.
+func reportCPUPerOp(b *testing.B, cpu0 float64) {
+	b.ReportMetric((cpuSeconds()-cpu0)*1e9/float64(b.N), "cpu-ns/op")
 }

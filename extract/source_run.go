@@ -83,7 +83,7 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 		}
 		res.countFile(lang, &results[i])
 	}
-	res.Part, res.Fingerprints = key+".gob", key+".fp"
+	res.Part, res.Fingerprints = key+".rec", key+".fp"
 	return writeParts(filepath.Join(r.partsDir, res.Part), filepath.Join(r.partsDir, res.Fingerprints), results)
 }
 
