@@ -188,28 +188,7 @@ var jsonPieces = []string{
 }
 
 func TestRecordJSONMatchesEncodingJSON(t *testing.T) {
-	recs := slices.Clone(goCorpus(t, 5000))
-	rng := rand.New(rand.NewPCG(7, 8))
-	for range 5000 {
-		// Every field, so that one added to Record and not to appendJSON fails.
-		var r Record
-		v := reflect.ValueOf(&r).Elem()
-		for i := range v.NumField() {
-			switch f := v.Field(i); f.Kind() {
-			case reflect.String:
-				var b strings.Builder
-				for range rng.IntN(4) * rng.IntN(8) {
-					b.WriteString(jsonPieces[rng.IntN(len(jsonPieces))])
-				}
-				f.SetString(b.String())
-			case reflect.Int:
-				f.SetInt([]int64{0, 1, -1, 1 << 40, -1 << 62}[rng.IntN(5)])
-			default:
-				t.Fatalf("Record field %s: no test values for its kind", v.Type().Field(i).Name)
-			}
-		}
-		recs = append(recs, r)
-	}
+	recs := jsonTestRecords(t)
 	var want bytes.Buffer
 	enc := json.NewEncoder(&want)
 	enc.SetEscapeHTML(false)
@@ -232,5 +211,90 @@ func TestMinhashLong(t *testing.T) {
 		if got, want := minhash(s), refMinhash(s); got != want {
 			t.Fatalf("%d tokens: minhash differs from the reference", n+1)
 		}
+	}
+}
+
+// jsonTestRecords are corpus chunks and records of random values made of
+// jsonPieces in every field, so that a field added to Record and not to
+// the JSON code fails.
+func jsonTestRecords(t *testing.T) []Record {
+	recs := slices.Clone(goCorpus(t, 5000))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 5000 {
+		var r Record
+		v := reflect.ValueOf(&r).Elem()
+		for i := range v.NumField() {
+			switch f := v.Field(i); f.Kind() {
+			case reflect.String:
+				var b strings.Builder
+				for range rng.IntN(4) * rng.IntN(8) {
+					b.WriteString(jsonPieces[rng.IntN(len(jsonPieces))])
+				}
+				f.SetString(b.String())
+			case reflect.Int:
+				f.SetInt([]int64{0, 1, -1, 1 << 40, -1 << 62, 999999999999999999, -999999999999999999}[rng.IntN(7)])
+			default:
+				t.Fatalf("Record field %s: no test values for its kind", v.Type().Field(i).Name)
+			}
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// jsonOddLines are what a Writer does not write but encoding/json reads,
+// or refuses: each must decode to the same record and error.
+var jsonOddLines = []string{
+	`{}`, ` { } `, `{"id":"a"}`, "{ \"id\" :\t\"a\" , \"tokens\":\r\n7 }  ", `{"tokens":7,"id":"a","id":"b"}`,
+	`{"ID":"a"}`, `{"Tokens":3}`, `{"\u0069d":"a"}`, `{"other":1,"id":"a"}`, `{"id":null}`, `{"tokens":null}`,
+	`{"tokens":1.0}`, `{"tokens":1e3}`, `{"tokens":-0}`, `{"tokens":01}`, `{"tokens":-}`, `{"tokens":"3"}`, `{"id":3}`,
+	`{"tokens":9223372036854775807}`, `{"tokens":9223372036854775808}`, `{"tokens":-9223372036854775808}`,
+	`{"tokens":1234567890123456789012}`, `{"id":"\u00e9\u2028\u0000"}`, `{"id":"\ud83d\ude00"}`, `{"id":"\ud83d"}`,
+	`{"id":"\uDE00x"}`, `{"id":"\u12"}`, `{"id":"\u12g4"}`, `{"id":"\x"}`, `{"id":"a\`, "{\"id\":\"a\tb\"}",
+	"{\"id\":\"\xff\"}", "{\"id\":\"\xed\xa0\x80\"}", "{\"id\":\"\xe2\x82\"}", `{"id":"a"} x`, `{"id":"a"}}`,
+	`{"id":"a",}`, `{"id" "a"}`, `{"id":"a"`, `{"id":}`, `{,}`, `[]`, `null`, `"x"`, `{"id":["a"]}`, `{"id":{"a":1}}`,
+	`{"code":"x","url":""}`, `{"split":"train","tokens":-12,"start_line":0}`, ` {"id":"a"}`, "\t{\"id\":\"a\"}\r",
+}
+
+func TestRecordDecoderMatchesEncodingJSON(t *testing.T) {
+	var lines []string
+	for _, r := range jsonTestRecords(t) {
+		lines = append(lines, string(r.appendJSON(nil)[:len(r.appendJSON(nil))-1]))
+	}
+	var d recordDecoder
+	for _, l := range lines {
+		var r Record
+		if !d.parse([]byte(l), &r) {
+			t.Fatalf("a line as the Writer writes it goes to encoding/json: %s", l)
+		}
+	}
+	lines = append(lines, jsonOddLines...)
+	// Random edits of short lines, mostly broken, with JSON's own bytes.
+	rng := rand.New(rand.NewPCG(9, 10))
+	edits := []string{"", "\"", "\\", ",", ":", "{", "}", " ", "0", "-", ".", "e", "u", "\\u", "d83d", "\xff", "null", "é"}
+	short := lines[len(lines)-len(jsonOddLines)-2000:]
+	for range 50000 {
+		l := short[rng.IntN(len(short))]
+		for range 1 + rng.IntN(3) {
+			i := rng.IntN(len(l) + 1)
+			j := min(len(l), i+rng.IntN(3))
+			l = l[:i] + edits[rng.IntN(len(edits))] + l[j:]
+		}
+		lines = append(lines, l)
+	}
+	failed := 0
+	for _, l := range lines {
+		var got, want Record
+		got.Name = "left over" // decode must start from a zero Record
+		gotErr, wantErr := d.decode([]byte(l), &got), json.Unmarshal([]byte(l), &want)
+		if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("%q:\n got %+v, %v\nwant %+v, %v", l, got, gotErr, want, wantErr)
+		}
+		if wantErr != nil {
+			failed++
+		}
+	}
+	if failed < 10000 {
+		t.Fatalf("only %d lines are malformed: the edits test too little", failed)
 	}
 }

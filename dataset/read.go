@@ -83,6 +83,7 @@ func decode(ctx context.Context, r io.Reader, name string, fn func(*Record) erro
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), MaxLineBytes)
 	var rec Record
+	var dec recordDecoder
 	for line := 1; sc.Scan(); line++ {
 		if line%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -93,8 +94,7 @@ func decode(ctx context.Context, r io.Reader, name string, fn func(*Record) erro
 		if len(b) == 0 {
 			continue
 		}
-		rec = Record{}
-		if err := json.Unmarshal(b, &rec); err != nil {
+		if err := dec.decode(b, &rec); err != nil {
 			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if err := fn(&rec); err != nil {
