@@ -298,3 +298,21 @@ func TestRecordDecoderMatchesEncodingJSON(t *testing.T) {
 		t.Fatalf("only %d lines are malformed: the edits test too little", failed)
 	}
 }
+
+// TestSkipJSONSafe puts every byte at every offset of a printable run and
+// expects skipJSONSafe to stop exactly where a byte-by-byte scan does.
+func TestSkipJSONSafe(t *testing.T) {
+	for c := range 256 {
+		for at := range 20 {
+			b := []byte(strings.Repeat("ab~ {}", 4))[:20]
+			b[at] = byte(c)
+			want := 0
+			for want < len(b) && b[want] < utf8.RuneSelf && jsonSafe[b[want]] {
+				want++
+			}
+			if got := skipJSONSafe(b, 0); got != want {
+				t.Fatalf("byte %#x at %d: stopped at %d, want %d", c, at, got, want)
+			}
+		}
+	}
+}

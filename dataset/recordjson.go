@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -248,9 +249,7 @@ func (d *recordDecoder) parseString(b []byte, i int, prev string) (s string, end
 	start := i
 	d.scratch = d.scratch[:0]
 	for i < len(b) {
-		for i < len(b) && b[i] < utf8.RuneSelf && jsonSafe[b[i]] {
-			i++
-		}
+		i = skipJSONSafe(b, i)
 		if i == len(b) {
 			break
 		}
@@ -282,6 +281,26 @@ func (d *recordDecoder) parseString(b []byte, i int, prev string) (s string, end
 		}
 	}
 	return "", i, false
+}
+
+// skipJSONSafe returns the index of the first byte from i on that is not
+// printable ASCII or is a quote or backslash. It tests eight bytes at a
+// time while none is (SWAR), since most of a string needs no attention.
+func skipJSONSafe(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs := x^('"'*ones), x^('\\'*ones)
+		// The high bit of a byte is set by each test where the byte is
+		// 0x80 or more, below 0x20, a quote, a backslash.
+		if (x|(x-0x20*ones)|(q-ones)&^q|(bs-ones)&^bs)&highs != 0 {
+			break
+		}
+	}
+	for i < len(b) && b[i] < utf8.RuneSelf && jsonSafe[b[i]] {
+		i++
+	}
+	return i
 }
 
 // unescape appends the character of the escape at b[i] to the scratch
