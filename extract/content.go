@@ -125,18 +125,20 @@ func isMinified(b []byte) bool {
 		return false
 	}
 	lines := bytes.Count(b, []byte{'\n'}) + 1
-	if len(b)/lines > 200 {
-		return true
-	}
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+	return len(b)/lines > 200 || hasLineOver(b, 10_000)
+}
+
+// hasLineOver tells whether a line of b is longer than n bytes without
+// going through b line by line: from a line's start, the next n+1 bytes
+// hold a newline unless that line is too long, and the last of their
+// newlines starts the next window.
+func hasLineOver(b []byte, n int) bool {
+	for len(b) > n {
+		i := bytes.LastIndexByte(b[:n+1], '\n')
 		if i < 0 {
-			i = len(b)
-		}
-		if i > 10_000 {
 			return true
 		}
-		b = b[min(i+1, len(b)):]
+		b = b[i+1:]
 	}
 	return false
 }

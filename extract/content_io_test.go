@@ -109,3 +109,33 @@ func TestGeneratedAgreesWithEnry(t *testing.T) {
 		t.Logf("%s: %d files, %d generated", root, files, generated)
 	}
 }
+
+// TestHasLineOver compares hasLineOver with a line by line count on lines
+// at and around the limit, in every position.
+func TestHasLineOver(t *testing.T) {
+	const n = 50
+	longest := func(b []byte) int {
+		m := 0
+		for _, l := range strings.Split(string(b), "\n") {
+			m = max(m, len(l))
+		}
+		return m
+	}
+	for _, lens := range [][]int{{}, {0}, {n}, {n + 1}, {n, n}, {0, n + 1}, {3, n, 0, n + 1}, {n - 1, 1, n}, {2 * n}, {1, 1, 1, 2*n + 1, 1}} {
+		for _, trailing := range []bool{false, true} {
+			var b []byte
+			for i, l := range lens {
+				if i > 0 {
+					b = append(b, '\n')
+				}
+				b = append(b, strings.Repeat("x", l)...)
+			}
+			if trailing {
+				b = append(b, '\n')
+			}
+			if got, want := hasLineOver(b, n), longest(b) > n; got != want {
+				t.Errorf("lines %v (trailing newline %v): hasLineOver = %v, want %v", lens, trailing, got, want)
+			}
+		}
+	}
+}
