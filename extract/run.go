@@ -122,7 +122,18 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 // each record: the first of each group of exact or near duplicates is
 // Unique and kept.
 func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]dataset.Duplicate, error) {
-	d := dataset.NewDeduper(r.o.Dedup)
+	// Each part's fingerprint file holds one fixed-size print per record:
+	// their sizes let the Deduper size its indexes once.
+	opts := r.o.Dedup
+	for _, res := range results {
+		if res.Part == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(r.partsDir, res.Fingerprints)); err == nil {
+			opts.Expected += int(fi.Size() / dataset.FingerprintSize)
+		}
+	}
+	d := dataset.NewDeduper(opts)
 	verdicts := make([][]dataset.Duplicate, len(results))
 	for i, res := range results {
 		if res.Part == "" {
