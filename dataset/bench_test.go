@@ -21,14 +21,6 @@ func BenchmarkNewFingerprint(b *testing.B) {
 	}
 }
 
-func BenchmarkApproxTokens(b *testing.B) {
-	recs := goCorpus(b, benchRecords)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		ApproxTokens(recs[i%len(recs)].Code)
-	}
-}
-
 func BenchmarkFiltersReason(b *testing.B) {
 	recs := goCorpus(b, benchRecords)
 	f := DefaultFilters()

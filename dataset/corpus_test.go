@@ -73,6 +73,6 @@ func chunkRecord(path string, lines []string, start int) Record {
 		ID: ID(code), Repo: "go", Path: path, License: "BSD-3-Clause", Language: "go",
 		Name: "chunk", QualifiedName: "pkg.chunk", Kind: "function",
 		Signature: strings.TrimSpace(lines[0]), Docstring: strings.Join(doc, "\n"), Code: code,
-		StartLine: start, EndLine: start + len(lines) - 1, Complexity: 3, Tokens: ApproxTokens(code), Split: SplitTrain,
+		StartLine: start, EndLine: start + len(lines) - 1, Complexity: 3, Tokens: refApproxTokens(code), Split: SplitTrain,
 	}
 }

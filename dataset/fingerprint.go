@@ -17,12 +17,21 @@ const FingerprintSize = sha256.Size + 4*numPerm
 type Fingerprint struct {
 	Exact  [sha256.Size]byte
 	sketch signature
+	tokens int // not marshalled: only the extracting side needs it
 }
 
 // NewFingerprint fingerprints code.
 func NewFingerprint(code string) Fingerprint {
-	return Fingerprint{Exact: normalizedHash(code), sketch: minhash(code)}
+	sketch, tokens := minhash(code)
+	return Fingerprint{Exact: normalizedHash(code), sketch: sketch, tokens: tokens}
 }
+
+// Tokens estimates how many tokens a code model's tokenizer makes of the
+// fingerprinted code (the Record's Tokens): one per symbol, and one per six
+// characters of each word, since subword vocabularies split long
+// identifiers. It is counted while the sketch is made, as both scan the
+// same tokens.
+func (f *Fingerprint) Tokens() int { return f.tokens }
 
 // ID is the record ID of the fingerprinted code (see ID).
 func (f *Fingerprint) ID() string { return hex.EncodeToString(f.Exact[:]) }

@@ -21,8 +21,9 @@ const empty = math.MaxUint32
 // next filled bin to their right, mixed with the distance (rotation
 // densification), so equal sets still give equal sketches. This costs one
 // hash per shingle instead of numPerm. Functions shorter than one shingle
-// are one shingle.
-func minhash(code string) signature {
+// are one shingle. It also returns the token estimate of Fingerprint.Tokens,
+// counted in the same scan.
+func minhash(code string) (signature, int) {
 	var sig signature
 	for i := range sig {
 		sig[i] = empty
@@ -33,9 +34,9 @@ func minhash(code string) signature {
 	// tokenizer's branches lets the processor overlap the independent
 	// shingles' chains of multiplications, and long functions need no heap.
 	var window [256]uint64
-	n, total := 0, 0
+	n, total, tokens := 0, 0, 0
 	for i := 0; i < len(code); {
-		// The tokens of nextToken, hashed as they are scanned: fnv64 of each.
+		// Tokens (see tokenClass), hashed as they are scanned: fnv64 of each.
 		c := code[i]
 		h := (fnvOffset ^ uint64(c)) * fnvPrime
 		i++
@@ -43,10 +44,13 @@ func minhash(code string) signature {
 		case tokSpace:
 			continue
 		case tokWord:
+			start := i - 1
 			for ; i < len(code) && tokenClass[code[i]] == tokWord; i++ {
 				h = (h ^ uint64(code[i])) * fnvPrime
 			}
+			tokens += (i - start - 1) / 6 // long words count extra, see Fingerprint.Tokens
 		}
+		tokens++
 		window[n] = h
 		n++
 		if n == len(window) {
@@ -60,7 +64,7 @@ func minhash(code string) signature {
 		sig.add(shingleHash(window[:n]))
 	}
 	densify(&sig)
-	return sig
+	return sig, tokens
 }
 
 // addShingles adds every shingle of consecutive token hashes in toks.

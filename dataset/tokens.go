@@ -83,7 +83,9 @@ func ID(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Token classes of bytes, for nextToken.
+// Token classes of bytes. Tokens are runs of letters, digits and
+// underscores (bytes of multi-byte characters included), and every other
+// non-space byte on its own.
 const (
 	tokSymbol = iota // a token on its own
 	tokSpace
@@ -102,36 +104,6 @@ var tokenClass = func() (t [256]uint8) {
 	return t
 }()
 
-// nextToken returns the bounds of the first token of code at or after i,
-// start == end when there is none. Tokens are runs of letters, digits and
-// underscores (bytes of multi-byte characters included), and every other
-// non-space byte on its own. Callers loop over it rather than pass a
-// function, which keeps the per-token work free of calls through closures.
-func nextToken(code string, i int) (start, end int) {
-	for i < len(code) && tokenClass[code[i]] == tokSpace {
-		i++
-	}
-	if i == len(code) || tokenClass[code[i]] == tokSymbol {
-		return i, min(i+1, len(code))
-	}
-	end = i + 1
-	for end < len(code) && tokenClass[code[end]] == tokWord {
-		end++
-	}
-	return i, end
-}
-
 func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-// ApproxTokens estimates how many tokens a code model's tokenizer makes of
-// code: one per symbol, and one per six characters of each word, since
-// subword vocabularies split long identifiers.
-func ApproxTokens(code string) int {
-	n := 0
-	for s, e := nextToken(code, 0); s < e; s, e = nextToken(code, e) {
-		n += 1 + (e-s-1)/6
-	}
-	return n
 }

@@ -106,8 +106,9 @@ func TestIDAndTokens(t *testing.T) {
 	if ID("a") == ID("b") || len(ID("a")) != 64 {
 		t.Error("ID is not a SHA-256 of the code")
 	}
-	if n := ApproxTokens("total += values[i] // accumulate"); n != 11 { // accumulate counts as two
-		t.Errorf("ApproxTokens = %d, want 11", n)
+	fp := NewFingerprint("total += values[i] // accumulate")
+	if n := fp.Tokens(); n != 11 { // accumulate counts as two
+		t.Errorf("Tokens = %d, want 11", n)
 	}
 }
 

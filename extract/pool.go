@@ -132,7 +132,7 @@ func (s *sourceRun) keep(rel string, fns []Function, res *fileResult) {
 		r.Signature = dataset.Redact(r.Signature, redactions)
 		fp := dataset.NewFingerprint(r.Code)
 		r.ID = fp.ID()
-		r.Tokens = dataset.ApproxTokens(r.Code)
+		r.Tokens = fp.Tokens()
 		res.records = append(res.records, r)
 		res.prints = append(res.prints, fp)
 	}
