@@ -43,8 +43,8 @@ static bool is_bool_operator(TSNode node, TSFieldId field, const char *src, uint
 // walker is the state of one walk.
 typedef struct {
   const TSTree *tree;
-  const uint8_t *roles;
-  uint32_t nroles;
+  const uint8_t *symbol_roles;  // by internal symbol, which public symbols and aliases map from
+  uint32_t nsymbols;
   const char *src;
   uint32_t src_len;
   TSFieldId op_field;
@@ -69,10 +69,9 @@ static TSNode parent(const walker *w) {
 static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
   Subtree t = *slot;
   TSSymbol sym = alias ? alias : ts_subtree_symbol(t);
-  // As ts_language_public_symbol, without the call: this runs for every node.
-  if (sym != ts_builtin_sym_error) sym = w->tree->language->public_symbol_map[sym];
-  uint8_t role = sym < w->nroles ? w->roles[sym] : CL_TW_NONE;
-  if (role == CL_TW_NONE || role > CL_TW_COMMENT) return scope;  // larger values are the caller's own
+  uint8_t role = sym < w->nsymbols ? w->symbol_roles[sym] : CL_TW_NONE;
+  if (role == CL_TW_NONE) return scope;
+  sym = ts_language_public_symbol(w->tree->language, sym);
   if (role == CL_TW_DECISION || role == CL_TW_BOOL_OP) {
     if (scope < 0 || w->n > w->cap) return scope;  // past the buffer only the count matters
     if (role == CL_TW_DECISION ||
@@ -103,21 +102,39 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
 size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char *src, uint32_t src_len,
                   cl_tw_event *out, size_t cap) {
   static const char operator_name[] = "operator";
+  const TSLanguage *lang = root.tree->language;
   walker w = {
-      .tree = root.tree, .roles = roles, .nroles = nroles, .src = src, .src_len = src_len, .out = out, .cap = cap,
-      .op_field = ts_language_field_id_for_name(root.tree->language, operator_name, sizeof operator_name - 1),
+      .tree = root.tree, .src = src, .src_len = src_len, .out = out, .cap = cap,
+      .op_field = ts_language_field_id_for_name(lang, operator_name, sizeof operator_name - 1),
   };
+  // The roles come by public symbol; the walk reads them by the subtrees'
+  // internal symbols, saving the mapping on every node. Larger values than
+  // CL_TW_COMMENT are the caller's own.
+  uint8_t *symbol_roles = malloc(ts_language_symbol_count(lang));
+  if (!symbol_roles) return SIZE_MAX;
+  w.symbol_roles = symbol_roles;
+  w.nsymbols = ts_language_symbol_count(lang);
+  for (uint32_t s = 0; s < w.nsymbols; s++) {
+    TSSymbol pub = ts_language_public_symbol(lang, (TSSymbol)s);
+    symbol_roles[s] = pub < nroles && roles[pub] <= CL_TW_COMMENT ? roles[pub] : CL_TW_NONE;
+  }
   // The node's position and alias are in its context words (see ts_node_new).
   Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
   const Subtree *root_slot = root.id;
   TSSymbol root_alias = (TSSymbol)root.context[3];
   int32_t scope = visit(&w, root_slot, root_pos, root_alias, -1);
-  if (ts_subtree_child_count(*root_slot) == 0) return w.n;
+  if (ts_subtree_child_count(*root_slot) == 0) {
+    free(symbol_roles);
+    return w.n;
+  }
 
   // An explicit stack: trees of deeply nested code would overflow C's.
   size_t depth_cap = 256;
   w.stack = malloc(depth_cap * sizeof *w.stack);
-  if (!w.stack) return SIZE_MAX;
+  if (!w.stack) {
+    free(symbol_roles);
+    return SIZE_MAX;
+  }
   w.stack[w.depth++] = (frame){
       .children = ts_subtree_children(*root_slot), .count = ts_subtree_child_count(*root_slot), .pos = root_pos,
       .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope,
@@ -150,6 +167,7 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
       frame *grown = realloc(w.stack, 2 * depth_cap * sizeof *w.stack);
       if (!grown) {
         free(w.stack);
+        free(symbol_roles);
         return SIZE_MAX;
       }
       w.stack = grown;
@@ -161,6 +179,7 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
         .slot = slot, .node_pos = pos, .alias = alias, .visible = visible};
   }
   free(w.stack);
+  free(symbol_roles);
   return w.n;
 }
 
