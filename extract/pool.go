@@ -5,17 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
 )
 
-// fileJob asks a worker to extract one file of a source into out.
-type fileJob struct {
-	entry fileEntry
+// fileBatch is the files of one source, shared by the workers: each
+// claims the next index not yet claimed until none is left. A source then
+// costs one channel handoff per worker instead of one per file, and each
+// handoff may wake a sleeping thread.
+type fileBatch struct {
+	files []fileEntry
 	src   *sourceRun
-	out   *fileResult
-	done  func()
+	out   []fileResult // out[i] is what files[i] gave
+	next  atomic.Int64 // the next index to claim
+	wg    sync.WaitGroup
+}
+
+// claim is the index of a file no other worker has taken, false when all
+// are taken.
+func (b *fileBatch) claim() (int, bool) {
+	i := int(b.next.Add(1) - 1)
+	return i, i < len(b.files)
 }
 
 // fileResult is what one file gave: its kept records and its counts.
@@ -41,13 +53,14 @@ func (s *sourceRun) wants(lang *Language) bool { return len(s.langs) == 0 || s.l
 // pool is the set of parsing goroutines shared by all sources, each with
 // its own tree-sitter parser and read buffer.
 type pool struct {
-	jobs     chan fileJob
+	batches  chan *fileBatch
+	workers  int
 	wg       sync.WaitGroup
 	progress *Progress
 }
 
 func startPool(ctx context.Context, workers int, timeout time.Duration, progress *Progress) *pool {
-	p := &pool{jobs: make(chan fileJob, workers*4), progress: progress}
+	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress}
 	for range workers {
 		p.wg.Add(1)
 		go func() {
@@ -55,36 +68,53 @@ func startPool(ctx context.Context, workers int, timeout time.Duration, progress
 			parser := NewParser(timeout)
 			defer parser.Close()
 			var reader sourceReader
-			for j := range p.jobs {
-				if ctx.Err() == nil {
-					p.extractFile(ctx, parser, &reader, j)
+			for b := range p.batches {
+				for i, ok := b.claim(); ok && ctx.Err() == nil; i, ok = b.claim() {
+					p.extractFile(ctx, parser, &reader, b.src, &b.files[i], &b.out[i])
 				}
-				j.done()
+				b.wg.Done()
 			}
 		}()
 	}
 	return p
 }
 
-// stop waits for the queued jobs and ends the workers.
+// extractAll extracts the files of a source and waits for them: it hands
+// the batch to as many workers as it has files, at most all of them.
+func (p *pool) extractAll(ctx context.Context, src *sourceRun, files []fileEntry) ([]fileResult, error) {
+	b := &fileBatch{files: files, src: src, out: make([]fileResult, len(files))}
+	for range min(p.workers, len(files)) {
+		b.wg.Add(1)
+		select {
+		case p.batches <- b:
+		case <-ctx.Done():
+			b.wg.Done()
+			b.wg.Wait()
+			return nil, ctx.Err()
+		}
+	}
+	b.wg.Wait()
+	return b.out, ctx.Err()
+}
+
+// stop waits for the queued batches and ends the workers.
 func (p *pool) stop() {
-	close(p.jobs)
+	close(p.batches)
 	p.wg.Wait()
 }
 
-func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceReader, j fileJob) {
-	e, res := j.entry, j.out
+func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceReader, src *sourceRun, e *fileEntry, res *fileResult) {
 	res.counts = dataset.Counts{FilesSeen: 1, Bytes: e.size}
 	defer p.progress.Files.Add(1)
-	src, reason, errText := reader.read(e)
+	text, reason, errText := reader.read(*e)
 	if reason == "" {
-		lang := DetectLanguage(e.rel, src)
-		if !j.src.wants(lang) {
+		lang := DetectLanguage(e.rel, text)
+		if !src.wants(lang) {
 			res.counts = dataset.Counts{}
 			return
 		}
 		res.lang = lang.Name
-		fns, err := safeFunctions(ctx, parser, lang, src)
+		fns, err := safeFunctions(ctx, parser, lang, text)
 		switch {
 		case errors.Is(err, ErrParseTimeout):
 			reason, errText = SkipParseTimeout, err.Error()
@@ -92,7 +122,7 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceRe
 			reason, errText = SkipParseError, err.Error()
 		default:
 			p.progress.Functions.Add(int64(len(fns)))
-			j.src.keep(e.rel, fns, res)
+			src.keep(e.rel, fns, res)
 			return
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 
 	"github.com/codeloom/codeloom/dataset"
 )
@@ -66,7 +65,7 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 		return fmt.Errorf("%s: no files in the languages extracted", spec)
 	}
 	run := &sourceRun{src: src, commit: res.Status.Commit, license: res.Status.License, langs: r.o.languageSet(), filters: &r.o.Filters}
-	results, err := r.parseAll(ctx, run, files)
+	results, err := r.pool.extractAll(ctx, run, files)
 	if err != nil {
 		return err
 	}
@@ -85,24 +84,6 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 	}
 	res.Part, res.Fingerprints = key+".rec", key+".fp"
 	return writeParts(filepath.Join(r.partsDir, res.Part), filepath.Join(r.partsDir, res.Fingerprints), results)
-}
-
-// parseAll hands the files to the worker pool and waits for all of them.
-func (r *runner) parseAll(ctx context.Context, run *sourceRun, files []fileEntry) ([]fileResult, error) {
-	results := make([]fileResult, len(files))
-	var wg sync.WaitGroup
-	for i := range files {
-		wg.Add(1)
-		select {
-		case r.pool.jobs <- fileJob{entry: files[i], src: run, out: &results[i], done: wg.Done}:
-		case <-ctx.Done():
-			wg.Done()
-			wg.Wait()
-			return nil, ctx.Err()
-		}
-	}
-	wg.Wait()
-	return results, ctx.Err()
 }
 
 func (res *sourceResult) countFile(lang string, f *fileResult) {
