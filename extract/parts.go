@@ -31,6 +31,11 @@ type sourceResult struct {
 	Languages    map[string]*dataset.Counts `json:"languages"`
 	Part         string                     `json:"part"`         // records file, "" when none
 	Fingerprints string                     `json:"fingerprints"` // dataset.FingerprintSize bytes per record
+
+	// files are the records and prints of the part as this run extracted
+	// them, while they fit the run's memory budget (runner.keepFiles);
+	// nil when the part must be read back.
+	files []fileResult
 }
 
 // partKey names a source's part: the same source extracted with the same
@@ -94,6 +99,75 @@ func writeParts(records, prints string, files []fileResult) error {
 		}
 		return nil
 	})
+}
+
+// memorySize is about how many bytes the records and fingerprints of
+// files take in memory: their text and prints.
+func memorySize(files []fileResult) int64 {
+	var n int64
+	for i := range files {
+		for j := range files[i].records {
+			for _, f := range partStrings(&files[i].records[j]) {
+				n += int64(len(*f))
+			}
+		}
+		n += int64(len(files[i].prints)) * dataset.FingerprintSize
+	}
+	return n
+}
+
+// eachRecord calls fn with each record of a source's part, in order: from
+// memory when the run kept them, else read back from the part. fn must not
+// keep the record.
+func (r *runner) eachRecord(ctx context.Context, res *sourceResult, fn func(*dataset.Record) error) error {
+	if res.files == nil {
+		return readPart(ctx, filepath.Join(r.partsDir, res.Part), fn)
+	}
+	n := 0
+	for i := range res.files {
+		for j := range res.files[i].records {
+			if n++; n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if err := fn(&res.files[i].records[j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// eachPrint calls fn with each fingerprint of a source's part, in order,
+// from memory when the run kept them.
+func (r *runner) eachPrint(res *sourceResult, fn func(*dataset.Fingerprint)) error {
+	if res.files == nil {
+		return readFingerprints(filepath.Join(r.partsDir, res.Fingerprints), fn)
+	}
+	for i := range res.files {
+		for j := range res.files[i].prints {
+			fn(&res.files[i].prints[j])
+		}
+	}
+	return nil
+}
+
+// printCount is how many fingerprints, one per record, a source's part
+// holds; 0 when it cannot tell.
+func (r *runner) printCount(res *sourceResult) int {
+	if res.files == nil {
+		fi, err := os.Stat(filepath.Join(r.partsDir, res.Fingerprints))
+		if err != nil {
+			return 0
+		}
+		return int(fi.Size() / dataset.FingerprintSize)
+	}
+	n := 0
+	for i := range res.files {
+		n += len(res.files[i].prints)
+	}
+	return n
 }
 
 // A part holds its records in a binary form of its own, since only this

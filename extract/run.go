@@ -20,6 +20,15 @@ import (
 // source that fails is reported in the manifest and the others go on; Run
 // itself fails only when it cannot write, or ctx is cancelled.
 func Run(ctx context.Context, o Options) (*dataset.Manifest, error) {
+	return run(ctx, o, keepBudget)
+}
+
+// keepBudget is how many bytes of records and fingerprints (memorySize) a
+// run keeps in memory from extraction to assemble; the parts beyond it,
+// and those of resumed sources, are read back.
+const keepBudget = 512 << 20
+
+func run(ctx context.Context, o Options, keep int64) (*dataset.Manifest, error) {
 	if err := o.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -31,6 +40,7 @@ func Run(ctx context.Context, o Options) (*dataset.Manifest, error) {
 		return nil, fmt.Errorf("extract: no sources")
 	}
 	r := &runner{o: &o, partsDir: filepath.Join(o.CacheDir, "parts")}
+	r.keepBytes.Store(keep)
 	if err := os.MkdirAll(r.partsDir, 0o755); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
@@ -75,7 +85,7 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 			continue
 		}
 		k := 0
-		err := readPart(ctx, filepath.Join(r.partsDir, res.Part), func(rec *dataset.Record) error {
+		err := r.eachRecord(ctx, res, func(rec *dataset.Record) error {
 			if k >= len(verdicts[i]) {
 				return fmt.Errorf("part %s has more records than fingerprints", res.Part)
 			}
@@ -101,6 +111,7 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 			w.Abort()
 			return nil, fmt.Errorf("extract: %w", err)
 		}
+		res.files = nil // written: free its memory for the next sources
 	}
 	for _, res := range results {
 		m.Sources = append(m.Sources, res.Status)
@@ -118,7 +129,7 @@ func (r *runner) assemble(ctx context.Context, results []*sourceResult) (*datase
 	return m, nil
 }
 
-// dedup reads the fingerprints of every part in source order and judges
+// dedup takes the fingerprints of every part in source order and judges
 // each record: the first of each group of exact or near duplicates is
 // Unique and kept.
 func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]dataset.Duplicate, error) {
@@ -129,9 +140,7 @@ func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]datase
 		if res.Part == "" {
 			continue
 		}
-		if fi, err := os.Stat(filepath.Join(r.partsDir, res.Fingerprints)); err == nil {
-			opts.Expected += int(fi.Size() / dataset.FingerprintSize)
-		}
+		opts.Expected += r.printCount(res)
 	}
 	d := dataset.NewDeduper(opts)
 	verdicts := make([][]dataset.Duplicate, len(results))
@@ -139,7 +148,7 @@ func (r *runner) dedup(ctx context.Context, results []*sourceResult) ([][]datase
 		if res.Part == "" {
 			continue
 		}
-		err := readFingerprints(filepath.Join(r.partsDir, res.Fingerprints), func(fp *dataset.Fingerprint) {
+		err := r.eachPrint(res, func(fp *dataset.Fingerprint) {
 			verdicts[i] = append(verdicts[i], d.AddFingerprint(fp))
 		})
 		if err != nil {

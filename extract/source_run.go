@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/codeloom/codeloom/dataset"
 )
@@ -19,6 +20,10 @@ type runner struct {
 	o        *Options
 	partsDir string
 	pool     *pool
+	// keepBytes is how many more bytes of records and fingerprints (see
+	// memorySize) the run may keep in memory for assemble, which otherwise
+	// reads them back from the parts.
+	keepBytes atomic.Int64
 }
 
 // extractSource extracts one source into its part, or reuses the part an
@@ -83,7 +88,23 @@ func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceR
 		res.countFile(lang, &results[i])
 	}
 	res.Part, res.Fingerprints = key+".rec", key+".fp"
-	return writeParts(filepath.Join(r.partsDir, res.Part), filepath.Join(r.partsDir, res.Fingerprints), results)
+	err = writeParts(filepath.Join(r.partsDir, res.Part), filepath.Join(r.partsDir, res.Fingerprints), results)
+	if err == nil {
+		r.keepFiles(res, results)
+	}
+	return err
+}
+
+// keepFiles keeps a source's results for assemble when the run's memory
+// budget has room for them: they were just written to its part, and
+// decoding them back costs CPU and system time.
+func (r *runner) keepFiles(res *sourceResult, files []fileResult) {
+	size := memorySize(files)
+	if r.keepBytes.Add(-size) < 0 {
+		r.keepBytes.Add(size)
+		return
+	}
+	res.files = files
 }
 
 func (res *sourceResult) countFile(lang string, f *fileResult) {
