@@ -57,10 +57,11 @@ type pool struct {
 	workers  int
 	wg       sync.WaitGroup
 	progress *Progress
+	release  func() // gives back the spare processor (see reserveProcs)
 }
 
 func startPool(ctx context.Context, workers int, timeout time.Duration, progress *Progress) *pool {
-	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress}
+	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress, release: reserveProcs(workers)}
 	for range workers {
 		p.wg.Add(1)
 		go func() {
@@ -101,6 +102,7 @@ func (p *pool) extractAll(ctx context.Context, src *sourceRun, files []fileEntry
 func (p *pool) stop() {
 	close(p.batches)
 	p.wg.Wait()
+	p.release()
 }
 
 func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceReader, src *sourceRun, e *fileEntry, res *fileResult) {
