@@ -3,9 +3,14 @@ package extract
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
+	sitter "github.com/smacker/go-tree-sitter"
 )
 
 func TestSyntaxErrors(t *testing.T) {
@@ -172,5 +177,61 @@ func TestCppQualifiedNames(t *testing.T) {
 	want := []string{"method A.B.f", "method X.g", "method A.~A", "function operator=="}
 	if len(got) < len(want) || strings.Join(got[:len(want)], ",") != strings.Join(want, ",") {
 		t.Errorf("got %q, want %q first", got, want)
+	}
+}
+
+// TestTreewalkChildrenEveryLanguage holds the walker's Children and Field
+// to the binding's on every node of each language's sample file: the walk
+// reads tree-sitter's subtrees directly, and each grammar hides, aliases
+// and nests nodes its own way.
+func TestTreewalkChildrenEveryLanguage(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "lang", "*"))
+	if err != nil || len(files) < 15 {
+		t.Fatalf("%d sample files: %v", len(files), err)
+	}
+	var w treewalk.Walker
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lang := DetectLanguage(f, src)
+		p := NewParser(0)
+		tree, err := p.parse(context.Background(), lang, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes := 0
+		var visit func(n *sitter.Node)
+		visit = func(n *sitter.Node) {
+			nodes++
+			kids := w.Children(n, 0)
+			if len(kids) != int(n.ChildCount()) {
+				t.Fatalf("%s: %s at %d: %d children, the binding has %d", f, n.Type(), n.StartByte(), len(kids), n.ChildCount())
+			}
+			var subs []*sitter.Node
+			for i := range kids {
+				c, k := n.Child(i), &kids[i]
+				if !k.Node(n).Equal(c) || k.Symbol() != c.Symbol() || k.StartByte() != c.StartByte() ||
+					k.EndByte() != c.EndByte() || k.Named() != c.IsNamed() || k.Node(n).StartPoint() != c.StartPoint() {
+					t.Fatalf("%s: %s at %d: child %d differs from the binding's %s", f, n.Type(), n.StartByte(), i, c.Type())
+				}
+				subs = append(subs, c)
+			}
+			for _, name := range []string{"name", "body", "declarator", "left"} {
+				if want, got := n.ChildByFieldName(name), treewalk.Field(n, name); (want == nil) != (got == nil) || want != nil && !want.Equal(got) {
+					t.Fatalf("%s: %s at %d: field %s differs from the binding's", f, n.Type(), n.StartByte(), name)
+				}
+			}
+			for _, c := range subs {
+				visit(c)
+			}
+		}
+		visit(tree.RootNode())
+		tree.Close()
+		p.Close()
+		if nodes < 30 {
+			t.Errorf("%s: only %d nodes", f, nodes)
+		}
 	}
 }

@@ -161,11 +161,14 @@ func (w *Walker) Children(n *sitter.Node, limit int) []Child {
 	}
 	c := (*node)(unsafe.Pointer(n)).c
 	for {
-		k := int(C.cl_tw_children(c, C.size_t(max(limit, 0)), (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids))))
-		if k <= len(w.kids) {
+		k := C.cl_tw_children(c, C.size_t(max(limit, 0)), (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids)))
+		if k == C.SIZE_MAX {
+			panic("treewalk: out of memory")
+		}
+		if int(k) <= len(w.kids) {
 			return w.kids[:k]
 		}
-		w.kids = make([]Child, k)
+		w.kids = make([]Child, int(k))
 	}
 }
 

@@ -7,14 +7,55 @@
 #include "subtree.h"
 #include "tree.h"
 
-// frame is a subtree whose children are being visited.
+// child_iter goes through the children of a subtree as tree-sitter's own
+// cursor does: with their positions and the aliases the parent's
+// production gives them.
 typedef struct {
   const Subtree *children;
   uint32_t count, index;
   uint32_t structural;      // index among the children that are not extras, for aliases
   const TSSymbol *aliases;  // the parent production's alias per structural child, or NULL
   Length pos;               // where children[index] starts (after its padding)
-  int32_t scope;            // innermost open function or container event, -1 for none
+} child_iter;
+
+// children_of starts on the children of the subtree in slot, which starts
+// at pos; the subtree must have children.
+static inline child_iter children_of(const TSLanguage *lang, const Subtree *slot, Length pos) {
+  return (child_iter){.children = ts_subtree_children(*slot), .count = ts_subtree_child_count(*slot), .pos = pos,
+                      .aliases = ts_language_alias_sequence(lang, slot->ptr->production_id)};
+}
+
+// next_child moves to the next child, false after the last.
+static inline bool next_child(child_iter *it, const Subtree **slot, Length *pos, TSSymbol *alias) {
+  if (it->index == it->count) return false;
+  *slot = &it->children[it->index];
+  Subtree child = **slot;
+  *alias = 0;
+  if (!ts_subtree_extra(child)) {
+    if (it->aliases) *alias = it->aliases[it->structural];
+    it->structural++;
+  }
+  *pos = it->pos;
+  it->index++;
+  it->pos = length_add(*pos, ts_subtree_size(child));
+  if (it->index < it->count) it->pos = length_add(it->pos, ts_subtree_padding(it->children[it->index]));
+  return true;
+}
+
+// grow doubles a stack of elements of size elem; false when memory ran out
+// (the stack is then unchanged).
+static bool grow(void **stack, size_t *cap, size_t elem) {
+  void *grown = realloc(*stack, 2 * *cap * elem);
+  if (!grown) return false;
+  *stack = grown;
+  *cap *= 2;
+  return true;
+}
+
+// frame is a subtree whose children the walk is visiting.
+typedef struct {
+  child_iter it;
+  int32_t scope;  // innermost open function or container event, -1 for none
   // The subtree itself, for the parent of reported nodes.
   const Subtree *slot;
   Length node_pos;
@@ -135,72 +176,83 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
     free(symbol_roles);
     return SIZE_MAX;
   }
-  w.stack[w.depth++] = (frame){
-      .children = ts_subtree_children(*root_slot), .count = ts_subtree_child_count(*root_slot), .pos = root_pos,
-      .aliases = ts_language_alias_sequence(root.tree->language, root_slot->ptr->production_id), .scope = scope,
-      .slot = root_slot, .node_pos = root_pos, .alias = root_alias, .visible = true};
+  w.stack[w.depth++] = (frame){.it = children_of(lang, root_slot, root_pos), .scope = scope, .slot = root_slot,
+                               .node_pos = root_pos, .alias = root_alias, .visible = true};
+  size_t n = w.n;
   while (w.depth > 0) {
     frame *f = &w.stack[w.depth - 1];
-    if (f->index == f->count) {
+    const Subtree *slot;
+    Length pos;
+    TSSymbol alias;
+    if (!next_child(&f->it, &slot, &pos, &alias)) {
       w.depth--;
       continue;
     }
-    const Subtree *slot = &f->children[f->index];
-    Subtree child = *slot;
-    TSSymbol alias = 0;
-    if (!ts_subtree_extra(child)) {
-      if (f->aliases) alias = f->aliases[f->structural];
-      f->structural++;
-    }
-    Length pos = f->pos;
-    f->index++;
-    f->pos = length_add(pos, ts_subtree_size(child));
-    if (f->index < f->count) f->pos = length_add(f->pos, ts_subtree_padding(f->children[f->index]));
     scope = f->scope;
     // Hidden nodes are not nodes of the public tree: their children are
     // visited as children of the nearest visible ancestor.
-    bool visible = alias || ts_subtree_visible(child);
+    bool visible = alias || ts_subtree_visible(*slot);
     if (visible) scope = visit(&w, slot, pos, alias, scope);
-    uint32_t count = ts_subtree_child_count(child);
-    if (count == 0) continue;
-    if (w.depth == depth_cap) {
-      frame *grown = realloc(w.stack, 2 * depth_cap * sizeof *w.stack);
-      if (!grown) {
-        free(w.stack);
-        free(symbol_roles);
-        return SIZE_MAX;
-      }
-      w.stack = grown;
-      depth_cap *= 2;
+    if (ts_subtree_child_count(*slot) == 0) continue;
+    if (w.depth == depth_cap && !grow((void **)&w.stack, &depth_cap, sizeof *w.stack)) {
+      n = SIZE_MAX;
+      break;
     }
-    w.stack[w.depth++] = (frame){
-        .children = ts_subtree_children(child), .count = count, .pos = pos, .scope = scope,
-        .aliases = ts_language_alias_sequence(w.tree->language, child.ptr->production_id),
-        .slot = slot, .node_pos = pos, .alias = alias, .visible = visible};
+    w.stack[w.depth++] = (frame){.it = children_of(lang, slot, pos), .scope = scope, .slot = slot,
+                                 .node_pos = pos, .alias = alias, .visible = visible};
   }
+  if (n != SIZE_MAX) n = w.n;
   free(w.stack);
   free(symbol_roles);
-  return w.n;
+  return n;
 }
 
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
-  TSTreeCursor c = ts_tree_cursor_new(n);
-  size_t count = 0;
-  if (ts_tree_cursor_goto_first_child(&c)) {
-    do {
+  const Subtree *slot = n.id;
+  if (ts_subtree_child_count(*slot) == 0) return 0;
+  const TSLanguage *lang = n.tree->language;
+  Length pos = {n.context[0], {n.context[1], n.context[2]}};
+  // Hidden children are flattened into their visible descendants, as in
+  // the walk; they rarely nest more than a few deep.
+  child_iter local[16], *stack = local;
+  size_t depth = 0, depth_cap = 16, count = 0;
+  stack[depth++] = children_of(lang, slot, pos);
+  if (limit == 0) limit = SIZE_MAX;
+  while (depth > 0 && count < limit) {
+    TSSymbol alias;
+    if (!next_child(&stack[depth - 1], &slot, &pos, &alias)) {
+      depth--;
+      continue;
+    }
+    if (alias || ts_subtree_visible(*slot)) {
       if (count < cap) {
-        TSNode child = ts_tree_cursor_current_node(&c);
+        TSNode child = ts_node_new(n.tree, slot, pos, alias);
         cl_tw_child *k = &out[count];
         memcpy(k->node, &child, sizeof child);
-        k->start_byte = ts_node_start_byte(child);
-        k->end_byte = ts_node_end_byte(child);
+        k->start_byte = pos.bytes;
+        k->end_byte = pos.bytes + ts_subtree_size(*slot).bytes;
         k->symbol = ts_node_symbol(child);
         k->named = ts_node_is_named(child);
       }
       count++;
-    } while (count != limit && ts_tree_cursor_goto_next_sibling(&c));
+      continue;
+    }
+    if (ts_subtree_child_count(*slot) == 0) continue;
+    if (depth == depth_cap) {
+      if (stack == local) {
+        child_iter *heap = malloc(2 * depth_cap * sizeof *heap);
+        if (!heap) return SIZE_MAX;
+        memcpy(heap, local, sizeof local);
+        stack = heap;
+        depth_cap *= 2;
+      } else if (!grow((void **)&stack, &depth_cap, sizeof *stack)) {
+        free(stack);
+        return SIZE_MAX;
+      }
+    }
+    stack[depth++] = children_of(lang, slot, pos);
   }
-  ts_tree_cursor_delete(&c);
+  if (stack != local) free(stack);
   return count;
 }
 

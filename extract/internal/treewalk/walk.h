@@ -48,7 +48,7 @@ typedef struct cl_tw_child {
 // cl_tw_children writes the first children of n (limit of them, 0 for all)
 // to out while they fit in cap and returns how many it counted: one call
 // instead of one per child, and no parent lookups (which tree-sitter makes
-// by descending from the root).
+// by descending from the root). It returns SIZE_MAX when memory runs out.
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap);
 
 // A node's child in a field, as cl_tw_field reports it.
