@@ -20,13 +20,13 @@ typedef struct {
 
 // children_of starts on the children of the subtree in slot, which starts
 // at pos; the subtree must have children.
-static inline child_iter children_of(const TSLanguage *lang, const Subtree *slot, Length pos) {
+__attribute__((always_inline)) static inline child_iter children_of(const TSLanguage *lang, const Subtree *slot, Length pos) {
   return (child_iter){.children = ts_subtree_children(*slot), .count = ts_subtree_child_count(*slot), .pos = pos,
                       .aliases = ts_language_alias_sequence(lang, slot->ptr->production_id)};
 }
 
 // next_child moves to the next child, false after the last.
-static inline bool next_child(child_iter *it, const Subtree **slot, Length *pos, TSSymbol *alias) {
+__attribute__((always_inline)) static inline bool next_child(child_iter *it, const Subtree **slot, Length *pos, TSSymbol *alias) {
   if (it->index == it->count) return false;
   *slot = &it->children[it->index];
   Subtree child = **slot;
@@ -81,11 +81,23 @@ static bool is_bool_operator(TSNode node, TSFieldId field, const char *src, uint
   return false;
 }
 
+// symbol_roles holds a role in its low bits and marks short-circuit
+// operator tokens with BOOL_TOKEN.
+enum { ROLE_MASK = 0x7f, BOOL_TOKEN = 0x80 };
+
+// is_bool_token_name tells the anonymous tokens that make a binary node a
+// branch.
+static bool is_bool_token_name(const char *name) {
+  return !strcmp(name, "&&") || !strcmp(name, "||") || !strcmp(name, "and") || !strcmp(name, "or") ||
+         !strcmp(name, "??");
+}
+
 // walker is the state of one walk.
 typedef struct {
   const TSTree *tree;
   const uint8_t *symbol_roles;  // by internal symbol, which public symbols and aliases map from
   uint32_t nsymbols;
+  bool bool_tokens;  // whether the grammar has &&, ||, and, or or ?? as anonymous tokens
   const char *src;
   uint32_t src_len;
   TSFieldId op_field;
@@ -105,18 +117,33 @@ static TSNode parent(const walker *w) {
   return (TSNode){0};
 }
 
+// has_bool_token tells whether a binary node's operator is a short-circuit
+// token: grammars with such anonymous tokens have the operator as the one
+// anonymous child, so looking at the children spares the field lookup.
+static bool has_bool_token(const walker *w, const Subtree *slot, Length pos) {
+  child_iter it = children_of(w->tree->language, slot, pos);
+  const Subtree *child;
+  TSSymbol alias;
+  while (next_child(&it, &child, &pos, &alias)) {
+    TSSymbol sym = alias ? alias : ts_subtree_symbol(*child);
+    if (sym < w->nsymbols && (w->symbol_roles[sym] & BOOL_TOKEN)) return true;
+  }
+  return false;
+}
+
 // visit handles one visible node at pos (its start) and returns the scope
 // its children are in.
 static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
   Subtree t = *slot;
   TSSymbol sym = alias ? alias : ts_subtree_symbol(t);
-  uint8_t role = sym < w->nsymbols ? w->symbol_roles[sym] : CL_TW_NONE;
+  uint8_t role = sym < w->nsymbols ? w->symbol_roles[sym] & ROLE_MASK : CL_TW_NONE;
   if (role == CL_TW_NONE) return scope;
   sym = ts_language_public_symbol(w->tree->language, sym);
   if (role == CL_TW_DECISION || role == CL_TW_BOOL_OP) {
     if (scope < 0 || w->n > w->cap) return scope;  // past the buffer only the count matters
-    if (role == CL_TW_DECISION ||
-        is_bool_operator(ts_node_new(w->tree, slot, pos, alias), w->op_field, w->src, w->src_len)) {
+    if (role == CL_TW_DECISION || (w->bool_tokens ? has_bool_token(w, slot, pos)
+                                                   : is_bool_operator(ts_node_new(w->tree, slot, pos, alias),
+                                                                      w->op_field, w->src, w->src_len))) {
       w->out[scope].decisions++;
     }
     return scope;
@@ -158,6 +185,11 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
   for (uint32_t s = 0; s < w.nsymbols; s++) {
     TSSymbol pub = ts_language_public_symbol(lang, (TSSymbol)s);
     symbol_roles[s] = pub < nroles && roles[pub] <= CL_TW_COMMENT ? roles[pub] : CL_TW_NONE;
+    if (ts_language_symbol_type(lang, (TSSymbol)s) == TSSymbolTypeAnonymous &&
+        is_bool_token_name(ts_language_symbol_name(lang, (TSSymbol)s))) {
+      symbol_roles[s] |= BOOL_TOKEN;
+      w.bool_tokens = true;
+    }
   }
   // The node's position and alias are in its context words (see ts_node_new).
   Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
