@@ -1,13 +1,21 @@
 // Package treewalk finds, in one pass in C over a tree-sitter syntax tree,
 // the nodes that function extraction needs: functions, class-like
 // containers and comments, with the branch points of each function counted
-// on the way.
+// on the way. It also gives a node's children and field children in one
+// call each (Children, Field, FieldText).
 //
 // A tree-sitter query can find the same nodes, but its matcher visits every
 // node at a cost of about 40% of the parse, and each capture crossing into
-// Go is a cgo call; this walk costs a few percent of the parse and crosses
-// once per tree. It is the one place outside bindings/ with cgo, because
-// the binding has no lower-level traversal to build it from.
+// Go is a cgo call; the binding's node calls cache every node in a map, and
+// tree-sitter finds a node's parent or siblings by descending from the
+// root. The walk reads the tree's subtrees directly, through the runtime's
+// internal headers (the .treesitter link that `make setup` creates), costs
+// under a tenth of the parse and crosses into C once per tree.
+//
+// It is the one place outside bindings/ with cgo: the binding has no
+// lower-level traversal to build it from. It relies on two layouts of the
+// pinned binding version, sitter.Node's (checked at init) and the runtime's
+// subtrees (checked by the tests against the binding's own traversal).
 package treewalk
 
 /*
