@@ -59,6 +59,13 @@ type span struct{ start, end uint32 }
 func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) []Function {
 	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.roles, src)}
 	e.scopes = make([]scope, len(e.events))
+	functionEvents := 0
+	for i := range e.events {
+		if e.events[i].Role() == roleFunction {
+			functionEvents++
+		}
+	}
+	e.out = make([]Function, 0, functionEvents)
 	for i := range e.events {
 		ev := &e.events[i]
 		switch ev.Role() {

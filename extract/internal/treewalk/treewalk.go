@@ -108,7 +108,8 @@ func (w *Walker) Walk(root *sitter.Node, roles []Role, src []byte) []Event {
 func (e *Event) Node(root *sitter.Node) *sitter.Node { return makeNode(&e.node, root) }
 
 // ParentNode is the node's parent, as sitter.Node.Parent gives it but
-// without tree-sitter's search from the root; nil for the root.
+// without tree-sitter's search from the root; nil for the root and for
+// Comment events.
 func (e *Event) ParentNode(root *sitter.Node) *sitter.Node {
 	if (*C.TSNode)(unsafe.Pointer(&e.parent_node)).id == nil {
 		return nil

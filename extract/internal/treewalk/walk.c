@@ -151,7 +151,8 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
   size_t i = w->n++;
   if (i >= w->cap) return scope;
   cl_tw_event *e = &w->out[i];
-  TSNode node = ts_node_new(w->tree, slot, pos, alias), up = parent(w);
+  // Nothing asks for a comment's parent; there are many comments.
+  TSNode node = ts_node_new(w->tree, slot, pos, alias), up = role == CL_TW_COMMENT ? (TSNode){0} : parent(w);
   Length end = length_add(pos, ts_subtree_size(t));
   memcpy(e->node, &node, sizeof node);
   memcpy(e->parent_node, &up, sizeof up);

@@ -27,7 +27,7 @@ typedef struct cl_tw_event {
   // Go pass a buffer of events to C without checking it for Go pointers,
   // and the garbage collector skip it.
   uint64_t node[sizeof(TSNode) / sizeof(uint64_t)];
-  uint64_t parent_node[sizeof(TSNode) / sizeof(uint64_t)];  // the nearest visible ancestor, zero for the root
+  uint64_t parent_node[sizeof(TSNode) / sizeof(uint64_t)];  // the nearest visible ancestor; zero for the root and comments
   uint32_t start_byte, end_byte;
   TSPoint start, end;
   int32_t parent;      // index of the enclosing function or container event, -1 at top level
