@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -43,37 +44,43 @@ func benchFiles(b *testing.B) ([]fileEntry, [][]byte, int64) {
 }
 
 // BenchmarkParse is tree-sitter's raw speed: parse and close, nothing else,
-// with 1 and 2 goroutines (each with its own parser) sharing the files as
-// extraction's workers do, so each worker count of BenchmarkExtract has
-// its like to compare with.
+// with 1 and 2 goroutines, each with its own parser, claiming the files
+// from an atomic counter as extraction's workers do, so each worker count
+// of BenchmarkExtract has its like to compare with.
 func BenchmarkParse(b *testing.B) {
 	_, srcs, total := benchFiles(b)
 	lang := LanguageByName("go")
+	parseAll := func(p *Parser, next func() ([]byte, bool)) {
+		for src, ok := next(); ok; src, ok = next() {
+			tree, err := p.parse(context.Background(), lang, src)
+			if err != nil {
+				b.Error(err)
+				continue
+			}
+			tree.Close()
+		}
+	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.SetBytes(total)
 			cpu0 := cpuSeconds()
 			for range b.N {
-				next := make(chan []byte)
+				var claimed atomic.Int64
+				next := func() ([]byte, bool) {
+					i := int(claimed.Add(1) - 1)
+					if i >= len(srcs) {
+						return nil, false
+					}
+					return srcs[i], true
+				}
 				var wg sync.WaitGroup
 				for range workers {
 					wg.Go(func() {
 						p := NewParser(0)
 						defer p.Close()
-						for src := range next {
-							tree, err := p.parse(context.Background(), lang, src)
-							if err != nil {
-								b.Error(err)
-								continue
-							}
-							tree.Close()
-						}
+						parseAll(p, next)
 					})
 				}
-				for _, src := range srcs {
-					next <- src
-				}
-				close(next)
 				wg.Wait()
 			}
 			reportPerCPU(b, cpu0, total*int64(b.N), 0)
