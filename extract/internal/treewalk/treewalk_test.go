@@ -259,3 +259,39 @@ func BenchmarkWalk(b *testing.B) {
 		}
 	}
 }
+
+// TestWalkDeepNesting walks a tree far deeper than the walk's first stack
+// (a function made of 20,000 nested parentheses around a branch).
+func TestWalkDeepNesting(t *testing.T) {
+	const depth = 20000
+	src := []byte("package p\n\nfunc f(a, b bool) bool {\n\treturn " + strings.Repeat("(", depth) + "a && b" +
+		strings.Repeat(")", depth) + "\n}\n")
+	var w Walker
+	tree := parse(t, golang.GetLanguage(), src)
+	defer tree.Close()
+	events := w.Walk(tree.RootNode(), rolesFor(golang.GetLanguage(), goRoles), src)
+	if len(events) != 1 || events[0].Role() != Function || events[0].Decisions() != 1 {
+		t.Fatalf("got %d events (want the function, with its one branch)", len(events))
+	}
+}
+
+// TestChildrenManyStatements lists the statements of a block long enough
+// that tree-sitter nests them in hidden repetition nodes deeper than
+// Children's first stack.
+func TestChildrenManyStatements(t *testing.T) {
+	const n = 70000
+	src := []byte("package p\n\nfunc f() {\n" + strings.Repeat("\tx++\n", n) + "}\n")
+	tree := parse(t, golang.GetLanguage(), src)
+	defer tree.Close()
+	body := tree.RootNode().NamedChild(1).ChildByFieldName("body")
+	var w Walker
+	kids := w.Children(body, 0)
+	if len(kids) != int(body.ChildCount()) || len(kids) < n {
+		t.Fatalf("%d children, the binding has %d", len(kids), body.ChildCount())
+	}
+	for _, i := range []int{0, 1, n / 2, len(kids) - 2, len(kids) - 1} {
+		if c := body.Child(i); !kids[i].Node(body).Equal(c) || kids[i].StartByte() != c.StartByte() {
+			t.Fatalf("child %d differs from the binding's %s at %d", i, c.Type(), c.StartByte())
+		}
+	}
+}
