@@ -244,17 +244,13 @@ func (w *walker) ignored(rel string) bool {
 	}
 }
 
-// readSource reads a file and says why it must be skipped, if it must.
-func readSource(e fileEntry) (src []byte, reason, errText string) {
-	return new(sourceReader).read(e)
-}
-
 // sourceReader reads files into one buffer that it reuses, so that a run
 // does not allocate, and collect, its whole input once more. The bytes of a
 // file are good until the next read: what extraction keeps of them is
 // strings, which are copies.
 type sourceReader struct{ buf []byte }
 
+// read reads a file and says why it must be skipped, if it must.
 func (r *sourceReader) read(e fileEntry) (src []byte, reason, errText string) {
 	b, err := r.readFile(e.abs, e.size)
 	if err != nil {
