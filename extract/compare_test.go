@@ -16,9 +16,9 @@ import (
 	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
-// countFunctions parses files with tree-sitter and counts the functions
-// found in each, by path relative to root.
-func countFunctions(t *testing.T, root, lang string) map[string]int {
+// forEachFile extracts every file of lang under root and hands each, with
+// its source and functions, to fn.
+func forEachFile(t *testing.T, root, lang string, fn func(f fileEntry, src []byte, fns []Function)) {
 	t.Helper()
 	files, _, err := listFiles(context.Background(), root, map[string]bool{lang: true}, 0)
 	if err != nil {
@@ -26,7 +26,6 @@ func countFunctions(t *testing.T, root, lang string) map[string]int {
 	}
 	p := NewParser(0)
 	defer p.Close()
-	out := map[string]int{}
 	for _, f := range files {
 		src, err := os.ReadFile(f.abs)
 		if err != nil {
@@ -36,8 +35,16 @@ func countFunctions(t *testing.T, root, lang string) map[string]int {
 		if err != nil {
 			t.Fatalf("%s: %v", f.rel, err)
 		}
-		out[f.rel] = len(fns)
+		fn(f, src, fns)
 	}
+}
+
+// countFunctions counts the functions tree-sitter finds in each file, by
+// path relative to root.
+func countFunctions(t *testing.T, root, lang string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	forEachFile(t, root, lang, func(f fileEntry, _ []byte, fns []Function) { out[f.rel] = len(fns) })
 	return out
 }
 
@@ -69,32 +76,18 @@ func compareCounts(t *testing.T, name string, ours, ref map[string]int, toleranc
 // with go/ast's (CommentGroup.Text), function by function.
 func TestDocCommentsMatchGoAST(t *testing.T) {
 	root := filepath.Join(testfixture.GoRoot(t), "src", "net", "http")
-	files, _, err := listFiles(context.Background(), root, map[string]bool{"go": true}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := NewParser(0)
-	defer p.Close()
 	same, total := 0, 0
-	for _, f := range files {
-		src, err := os.ReadFile(f.abs)
-		if err != nil {
-			t.Fatal(err)
-		}
+	forEachFile(t, root, "go", func(f fileEntry, src []byte, fns []Function) {
 		fset := token.NewFileSet()
 		af, err := parser.ParseFile(fset, f.abs, src, parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
-			continue
+			return
 		}
 		ref := map[int]string{}
 		for _, d := range af.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 				ref[fset.Position(fd.Pos()).Line] = strings.TrimSpace(fd.Doc.Text())
 			}
-		}
-		fns, err := p.Functions(context.Background(), f.lang, src)
-		if err != nil {
-			t.Fatal(err)
 		}
 		for _, fn := range fns {
 			total++
@@ -104,7 +97,7 @@ func TestDocCommentsMatchGoAST(t *testing.T) {
 				t.Errorf("%s:%d: doc %q, go/ast %q", f.rel, fn.StartLine, fn.Docstring, want)
 			}
 		}
-	}
+	})
 	t.Logf("net/http: %d of %d doc comments equal to go/ast's", same, total)
 }
 
@@ -194,22 +187,8 @@ func TestDocstringsMatchPythonAST(t *testing.T) {
 	if err := json.Unmarshal(out, &ref); err != nil {
 		t.Fatal(err)
 	}
-	files, _, err := listFiles(context.Background(), root, map[string]bool{"python": true}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := NewParser(0)
-	defer p.Close()
 	same, total := 0, 0
-	for _, f := range files {
-		src, err := os.ReadFile(f.abs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fns, err := p.Functions(context.Background(), f.lang, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+	forEachFile(t, root, "python", func(f fileEntry, _ []byte, fns []Function) {
 		for _, fn := range fns {
 			want, ok := ref[fmt.Sprintf("%s:%d", f.rel, fn.StartLine)]
 			if !ok {
@@ -222,7 +201,7 @@ func TestDocstringsMatchPythonAST(t *testing.T) {
 				t.Logf("%s:%d: docstring %q, ast %q", f.rel, fn.StartLine, fn.Docstring, want)
 			}
 		}
-	}
+	})
 	t.Logf("%s: %d of %d docstrings equal to ast.get_docstring", root, same, total)
 	if total < len(ref) || float64(same) < 0.97*float64(total) {
 		t.Errorf("%d functions compared of the %d ast has, %d docstrings equal", total, len(ref), same)
