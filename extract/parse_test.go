@@ -180,10 +180,10 @@ func TestCppQualifiedNames(t *testing.T) {
 	}
 }
 
-// TestTreewalkChildrenEveryLanguage holds the walker's Children and Field
-// to the binding's on every node of each language's sample file: the walk
-// reads tree-sitter's subtrees directly, and each grammar hides, aliases
-// and nests nodes its own way.
+// TestTreewalkChildrenEveryLanguage holds the walker's Children, Field and
+// FieldText to the binding's on every node of each language's sample file:
+// treewalk reads tree-sitter's subtrees directly, and each grammar hides,
+// aliases and nests nodes its own way.
 func TestTreewalkChildrenEveryLanguage(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "lang", "*"))
 	if err != nil || len(files) < 15 {
@@ -205,6 +205,9 @@ func TestTreewalkChildrenEveryLanguage(t *testing.T) {
 		var visit func(n *sitter.Node)
 		visit = func(n *sitter.Node) {
 			nodes++
+			if first := w.Children(n, 2); len(first) != min(2, int(n.ChildCount())) {
+				t.Fatalf("%s: %s at %d: %d of the first 2 children, the binding has %d", f, n.Type(), n.StartByte(), len(first), n.ChildCount())
+			}
 			kids := w.Children(n, 0)
 			if len(kids) != int(n.ChildCount()) {
 				t.Fatalf("%s: %s at %d: %d children, the binding has %d", f, n.Type(), n.StartByte(), len(kids), n.ChildCount())
@@ -218,9 +221,13 @@ func TestTreewalkChildrenEveryLanguage(t *testing.T) {
 				}
 				subs = append(subs, c)
 			}
-			for _, name := range []string{"name", "body", "declarator", "left"} {
-				if want, got := n.ChildByFieldName(name), treewalk.Field(n, name); (want == nil) != (got == nil) || want != nil && !want.Equal(got) {
+			for _, name := range []string{"name", "body", "declarator", "left", "receiver", "type", "operator", "nofield"} {
+				want, got := n.ChildByFieldName(name), treewalk.Field(n, name)
+				if (want == nil) != (got == nil) || want != nil && !want.Equal(got) {
 					t.Fatalf("%s: %s at %d: field %s differs from the binding's", f, n.Type(), n.StartByte(), name)
+				}
+				if text := treewalk.FieldText(n, name, src); want != nil && text != want.Content(src) || want == nil && text != "" {
+					t.Fatalf("%s: %s at %d: field %s text %q", f, n.Type(), n.StartByte(), name, text)
 				}
 			}
 			for _, c := range subs {

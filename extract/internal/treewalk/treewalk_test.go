@@ -155,55 +155,6 @@ func TestWalkMatchesBinding(t *testing.T) {
 	}
 }
 
-// TestChildren compares Children with the binding's Child on every node of
-// a real file.
-func TestChildren(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(testfixture.GoRoot(t), "src", "net", "http", "server.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree := parse(t, golang.GetLanguage(), src)
-	defer tree.Close()
-	var w Walker
-	nodes := 0
-	var visit func(n *sitter.Node)
-	visit = func(n *sitter.Node) {
-		nodes++
-		if first := w.Children(n, 2); len(first) != min(2, int(n.ChildCount())) {
-			t.Fatalf("%s at %d: %d of the first 2 children, the binding has %d", n.Type(), n.StartByte(), len(first), n.ChildCount())
-		}
-		kids := w.Children(n, 0)
-		if len(kids) != int(n.ChildCount()) {
-			t.Fatalf("%s at %d: %d children, the binding has %d", n.Type(), n.StartByte(), len(kids), n.ChildCount())
-		}
-		for _, f := range []string{"name", "body", "receiver", "type", "operator", "left", "nofield"} {
-			want, got := n.ChildByFieldName(f), Field(n, f)
-			if (want == nil) != (got == nil) || want != nil && !want.Equal(got) {
-				t.Fatalf("%s at %d: field %s differs from the binding's", n.Type(), n.StartByte(), f)
-			}
-			if text := FieldText(n, f, src); want != nil && text != want.Content(src) || want == nil && text != "" {
-				t.Fatalf("%s at %d: field %s text %q", n.Type(), n.StartByte(), f, text)
-			}
-		}
-		var subs []*sitter.Node
-		for i := range kids {
-			c, k := n.Child(i), &kids[i]
-			if !k.Node(n).Equal(c) || k.Symbol() != c.Symbol() || k.StartByte() != c.StartByte() ||
-				k.EndByte() != c.EndByte() || k.Named() != c.IsNamed() {
-				t.Fatalf("%s at %d: child %d differs from the binding's %s", n.Type(), n.StartByte(), i, c.Type())
-			}
-			subs = append(subs, c)
-		}
-		for _, c := range subs {
-			visit(c)
-		}
-	}
-	visit(tree.RootNode())
-	if nodes < 10000 {
-		t.Fatalf("only %d nodes visited", nodes)
-	}
-}
-
 // TestWalkPython covers word operators, classes, nesting, broken code and
 // a zero-length file.
 func TestWalkPython(t *testing.T) {
