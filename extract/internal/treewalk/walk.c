@@ -211,7 +211,7 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
   }
   w.stack[w.depth++] = (frame){.it = children_of(lang, root_slot, root_pos), .scope = scope, .slot = root_slot,
                                .node_pos = root_pos, .alias = root_alias, .visible = true};
-  size_t n = w.n;
+  bool out_of_memory = false;
   while (w.depth > 0) {
     frame *f = &w.stack[w.depth - 1];
     const Subtree *slot;
@@ -228,16 +228,15 @@ size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char
     if (visible) scope = visit(&w, slot, pos, alias, scope);
     if (ts_subtree_child_count(*slot) == 0) continue;
     if (w.depth == depth_cap && !grow((void **)&w.stack, &depth_cap, sizeof *w.stack)) {
-      n = SIZE_MAX;
+      out_of_memory = true;
       break;
     }
     w.stack[w.depth++] = (frame){.it = children_of(lang, slot, pos), .scope = scope, .slot = slot,
                                  .node_pos = pos, .alias = alias, .visible = visible};
   }
-  if (n != SIZE_MAX) n = w.n;
   free(w.stack);
   free(symbol_roles);
-  return n;
+  return out_of_memory ? SIZE_MAX : w.n;
 }
 
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
