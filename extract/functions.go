@@ -57,7 +57,7 @@ type span struct{ start, end uint32 }
 // function; only the functions cross into the binding again, for names,
 // bodies and documentation.
 func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) []Function {
-	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.roles, src)}
+	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.walk, src)}
 	e.scopes = make([]scope, len(e.events))
 	functionEvents := 0
 	for i := range e.events {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/codeloom/codeloom/extract/internal/treewalk"
 )
 
 // Language is one programming language codeloom can parse: its registry name
@@ -21,7 +23,8 @@ type Language struct {
 	// table the tree walk reads, and the one single nodes are checked
 	// against without comparing node type strings.
 	roles []role
-	types []string // node type names by grammar symbol
+	walk  *treewalk.Table // roles, as the walk reads them
+	types []string        // node type names by grammar symbol
 }
 
 // role is what the extractor does with node n.
@@ -59,6 +62,7 @@ func buildRegistry() map[string]*Language {
 			panic(err)
 		}
 		lang.roles = roles
+		lang.walk = treewalk.NewTable(lang.grammar, roles)
 		for i := range lang.grammar.SymbolCount() {
 			lang.types = append(lang.types, lang.grammar.SymbolName(sitter.Symbol(i)))
 		}

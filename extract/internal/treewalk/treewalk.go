@@ -20,11 +20,13 @@ package treewalk
 
 /*
 #cgo CPPFLAGS: -I${SRCDIR}/../../../.treesitter
+#include <stdlib.h>
 #include "walk.h"
 */
 import "C"
 
 import (
+	"runtime"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -54,13 +56,41 @@ type node struct {
 	t *sitter.Tree
 }
 
+// language is the layout of sitter.Language: the C grammar.
+type language struct{ ptr unsafe.Pointer }
+
 func init() {
+	if unsafe.Sizeof(language{}) != unsafe.Sizeof(sitter.Language{}) {
+		panic("treewalk: sitter.Language layout changed; update the language type")
+	}
 	if unsafe.Sizeof(node{}) != unsafe.Sizeof(sitter.Node{}) {
 		panic("treewalk: sitter.Node layout changed; update the node type")
 	}
 	if unsafe.Sizeof(Event{}.node) != unsafe.Sizeof(C.TSNode{}) || unsafe.Sizeof(Child{}.node) != unsafe.Sizeof(C.TSNode{}) {
 		panic("treewalk: event node storage does not fit a TSNode")
 	}
+}
+
+// Table is what the walk does with the nodes of one grammar: the roles by
+// the grammar's internal symbols, made once so that each walk neither maps
+// every node's symbol nor builds the table again.
+type Table struct{ c *C.cl_tw_table }
+
+// NewTable makes g's table from roles, indexed by grammar symbol
+// (sitter.Node.Symbol); symbols past its end have no role.
+func NewTable(g *sitter.Language, roles []Role) *Table {
+	var rolesPtr *C.uint8_t
+	if len(roles) > 0 {
+		rolesPtr = (*C.uint8_t)(unsafe.Pointer(&roles[0]))
+	}
+	lang := (*C.TSLanguage)((*language)(unsafe.Pointer(g)).ptr)
+	c := C.cl_tw_table_new(lang, rolesPtr, C.uint32_t(len(roles)))
+	if c == nil {
+		panic("treewalk: out of memory") // as Go itself does when an allocation fails
+	}
+	t := &Table{c: c}
+	runtime.AddCleanup(t, func(c *C.cl_tw_table) { C.free(unsafe.Pointer(c)) }, c)
+	return t
 }
 
 // Walker reports nodes of syntax trees, reusing its buffers from tree to
@@ -74,32 +104,36 @@ type Walker struct {
 // does not pin its events for the rest of the run.
 const maxKept = 1 << 16
 
-// Walk returns the reported nodes under root in source order. roles is
-// indexed by grammar symbol (sitter.Node.Symbol); src is the parsed source.
-// The events are valid until the next Walk and while root's tree is open.
-func (w *Walker) Walk(root *sitter.Node, roles []Role, src []byte) []Event {
+// Walk returns the reported nodes under root in source order; t must be the
+// table of root's grammar, and src the parsed source. The events are valid
+// until the next Walk and while root's tree is open.
+func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 	if len(w.buf) == 0 || len(w.buf) > maxKept {
 		w.buf = make([]Event, 1024)
 	}
 	c := (*node)(unsafe.Pointer(root)).c
-	var rolesPtr *C.uint8_t
-	if len(roles) > 0 {
-		rolesPtr = (*C.uint8_t)(unsafe.Pointer(&roles[0]))
-	}
 	var srcPtr *C.char
 	if len(src) > 0 {
 		srcPtr = (*C.char)(unsafe.Pointer(&src[0]))
 	}
 	for {
-		n := C.cl_tw_walk(c, rolesPtr, C.uint32_t(len(roles)), srcPtr, C.uint32_t(len(src)),
-			(*C.cl_tw_event)(unsafe.Pointer(&w.buf[0])), C.size_t(len(w.buf)))
-		if n == C.SIZE_MAX {
-			panic("treewalk: out of memory") // as Go itself does when an allocation fails
-		}
+		n := C.cl_tw_walk(c, t.c, srcPtr, C.uint32_t(len(src)), (*C.cl_tw_event)(unsafe.Pointer(&w.buf[0])), C.size_t(len(w.buf)))
+		runtime.KeepAlive(t)
+		checkCount(n)
 		if int(n) <= len(w.buf) {
 			return w.buf[:n]
 		}
 		w.buf = make([]Event, int(n))
+	}
+}
+
+// checkCount panics on the walk's failure codes.
+func checkCount(n C.size_t) {
+	switch n {
+	case C.CL_TW_OUT_OF_MEMORY:
+		panic("treewalk: out of memory") // as Go itself does when an allocation fails
+	case C.CL_TW_WRONG_LANGUAGE:
+		panic("treewalk: the table is another grammar's")
 	}
 }
 
@@ -171,9 +205,7 @@ func (w *Walker) Children(n *sitter.Node, limit int) []Child {
 	c := (*node)(unsafe.Pointer(n)).c
 	for {
 		k := C.cl_tw_children(c, C.size_t(max(limit, 0)), (*C.cl_tw_child)(unsafe.Pointer(&w.kids[0])), C.size_t(len(w.kids)))
-		if k == C.SIZE_MAX {
-			panic("treewalk: out of memory")
-		}
+		checkCount(k)
 		if int(k) <= len(w.kids) {
 			return w.kids[:k]
 		}

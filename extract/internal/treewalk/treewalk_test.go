@@ -87,9 +87,9 @@ func reference(root *sitter.Node, roles []Role, src []byte) []want {
 	return out
 }
 
-func got(w *Walker, root *sitter.Node, roles []Role, src []byte) []want {
+func got(w *Walker, root *sitter.Node, g *sitter.Language, roles []Role, src []byte) []want {
 	var out []want
-	for _, e := range w.Walk(root, roles, src) {
+	for _, e := range w.Walk(root, NewTable(g, roles), src) {
 		n := e.Node(root)
 		if n.StartByte() != e.StartByte() || n.EndByte() != e.EndByte() || n.Symbol() != e.Symbol() {
 			panic(fmt.Sprintf("event node %s %d-%d does not match the event %d-%d", n.Type(), n.StartByte(), n.EndByte(), e.StartByte(), e.EndByte()))
@@ -121,7 +121,7 @@ func compare(t *testing.T, w *Walker, g *sitter.Language, byName map[string]Role
 	defer tree.Close()
 	roles := rolesFor(g, byName)
 	root := tree.RootNode()
-	exp, have := reference(root, roles, src), got(w, root, roles, src)
+	exp, have := reference(root, roles, src), got(w, root, g, roles, src)
 	if len(exp) != len(have) {
 		t.Fatalf("%s: %d events, want %d", name, len(have), len(exp))
 	}
@@ -200,13 +200,13 @@ func BenchmarkWalk(b *testing.B) {
 		srcs = append(srcs, src)
 		total += int64(len(src))
 	}
-	roles := rolesFor(golang.GetLanguage(), goRoles)
+	table := NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles))
 	var w Walker
 	b.SetBytes(total)
 	b.ResetTimer()
 	for range b.N {
 		for i, tree := range trees {
-			w.Walk(tree.RootNode(), roles, srcs[i])
+			w.Walk(tree.RootNode(), table, srcs[i])
 		}
 	}
 }
@@ -220,7 +220,7 @@ func TestWalkDeepNesting(t *testing.T) {
 	var w Walker
 	tree := parse(t, golang.GetLanguage(), src)
 	defer tree.Close()
-	events := w.Walk(tree.RootNode(), rolesFor(golang.GetLanguage(), goRoles), src)
+	events := w.Walk(tree.RootNode(), NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles)), src)
 	if len(events) != 1 || events[0].Role() != Function || events[0].Decisions() != 1 {
 		t.Fatalf("got %d events (want the function, with its one branch)", len(events))
 	}
@@ -245,4 +245,19 @@ func TestChildrenManyStatements(t *testing.T) {
 			t.Fatalf("child %d differs from the binding's %s at %d", i, c.Type(), c.StartByte())
 		}
 	}
+}
+
+// TestWalkWrongTable refuses a table made for another grammar, whose
+// symbols would be read as the tree's.
+func TestWalkWrongTable(t *testing.T) {
+	src := []byte("package p\n\nfunc f() {}\n")
+	tree := parse(t, golang.GetLanguage(), src)
+	defer tree.Close()
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "another grammar") {
+			t.Fatalf("walk with a Python table over a Go tree: recovered %v", r)
+		}
+	}()
+	var w Walker
+	w.Walk(tree.RootNode(), NewTable(python.GetLanguage(), rolesFor(python.GetLanguage(), pythonRoles)), src)
 }

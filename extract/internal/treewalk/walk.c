@@ -42,20 +42,28 @@ __attribute__((always_inline)) static inline bool next_child(child_iter *it, con
   return true;
 }
 
-// grow doubles a stack of elements of size elem; false when memory ran out
-// (the stack is then unchanged).
-static bool grow(void **stack, size_t *cap, size_t elem) {
-  void *grown = realloc(*stack, 2 * *cap * elem);
+// grow doubles a stack of cap elements of size elem, the first used of
+// them in use, moving it off local (C's stack) on the first growth; false
+// when memory ran out (the stack is then unchanged).
+static bool grow(void **stack, const void *local, size_t *cap, size_t used, size_t elem) {
+  void *grown = *stack == local ? malloc(2 * *cap * elem) : realloc(*stack, 2 * *cap * elem);
   if (!grown) return false;
+  if (*stack == local) memcpy(grown, local, used * elem);
   *stack = grown;
   *cap *= 2;
   return true;
 }
 
-// frame is a subtree whose children the walk is visiting.
+// frame is a subtree whose children the walk is visiting. It is written
+// field by field (see push): building it as one value and copying it made
+// the processor wait on its own stores.
 typedef struct {
-  child_iter it;
-  int32_t scope;  // innermost open function or container event, -1 for none
+  const Subtree *children;
+  const TSSymbol *aliases;  // the production's alias per structural child, or NULL
+  uint32_t count, index;
+  uint32_t structural;  // index among the children that are not extras, for aliases
+  int32_t scope;        // innermost open function or container event, -1 for none
+  Length pos;           // where children[index] starts (after its padding)
   // The subtree itself, for the parent of reported nodes.
   const Subtree *slot;
   Length node_pos;
@@ -81,10 +89,6 @@ static bool is_bool_operator(TSNode node, TSFieldId field, const char *src, uint
   return false;
 }
 
-// symbol_roles holds a role in its low bits and marks short-circuit
-// operator tokens with BOOL_TOKEN.
-enum { ROLE_MASK = 0x7f, BOOL_TOKEN = 0x80 };
-
 // is_bool_token_name tells the anonymous tokens that make a binary node a
 // branch.
 static bool is_bool_token_name(const char *name) {
@@ -92,19 +96,38 @@ static bool is_bool_token_name(const char *name) {
          !strcmp(name, "??");
 }
 
+cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles) {
+  static const char operator_name[] = "operator";
+  uint32_t n = ts_language_symbol_count(lang);
+  cl_tw_table *t = malloc(sizeof *t + n);
+  if (!t) return NULL;
+  *t = (cl_tw_table){.language = lang, .nsymbols = n,
+                     .operator_field = ts_language_field_id_for_name(lang, operator_name, sizeof operator_name - 1)};
+  // The roles come by public symbol; the walk reads them by the subtrees'
+  // internal symbols, saving the mapping on every node. Larger values than
+  // CL_TW_COMMENT are the caller's own.
+  for (uint32_t s = 0; s < n; s++) {
+    TSSymbol pub = ts_language_public_symbol(lang, (TSSymbol)s);
+    t->roles[s] = pub < nroles && roles[pub] <= CL_TW_COMMENT ? roles[pub] : CL_TW_NONE;
+    if (ts_language_symbol_type(lang, (TSSymbol)s) == TSSymbolTypeAnonymous &&
+        is_bool_token_name(ts_language_symbol_name(lang, (TSSymbol)s))) {
+      t->roles[s] |= CL_TW_BOOL_TOKEN;
+      t->bool_tokens = true;
+    }
+  }
+  return t;
+}
+
 // walker is the state of one walk.
 typedef struct {
   const TSTree *tree;
-  const uint8_t *symbol_roles;  // by internal symbol, which public symbols and aliases map from
-  uint32_t nsymbols;
-  bool bool_tokens;  // whether the grammar has &&, ||, and, or or ?? as anonymous tokens
+  const cl_tw_table *table;
   const char *src;
   uint32_t src_len;
-  TSFieldId op_field;
   cl_tw_event *out;
   size_t cap, n;
   frame *stack;  // the subtrees above the node being visited
-  size_t depth;
+  size_t depth, depth_cap;
 } walker;
 
 // parent is the nearest visible subtree on the stack: hidden subtrees are
@@ -117,6 +140,11 @@ static TSNode parent(const walker *w) {
   return (TSNode){0};
 }
 
+// symbol_role is the table's entry for an internal symbol.
+static inline uint8_t symbol_role(const cl_tw_table *t, TSSymbol sym) {
+  return sym < t->nsymbols ? t->roles[sym] : CL_TW_NONE;
+}
+
 // has_bool_token tells whether a binary node's operator is a short-circuit
 // token: grammars with such anonymous tokens have the operator as the one
 // anonymous child, so looking at the children spares the field lookup.
@@ -125,8 +153,7 @@ static bool has_bool_token(const walker *w, const Subtree *slot, Length pos) {
   const Subtree *child;
   TSSymbol alias;
   while (next_child(&it, &child, &pos, &alias)) {
-    TSSymbol sym = alias ? alias : ts_subtree_symbol(*child);
-    if (sym < w->nsymbols && (w->symbol_roles[sym] & BOOL_TOKEN)) return true;
+    if (symbol_role(w->table, alias ? alias : ts_subtree_symbol(*child)) & CL_TW_BOOL_TOKEN) return true;
   }
   return false;
 }
@@ -136,14 +163,15 @@ static bool has_bool_token(const walker *w, const Subtree *slot, Length pos) {
 static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
   Subtree t = *slot;
   TSSymbol sym = alias ? alias : ts_subtree_symbol(t);
-  uint8_t role = sym < w->nsymbols ? w->symbol_roles[sym] & ROLE_MASK : CL_TW_NONE;
+  uint8_t role = symbol_role(w->table, sym) & CL_TW_ROLE_MASK;
   if (role == CL_TW_NONE) return scope;
   sym = ts_language_public_symbol(w->tree->language, sym);
   if (role == CL_TW_DECISION || role == CL_TW_BOOL_OP) {
     if (scope < 0 || w->n > w->cap) return scope;  // past the buffer only the count matters
-    if (role == CL_TW_DECISION || (w->bool_tokens ? has_bool_token(w, slot, pos)
-                                                   : is_bool_operator(ts_node_new(w->tree, slot, pos, alias),
-                                                                      w->op_field, w->src, w->src_len))) {
+    if (role == CL_TW_DECISION ||
+        (w->table->bool_tokens ? has_bool_token(w, slot, pos)
+                               : is_bool_operator(ts_node_new(w->tree, slot, pos, alias), w->table->operator_field,
+                                                  w->src, w->src_len))) {
       w->out[scope].decisions++;
     }
     return scope;
@@ -168,75 +196,73 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
   return role == CL_TW_COMMENT ? scope : (int32_t)i;
 }
 
-size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char *src, uint32_t src_len,
-                  cl_tw_event *out, size_t cap) {
-  static const char operator_name[] = "operator";
-  const TSLanguage *lang = root.tree->language;
-  walker w = {
-      .tree = root.tree, .src = src, .src_len = src_len, .out = out, .cap = cap,
-      .op_field = ts_language_field_id_for_name(lang, operator_name, sizeof operator_name - 1),
-  };
-  // The roles come by public symbol; the walk reads them by the subtrees'
-  // internal symbols, saving the mapping on every node. Larger values than
-  // CL_TW_COMMENT are the caller's own.
-  uint8_t *symbol_roles = malloc(ts_language_symbol_count(lang));
-  if (!symbol_roles) return SIZE_MAX;
-  w.symbol_roles = symbol_roles;
-  w.nsymbols = ts_language_symbol_count(lang);
-  for (uint32_t s = 0; s < w.nsymbols; s++) {
-    TSSymbol pub = ts_language_public_symbol(lang, (TSSymbol)s);
-    symbol_roles[s] = pub < nroles && roles[pub] <= CL_TW_COMMENT ? roles[pub] : CL_TW_NONE;
-    if (ts_language_symbol_type(lang, (TSSymbol)s) == TSSymbolTypeAnonymous &&
-        is_bool_token_name(ts_language_symbol_name(lang, (TSSymbol)s))) {
-      symbol_roles[s] |= BOOL_TOKEN;
-      w.bool_tokens = true;
-    }
+// push starts on the children of the subtree in slot (which has some) at
+// pos; false when memory for a deeper stack ran out.
+static bool push(walker *w, frame *local, const Subtree *slot, Length pos, TSSymbol alias, bool visible, int32_t scope) {
+  if (w->depth == w->depth_cap && !grow((void **)&w->stack, local, &w->depth_cap, w->depth, sizeof *w->stack)) {
+    return false;
   }
+  frame *f = &w->stack[w->depth++];
+  Subtree t = *slot;
+  f->children = ts_subtree_children(t);
+  f->aliases = ts_language_alias_sequence(w->tree->language, t.ptr->production_id);
+  f->count = t.ptr->child_count;
+  f->index = 0;
+  f->structural = 0;
+  f->scope = scope;
+  f->pos = pos;
+  f->slot = slot;
+  f->node_pos = pos;
+  f->alias = alias;
+  f->visible = visible;
+  return true;
+}
+
+size_t cl_tw_walk(TSNode root, const cl_tw_table *table, const char *src, uint32_t src_len, cl_tw_event *out,
+                  size_t cap) {
+  if (root.tree->language != table->language) return CL_TW_WRONG_LANGUAGE;
+  // An explicit stack, on C's stack while it fits: trees of deeply nested
+  // code would overflow C's own.
+  frame local[128];
+  walker w = {.tree = root.tree, .table = table, .src = src, .src_len = src_len, .out = out, .cap = cap,
+              .stack = local, .depth_cap = sizeof local / sizeof *local};
   // The node's position and alias are in its context words (see ts_node_new).
   Length root_pos = {root.context[0], {root.context[1], root.context[2]}};
   const Subtree *root_slot = root.id;
   TSSymbol root_alias = (TSSymbol)root.context[3];
   int32_t scope = visit(&w, root_slot, root_pos, root_alias, -1);
-  if (ts_subtree_child_count(*root_slot) == 0) {
-    free(symbol_roles);
-    return w.n;
-  }
-
-  // An explicit stack: trees of deeply nested code would overflow C's.
-  size_t depth_cap = 256;
-  w.stack = malloc(depth_cap * sizeof *w.stack);
-  if (!w.stack) {
-    free(symbol_roles);
-    return SIZE_MAX;
-  }
-  w.stack[w.depth++] = (frame){.it = children_of(lang, root_slot, root_pos), .scope = scope, .slot = root_slot,
-                               .node_pos = root_pos, .alias = root_alias, .visible = true};
+  if (ts_subtree_child_count(*root_slot) == 0) return w.n;
+  push(&w, local, root_slot, root_pos, root_alias, true, scope);
   bool out_of_memory = false;
   while (w.depth > 0) {
     frame *f = &w.stack[w.depth - 1];
-    const Subtree *slot;
-    Length pos;
-    TSSymbol alias;
-    if (!next_child(&f->it, &slot, &pos, &alias)) {
+    if (f->index == f->count) {
       w.depth--;
       continue;
     }
+    const Subtree *slot = &f->children[f->index++];
+    Subtree t = *slot;
+    TSSymbol alias = 0;
+    if (!ts_subtree_extra(t)) {
+      if (f->aliases) alias = f->aliases[f->structural];
+      f->structural++;
+    }
+    Length pos = f->pos;
+    f->pos = length_add(pos, ts_subtree_size(t));
+    if (f->index < f->count) f->pos = length_add(f->pos, ts_subtree_padding(f->children[f->index]));
     scope = f->scope;
     // Hidden nodes are not nodes of the public tree: their children are
     // visited as children of the nearest visible ancestor.
-    bool visible = alias || ts_subtree_visible(*slot);
+    bool visible = alias || ts_subtree_visible(t);
     if (visible) scope = visit(&w, slot, pos, alias, scope);
-    if (ts_subtree_child_count(*slot) == 0) continue;
-    if (w.depth == depth_cap && !grow((void **)&w.stack, &depth_cap, sizeof *w.stack)) {
+    if (ts_subtree_child_count(t) == 0) continue;
+    if (!push(&w, local, slot, pos, alias, visible, scope)) {
       out_of_memory = true;
       break;
     }
-    w.stack[w.depth++] = (frame){.it = children_of(lang, slot, pos), .scope = scope, .slot = slot,
-                                 .node_pos = pos, .alias = alias, .visible = visible};
   }
-  free(w.stack);
-  free(symbol_roles);
-  return out_of_memory ? SIZE_MAX : w.n;
+  if (w.stack != local) free(w.stack);
+  return out_of_memory ? CL_TW_OUT_OF_MEMORY : w.n;
 }
 
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
@@ -270,17 +296,9 @@ size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap) {
       continue;
     }
     if (ts_subtree_child_count(*slot) == 0) continue;
-    if (depth == depth_cap) {
-      if (stack == local) {
-        child_iter *heap = malloc(2 * depth_cap * sizeof *heap);
-        if (!heap) return SIZE_MAX;
-        memcpy(heap, local, sizeof local);
-        stack = heap;
-        depth_cap *= 2;
-      } else if (!grow((void **)&stack, &depth_cap, sizeof *stack)) {
-        free(stack);
-        return SIZE_MAX;
-      }
+    if (depth == depth_cap && !grow((void **)&stack, local, &depth_cap, depth, sizeof *stack)) {
+      if (stack != local) free(stack);
+      return CL_TW_OUT_OF_MEMORY;
     }
     stack[depth++] = children_of(lang, slot, pos);
   }

@@ -48,7 +48,8 @@ typedef struct cl_tw_child {
 // cl_tw_children writes the first children of n (limit of them, 0 for all)
 // to out while they fit in cap and returns how many it counted: one call
 // instead of one per child, and no parent lookups (which tree-sitter makes
-// by descending from the root). It returns SIZE_MAX when memory runs out.
+// by descending from the root). It returns CL_TW_OUT_OF_MEMORY when memory
+// runs out.
 size_t cl_tw_children(TSNode n, size_t limit, cl_tw_child *out, size_t cap);
 
 // A node's child in a field, as cl_tw_field reports it.
@@ -62,12 +63,35 @@ typedef struct cl_tw_field_child {
 // NUL-terminated), with its byte range.
 cl_tw_field_child cl_tw_field(TSNode n, const char *name, uint32_t len);
 
-// cl_tw_walk visits every node under root. roles[symbol] (symbols at or past
-// nroles have none) says what to do with a node. Events are written to out
-// while they fit in cap; the return value is how many there are, so a
-// caller whose buffer was too small grows it and walks again. It returns
-// SIZE_MAX when memory for the walk's stack runs out.
-size_t cl_tw_walk(TSNode root, const uint8_t *roles, uint32_t nroles, const char *src, uint32_t src_len,
-                  cl_tw_event *out, size_t cap);
+// The walk's table of a grammar: the role of each internal symbol (public
+// symbols and aliases map to them), so the walk need not map every node's
+// symbol. Made once per grammar by cl_tw_table_new.
+typedef struct cl_tw_table {
+  const TSLanguage *language;
+  uint32_t nsymbols;
+  TSFieldId operator_field;  // for grammars without short-circuit tokens
+  bool bool_tokens;          // whether the grammar has &&, ||, and, or, ?? as anonymous tokens
+  uint8_t roles[];           // a role, with CL_TW_BOOL_TOKEN on those tokens
+} cl_tw_table;
+
+enum { CL_TW_ROLE_MASK = 0x7f, CL_TW_BOOL_TOKEN = 0x80 };
+
+// cl_tw_table_new makes lang's table from roles, indexed by public symbol
+// (symbols at or past nroles have none); NULL when memory ran out. Free it
+// with free().
+cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles);
+
+// What cl_tw_walk and cl_tw_children return instead of a count when they fail.
+#define CL_TW_OUT_OF_MEMORY SIZE_MAX
+#define CL_TW_WRONG_LANGUAGE (SIZE_MAX - 1)
+
+// cl_tw_walk visits every node under root and reports those whose role in
+// table says so. Events are written to out while they fit in cap; the
+// return value is how many there are, so a caller whose buffer was too
+// small grows it and walks again. It returns CL_TW_OUT_OF_MEMORY when memory
+// for the walk's stack runs out and CL_TW_WRONG_LANGUAGE when the table is
+// another grammar's.
+size_t cl_tw_walk(TSNode root, const cl_tw_table *table, const char *src, uint32_t src_len, cl_tw_event *out,
+                  size_t cap);
 
 #endif
