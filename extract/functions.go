@@ -56,7 +56,16 @@ type span struct{ start, end uint32 }
 // containers and comments with their nesting and the branch count of each
 // function; only the functions cross into the binding again, for names,
 // bodies and documentation.
-func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) []Function {
+func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) []Function {
+	e := extract(lang, w, tree.RootNode(), src)
+	w.Release(tree, lang.walk)
+	e.addDeferred()
+	return e.out
+}
+
+// extract builds the functions of the tree under root from its walk; those
+// of deferred events still lack the branches the tree's release counts.
+func extract(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) *extractor {
 	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.walk, src)}
 	e.scopes = make([]scope, len(e.events))
 	functionEvents := 0
@@ -82,7 +91,25 @@ func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte
 			e.scopes[i] = e.function(ev)
 		}
 	}
-	return e.out
+	return e
+}
+
+// addDeferred adds the branches of the deferred functions, counted by the
+// tree's release, where function would have: to the function itself, or
+// when it was not extracted to the function around it.
+func (e *extractor) addDeferred() {
+	for i := range e.events {
+		if !e.events[i].Deferred() {
+			continue
+		}
+		fn := e.scopes[i].fn
+		if up := e.scopes[i].up; fn < 0 && up >= 0 {
+			fn = e.scopes[up].fn
+		}
+		if fn >= 0 {
+			e.out[fn].Complexity += e.events[i].Decisions()
+		}
+	}
 }
 
 // around is the event index of the scope an event sits in, or -1.

@@ -63,8 +63,8 @@ func (p *Parser) Functions(ctx context.Context, lang *Language, src []byte) ([]F
 	if err != nil {
 		return nil, err
 	}
-	defer tree.Close()
-	return functions(lang, &p.walk, tree.RootNode(), src), nil
+	defer tree.Close() // when extraction panics; after the release in functions it does nothing
+	return functions(lang, &p.walk, tree, src), nil
 }
 
 // SyntaxErrors parses src and counts its ERROR and MISSING nodes.

@@ -59,9 +59,19 @@ type node struct {
 // language is the layout of sitter.Language: the C grammar.
 type language struct{ ptr unsafe.Pointer }
 
+// baseTree is the layout of sitter.BaseTree: the C tree, and whether Close
+// has freed it.
+type baseTree struct {
+	c        unsafe.Pointer
+	isClosed bool
+}
+
 func init() {
 	if unsafe.Sizeof(language{}) != unsafe.Sizeof(sitter.Language{}) {
 		panic("treewalk: sitter.Language layout changed; update the language type")
+	}
+	if unsafe.Sizeof(baseTree{}) != unsafe.Sizeof(sitter.BaseTree{}) {
+		panic("treewalk: sitter.BaseTree layout changed; update the baseTree type")
 	}
 	if unsafe.Sizeof(node{}) != unsafe.Sizeof(sitter.Node{}) {
 		panic("treewalk: sitter.Node layout changed; update the node type")
@@ -78,13 +88,21 @@ type Table struct{ c *C.cl_tw_table }
 
 // NewTable makes g's table from roles, indexed by grammar symbol
 // (sitter.Node.Symbol); symbols past its end have no role.
-func NewTable(g *sitter.Language, roles []Role) *Table {
+//
+// With shallow, Walk reports a Function without syntax errors but does not
+// go into it (Event.Deferred), and Release counts its branches while it
+// frees the tree, which it visits anyway: one pass over the functions'
+// bodies, the bulk of a tree, instead of two. Only for grammars in which
+// such a function can hold no Function, Container or Comment that matters,
+// since Walk does not see them, and whose short-circuit operators are
+// tokens of their own (for the others shallow is ignored).
+func NewTable(g *sitter.Language, roles []Role, shallow bool) *Table {
 	var rolesPtr *C.uint8_t
 	if len(roles) > 0 {
 		rolesPtr = (*C.uint8_t)(unsafe.Pointer(&roles[0]))
 	}
 	lang := (*C.TSLanguage)((*language)(unsafe.Pointer(g)).ptr)
-	c := C.cl_tw_table_new(lang, rolesPtr, C.uint32_t(len(roles)))
+	c := C.cl_tw_table_new(lang, rolesPtr, C.uint32_t(len(roles)), C.bool(shallow))
 	if c == nil {
 		panic("treewalk: out of memory") // as Go itself does when an allocation fails
 	}
@@ -96,8 +114,9 @@ func NewTable(g *sitter.Language, roles []Role) *Table {
 // Walker reports nodes of syntax trees, reusing its buffers from tree to
 // tree. It is not safe for concurrent use.
 type Walker struct {
-	buf  []Event
-	kids []Child
+	buf    []Event
+	walked int // events of the last Walk, for Release
+	kids   []Child
 }
 
 // maxKept bounds the buffer a Walker keeps between trees, so one huge file
@@ -121,10 +140,29 @@ func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 		runtime.KeepAlive(t)
 		checkCount(n)
 		if int(n) <= len(w.buf) {
+			w.walked = int(n)
 			return w.buf[:n]
 		}
 		w.buf = make([]Event, int(n))
 	}
+}
+
+// Release frees tree, as tree.Close does, and in the same pass adds to the
+// deferred events of the last Walk the branches inside their functions:
+// that Walk must have been over tree's root with table t. The events stay
+// readable, but their nodes are gone with the tree.
+func (w *Walker) Release(tree *sitter.Tree, t *Table) {
+	b := (*baseTree)(unsafe.Pointer(tree.BaseTree))
+	if b.isClosed {
+		return
+	}
+	var events *C.cl_tw_event
+	if w.walked > 0 {
+		events = (*C.cl_tw_event)(unsafe.Pointer(&w.buf[0]))
+	}
+	C.cl_tw_release((*C.TSTree)(b.c), t.c, events, C.size_t(w.walked))
+	runtime.KeepAlive(t)
+	b.isClosed = true // Close, and the binding's finalizer, now do nothing
 }
 
 // checkCount panics on the walk's failure codes.
@@ -191,6 +229,10 @@ func (e *Event) Decisions() int { return int(e.decisions) }
 // HasError tells whether a Function or Container holds ERROR or MISSING
 // nodes.
 func (e *Event) HasError() bool { return e.has_error != 0 }
+
+// Deferred tells a Function the walk did not go into (see NewTable): its
+// Decisions are counted by Release.
+func (e *Event) Deferred() bool { return e.deferred != 0 }
 
 // Child is one child of a node, as Children reports it.
 type Child C.cl_tw_child

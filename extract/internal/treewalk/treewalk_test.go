@@ -87,9 +87,39 @@ func reference(root *sitter.Node, roles []Role, src []byte) []want {
 	return out
 }
 
-func got(w *Walker, root *sitter.Node, g *sitter.Language, roles []Role, src []byte) []want {
+// shallowReference is what a shallow walk and its release report: the
+// events of reference less those inside functions without syntax errors,
+// which the walk does not go into.
+func shallowReference(full []want) []want {
 	var out []want
-	for _, e := range w.Walk(root, NewTable(g, roles), src) {
+	newIndex := make([]int, len(full))
+	deferred := make([]bool, len(full))
+	for i, e := range full {
+		newIndex[i] = -1
+		inside := false
+		for p := e.parent; p >= 0; p = full[p].parent {
+			inside = inside || deferred[p]
+		}
+		if inside {
+			continue
+		}
+		deferred[i] = e.role == Function && !e.hasError
+		if e.parent >= 0 {
+			e.parent = newIndex[e.parent]
+		}
+		newIndex[i] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+// got walks root with table and, for a shallow one, releases tree, whose
+// root it is, so that deferred functions have their branches counted.
+func got(w *Walker, tree *sitter.Tree, table *Table, shallow bool, src []byte) []want {
+	var out []want
+	root := tree.RootNode()
+	events := w.Walk(root, table, src)
+	for _, e := range events {
 		n := e.Node(root)
 		if n.StartByte() != e.StartByte() || n.EndByte() != e.EndByte() || n.Symbol() != e.Symbol() {
 			panic(fmt.Sprintf("event node %s %d-%d does not match the event %d-%d", n.Type(), n.StartByte(), n.EndByte(), e.StartByte(), e.EndByte()))
@@ -98,8 +128,17 @@ func got(w *Walker, root *sitter.Node, g *sitter.Language, roles []Role, src []b
 			e.Role() != Comment && ((p == nil) != (bp == nil) || p != nil && !p.Equal(bp)) {
 			panic(fmt.Sprintf("parent of %s at %d: %v, the binding says %v", n.Type(), n.StartByte(), p, bp))
 		}
+		if e.Deferred() != (shallow && e.Role() == Function && !e.HasError()) {
+			panic(fmt.Sprintf("%s at %d deferred: %v", n.Type(), n.StartByte(), e.Deferred()))
+		}
 		out = append(out, want{role: e.Role(), typ: n.Type(), start: e.StartByte(), end: e.EndByte(),
-			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), decisions: e.Decisions(), hasError: e.HasError()})
+			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), hasError: e.HasError()})
+	}
+	if shallow {
+		w.Release(tree, table)
+	}
+	for i := range events {
+		out[i].decisions = events[i].Decisions()
 	}
 	return out
 }
@@ -115,19 +154,26 @@ func parse(t testing.TB, g *sitter.Language, src []byte) *sitter.Tree {
 	return tree
 }
 
+// compare checks the walk against reference on src, first walking the
+// whole tree, then shallow with the release counting.
 func compare(t *testing.T, w *Walker, g *sitter.Language, byName map[string]Role, name string, src []byte) {
 	t.Helper()
-	tree := parse(t, g, src)
-	defer tree.Close()
 	roles := rolesFor(g, byName)
-	root := tree.RootNode()
-	exp, have := reference(root, roles, src), got(w, root, g, roles, src)
-	if len(exp) != len(have) {
-		t.Fatalf("%s: %d events, want %d", name, len(have), len(exp))
-	}
-	for i := range exp {
-		if exp[i] != have[i] {
-			t.Fatalf("%s: event %d: got %+v, want %+v", name, i, have[i], exp[i])
+	for _, shallow := range []bool{false, true} {
+		tree := parse(t, g, src)
+		exp := reference(tree.RootNode(), roles, src)
+		if shallow {
+			exp = shallowReference(exp)
+		}
+		have := got(w, tree, NewTable(g, roles, shallow), shallow, src)
+		tree.Close()
+		if len(exp) != len(have) {
+			t.Fatalf("%s (shallow %v): %d events, want %d", name, shallow, len(have), len(exp))
+		}
+		for i := range exp {
+			if exp[i] != have[i] {
+				t.Fatalf("%s (shallow %v): event %d: got %+v, want %+v", name, shallow, i, have[i], exp[i])
+			}
 		}
 	}
 }
@@ -200,7 +246,7 @@ func BenchmarkWalk(b *testing.B) {
 		srcs = append(srcs, src)
 		total += int64(len(src))
 	}
-	table := NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles))
+	table := NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles), false)
 	var w Walker
 	b.SetBytes(total)
 	b.ResetTimer()
@@ -220,7 +266,7 @@ func TestWalkDeepNesting(t *testing.T) {
 	var w Walker
 	tree := parse(t, golang.GetLanguage(), src)
 	defer tree.Close()
-	events := w.Walk(tree.RootNode(), NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles)), src)
+	events := w.Walk(tree.RootNode(), NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles), false), src)
 	if len(events) != 1 || events[0].Role() != Function || events[0].Decisions() != 1 {
 		t.Fatalf("got %d events (want the function, with its one branch)", len(events))
 	}
@@ -259,5 +305,60 @@ func TestWalkWrongTable(t *testing.T) {
 		}
 	}()
 	var w Walker
-	w.Walk(tree.RootNode(), NewTable(python.GetLanguage(), rolesFor(python.GetLanguage(), pythonRoles)), src)
+	w.Walk(tree.RootNode(), NewTable(python.GetLanguage(), rolesFor(python.GetLanguage(), pythonRoles), false), src)
+}
+
+// TestReleaseFreesLikeDelete parses each file twice with one parser and
+// frees the trees, once with the binding's Close and once with Release:
+// both must give back the same blocks of tree-sitter's allocations (a leak
+// or a double free shows here, or crashes), and leave the binding's Close a
+// no-op.
+func TestReleaseFreesLikeDelete(t *testing.T) {
+	countAllocations(true)
+	defer countAllocations(false)
+	dir := filepath.Join(testfixture.GoRoot(t), "src", "go", "parser")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("Go sources under %s: %d files, %v", dir, len(files), err)
+	}
+	g := golang.GetLanguage()
+	table := NewTable(g, rolesFor(g, goRoles), true)
+	p := sitter.NewParser()
+	defer p.Close()
+	p.SetLanguage(g)
+	var w Walker
+	deferred := 0
+	for _, f := range append(files, "broken") {
+		src := []byte("package p\nfunc f() { if a && b { g( }\nfunc h() {}\n")
+		if f != "broken" {
+			if src, err = os.ReadFile(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		freed := func(release func(*sitter.Tree)) int64 {
+			tree, err := p.ParseCtx(context.Background(), nil, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range w.Walk(tree.RootNode(), table, src) {
+				if e.Deferred() {
+					deferred++
+				}
+			}
+			before := liveBlocks()
+			release(tree)
+			return before - liveBlocks()
+		}
+		byClose := freed(func(tree *sitter.Tree) { tree.Close() })
+		byRelease := freed(func(tree *sitter.Tree) {
+			w.Release(tree, table)
+			tree.Close()
+		})
+		if byClose != byRelease || byClose <= 0 {
+			t.Fatalf("%s: Close freed %d blocks, Release %d", f, byClose, byRelease)
+		}
+	}
+	if deferred == 0 {
+		t.Fatal("no deferred functions: the release counted nothing")
+	}
 }
