@@ -379,10 +379,20 @@ typedef struct {
   size_t n, next;  // the deferred events are matched in order: next is where to look for the next one
 } releaser;
 
+// drop_ref gives up the release's reference to a heap subtree and tells
+// whether it was the last. A count of one is that reference alone, which no
+// one else can change: the locked decrement, which waits for the loads
+// before it and so for a cache miss on the node, is only needed for shared
+// subtrees, which a freshly parsed tree does not have.
+static inline bool drop_ref(Subtree t) {
+  volatile uint32_t *count = (volatile uint32_t *)&t.ptr->ref_count;
+  return __atomic_load_n(count, __ATOMIC_ACQUIRE) == 1 || atomic_dec(count) == 0;
+}
+
 // enter takes the node in slot, with alias, into the count: it returns the
 // deferred event the node's children count for, -1 for none, and sets
 // *in_defer when the node is inside a deferred function or is one.
-static int32_t enter(releaser *r, Subtree node, TSSymbol alias, int32_t fn, bool *in_defer) {
+__attribute__((always_inline)) static inline int32_t enter(releaser *r, Subtree node, TSSymbol alias, int32_t fn, bool *in_defer) {
   if (!alias && !ts_subtree_visible(node)) return fn;
   uint8_t role = symbol_role(r->table, alias ? alias : ts_subtree_symbol(node)) & CL_TW_ROLE_MASK;
   if (role == CL_TW_FUNCTION && !*in_defer && is_deferred(r->table, node)) {
@@ -401,7 +411,7 @@ void cl_tw_release(TSTree *tree, const cl_tw_table *table, cl_tw_event *events, 
   bool in_defer = false;
   int32_t fn = enter(&r, root, 0, -1, &in_defer);
   if (!root.data.is_inline) {
-    bool owned = atomic_dec((volatile uint32_t *)&root.ptr->ref_count) == 0;
+    bool owned = drop_ref(root);
     size_t depth = 0, cap = 64;
     rframe *stack = ts_malloc(cap * sizeof *stack);
     if (root.ptr->child_count == 0) {
@@ -428,7 +438,7 @@ void cl_tw_release(TSTree *tree, const cl_tw_table *table, cl_tw_event *events, 
       if (child.data.is_inline) continue;
       // A subtree still referenced elsewhere is only read: its children's
       // references are its own.
-      owned = f->owned && atomic_dec((volatile uint32_t *)&child.ptr->ref_count) == 0;
+      owned = f->owned && drop_ref(child);
       if (child.ptr->child_count == 0) {
         if (owned) release_leaf(child);
         continue;
