@@ -328,9 +328,13 @@ func TestReleaseFreesLikeDelete(t *testing.T) {
 	p.SetLanguage(g)
 	var w Walker
 	deferred := 0
-	for _, f := range append(files, "broken") {
-		src := []byte("package p\nfunc f() { if a && b { g( }\nfunc h() {}\n")
-		if f != "broken" {
+	extra := map[string]string{
+		"broken": "package p\nfunc f() { if a && b { g( }\nfunc h() {}\n",
+		"deep":   "package p\nfunc f() bool { return " + strings.Repeat("(", 5000) + "a && b" + strings.Repeat(")", 5000) + " }\n",
+	}
+	for _, f := range append(files, "broken", "deep") {
+		src := []byte(extra[f])
+		if len(src) == 0 {
 			if src, err = os.ReadFile(f); err != nil {
 				t.Fatal(err)
 			}
@@ -360,5 +364,23 @@ func TestReleaseFreesLikeDelete(t *testing.T) {
 	}
 	if deferred == 0 {
 		t.Fatal("no deferred functions: the release counted nothing")
+	}
+}
+
+// TestReleaseDeepTree releases a tree far deeper than the release's first
+// stack, counting the branch at its bottom.
+func TestReleaseDeepTree(t *testing.T) {
+	const depth = 5000
+	src := []byte("package p\n\nfunc f(a, b bool) bool {\n\treturn " + strings.Repeat("(", depth) + "a && b" +
+		strings.Repeat(")", depth) + "\n}\n")
+	g := golang.GetLanguage()
+	table := NewTable(g, rolesFor(g, goRoles), true)
+	tree := parse(t, g, src)
+	var w Walker
+	events := w.Walk(tree.RootNode(), table, src)
+	w.Release(tree, table)
+	tree.Close()
+	if len(events) != 1 || !events[0].Deferred() || events[0].Decisions() != 1 {
+		t.Fatalf("got %d events (want the deferred function, with its one branch)", len(events))
 	}
 }
