@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -49,43 +50,38 @@ func benchFiles(b *testing.B) ([]fileEntry, [][]byte, int64) {
 // of BenchmarkExtract has its like to compare with.
 func BenchmarkParse(b *testing.B) {
 	_, srcs, total := benchFiles(b)
-	lang := LanguageByName("go")
-	parseAll := func(p *Parser, next func() ([]byte, bool)) {
-		for src, ok := next(); ok; src, ok = next() {
-			tree, err := p.parse(context.Background(), lang, src)
-			if err != nil {
-				b.Error(err)
-				continue
-			}
-			tree.Close()
-		}
-	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.SetBytes(total)
 			cpu0 := cpuSeconds()
 			for range b.N {
-				var claimed atomic.Int64
-				next := func() ([]byte, bool) {
-					i := int(claimed.Add(1) - 1)
-					if i >= len(srcs) {
-						return nil, false
-					}
-					return srcs[i], true
-				}
-				var wg sync.WaitGroup
-				for range workers {
-					wg.Go(func() {
-						p := NewParser(0)
-						defer p.Close()
-						parseAll(p, next)
-					})
-				}
-				wg.Wait()
+				rawParse(b, srcs, workers)
 			}
 			reportPerCPU(b, cpu0, total*int64(b.N), 0)
 		})
 	}
+}
+
+// rawParse parses and closes every source with workers goroutines.
+func rawParse(b *testing.B, srcs [][]byte, workers int) {
+	lang := LanguageByName("go")
+	var claimed atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			p := NewParser(0)
+			defer p.Close()
+			for i := int(claimed.Add(1) - 1); i < len(srcs); i = int(claimed.Add(1) - 1) {
+				tree, err := p.parse(context.Background(), lang, srcs[i])
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				tree.Close()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // BenchmarkFunctions is parsing plus the extraction walk, on one goroutine.
@@ -123,19 +119,54 @@ func BenchmarkExtract(b *testing.B) {
 			var m *dataset.Manifest
 			cpu0 := cpuSeconds()
 			for range b.N {
-				var err error
-				m, err = Run(context.Background(), Options{
-					Sources: []string{root}, Out: filepath.Join(b.TempDir(), "ds"), CacheDir: b.TempDir(),
-					Workers: workers, Languages: []string{"go"}, Filters: dataset.DefaultFilters(),
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
+				m = extractRun(b, root, workers)
 			}
 			b.SetBytes(parsed)
 			b.ReportMetric(float64(m.Total.Functions)*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
 			b.ReportMetric(peakRSSMB(), "peak-MB")
 			reportPerCPU(b, cpu0, parsed*int64(b.N), int64(m.Total.Functions)*int64(b.N))
+		})
+	}
+}
+
+// extractRun extracts the Go files of root into a fresh dataset.
+func extractRun(b *testing.B, root string, workers int) *dataset.Manifest {
+	m, err := Run(context.Background(), Options{
+		Sources: []string{root}, Out: filepath.Join(b.TempDir(), "ds"), CacheDir: b.TempDir(),
+		Workers: workers, Languages: []string{"go"}, Filters: dataset.DefaultFilters(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkRatio is the whole run's per-CPU speed as a share of the raw
+// parse's (BenchmarkExtract over BenchmarkParse), with 1 and 2 workers,
+// measured in pairs: each iteration times a raw parse and then a whole
+// run, each after a collection so that neither pays for the other's
+// garbage. Pairs seconds apart see the same machine, where the separate
+// benchmarks, minutes apart, see a shared machine's drift.
+func BenchmarkRatio(b *testing.B) {
+	root := benchRoot(b)
+	_, srcs, total := benchFiles(b)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var parseCPU, runCPU float64
+			for range b.N {
+				runtime.GC()
+				cpu0 := cpuSeconds()
+				rawParse(b, srcs, workers)
+				parseCPU += cpuSeconds() - cpu0
+				runtime.GC()
+				cpu0 = cpuSeconds()
+				extractRun(b, root, workers)
+				runCPU += cpuSeconds() - cpu0
+			}
+			mb := float64(total) * float64(b.N) / 1e6
+			b.ReportMetric(mb/parseCPU, "parse-MB/cpu-s")
+			b.ReportMetric(mb/runCPU, "run-MB/cpu-s")
+			b.ReportMetric(100*parseCPU/runCPU, "%-of-parse")
 		})
 	}
 }
