@@ -49,9 +49,10 @@ func refMinhash(code string) signature {
 	n := max(len(toks)-shingleLen+1, 1)
 	for i := 0; i < n && len(toks) > 0; i++ {
 		var sh uint64
-		for _, t := range toks[i:min(i+shingleLen, len(toks))] {
-			sh = mix64(sh*0x100000001b3 ^ t)
+		for j, t := range toks[i:min(i+shingleLen, len(toks))] {
+			sh ^= t<<(13*j%64) | t>>((64-13*j%64)%64)
 		}
+		sh = mix64(sh)
 		bin, v := sh>>(64-binBits), uint32(sh)
 		if v < sig[bin] {
 			sig[bin] = v
