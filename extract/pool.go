@@ -165,6 +165,13 @@ func (s *sourceRun) keep(rel string, fns []Function, res *fileResult) {
 		fp := dataset.NewFingerprint(r.Code)
 		r.ID = fp.ID()
 		r.Tokens = fp.Tokens()
+		if res.records == nil {
+			// Room for every function left, at the first one kept: a
+			// fingerprint is half a kilobyte, and regrowing the slices
+			// doubled what a run allocated for them.
+			res.records = make([]dataset.Record, 0, len(fns)-i)
+			res.prints = make([]dataset.Fingerprint, 0, len(fns)-i)
+		}
 		res.records = append(res.records, r)
 		res.prints = append(res.prints, fp)
 	}
