@@ -2,7 +2,9 @@
 // the nodes that function extraction needs: functions, class-like
 // containers and comments, with the branch points of each function counted
 // on the way. It also gives a node's children and field children in one
-// call each (Children, Field, FieldText).
+// call each (Children, Field, FieldText), and frees a tree as tree-sitter
+// does while counting the branches of the functions a shallow walk left
+// (Release): freeing visits every node anyway.
 //
 // A tree-sitter query can find the same nodes, but its matcher visits every
 // node at a cost of about 40% of the parse, and each capture crossing into
@@ -13,9 +15,11 @@
 // under a tenth of the parse and crosses into C once per tree.
 //
 // It is the one place outside bindings/ with cgo: the binding has no
-// lower-level traversal to build it from. It relies on two layouts of the
-// pinned binding version, sitter.Node's (checked at init) and the runtime's
-// subtrees (checked by the tests against the binding's own traversal).
+// lower-level traversal to build it from. It relies on layouts of the
+// pinned binding version: sitter.Node's, Language's and BaseTree's (their
+// sizes checked at init), and the runtime's subtrees (checked by the tests
+// against the binding's own traversal, and for Release against
+// tree-sitter's own delete, allocation by allocation).
 package treewalk
 
 /*
