@@ -158,7 +158,9 @@ func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 func (w *Walker) Release(tree *sitter.Tree, t *Table) {
 	b := (*baseTree)(unsafe.Pointer(tree.BaseTree))
 	if b.isClosed {
-		return
+		// The deferred functions would keep the branches of their bodies
+		// uncounted, silently.
+		panic("treewalk: Release of a closed tree")
 	}
 	var events *C.cl_tw_event
 	if w.walked > 0 {
