@@ -389,9 +389,10 @@ static inline bool drop_ref(Subtree t) {
   return __atomic_load_n(count, __ATOMIC_ACQUIRE) == 1 || atomic_dec(count) == 0;
 }
 
-// enter takes the node in slot, with alias, into the count: it returns the
-// deferred event the node's children count for, -1 for none, and sets
-// *in_defer when the node is inside a deferred function or is one.
+// enter takes node, seen with alias, into the count of the deferred event
+// fn (-1 for none) that its parent's children count for: it returns the
+// event that node's own children count for, and sets *in_defer when node
+// is a deferred function (inside one it already is).
 __attribute__((always_inline)) static inline int32_t enter(releaser *r, Subtree node, TSSymbol alias, int32_t fn, bool *in_defer) {
   if (!alias && !ts_subtree_visible(node)) return fn;
   uint8_t role = symbol_role(r->table, alias ? alias : ts_subtree_symbol(node)) & CL_TW_ROLE_MASK;
