@@ -55,7 +55,8 @@ type span struct{ start, end uint32 }
 // functions included as their own entries. The walk reports functions,
 // containers and comments with their nesting and the branch count of each
 // function; only the functions cross into the binding again, for names,
-// bodies and documentation.
+// bodies and documentation. It frees the tree, counting on the way the
+// branches of the functions a shallow walk did not go into.
 func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) []Function {
 	e := extract(lang, w, tree.RootNode(), src)
 	w.Release(tree, lang.walk)
