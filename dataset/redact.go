@@ -68,6 +68,18 @@ func isSecretName(name string) bool {
 // exampleDomains are documentation addresses, not personal data.
 var exampleDomains = []string{"example.com", "example.org", "example.net", "localhost"}
 
+// isPersonalEmail tells an address worth redacting from one at an example
+// domain.
+func isPersonalEmail(m string) bool {
+	domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
+	for _, d := range exampleDomains {
+		if domain == d || strings.HasSuffix(domain, "."+d) {
+			return false
+		}
+	}
+	return true
+}
+
 // tokenHints are substrings every token format contains: a cheap test
 // that spares most code the token regular expression.
 var tokenHints = []string{
@@ -158,15 +170,7 @@ func Redact(s string, counts map[string]int) string {
 	}
 	s = redactSecrets(s, counts)
 	if hasEmailShape(s) {
-		s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
-			domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
-			for _, d := range exampleDomains {
-				if domain == d || strings.HasSuffix(domain, "."+d) {
-					return false
-				}
-			}
-			return true
-		})
+		s = replace(s, emailRe, RedactEmail, counts, isPersonalEmail)
 	}
 	return redactIPs(s, counts)
 }

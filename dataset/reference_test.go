@@ -108,15 +108,7 @@ func refRedact(s string, counts map[string]int) string {
 	}
 	s = redactSecrets(s, counts)
 	if strings.Contains(s, "@") {
-		s = replace(s, emailRe, RedactEmail, counts, func(m string) bool {
-			domain := strings.ToLower(m[strings.LastIndexByte(m, '@')+1:])
-			for _, d := range exampleDomains {
-				if domain == d || strings.HasSuffix(domain, "."+d) {
-					return false
-				}
-			}
-			return true
-		})
+		s = replace(s, emailRe, RedactEmail, counts, isPersonalEmail)
 	}
 	if refHasAround(s, '.', isDigit) {
 		s = replaceIPs(s, ipv4Re, counts)
