@@ -59,7 +59,7 @@ type span struct{ start, end uint32 }
 // branches of the functions a shallow walk did not go into.
 func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) []Function {
 	e := extract(lang, w, tree.RootNode(), src)
-	w.Release(tree, lang.walk)
+	treewalk.Release(tree, lang.walk, e.events)
 	e.addDeferred()
 	return e.out
 }

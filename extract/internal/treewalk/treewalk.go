@@ -118,9 +118,8 @@ func NewTable(g *sitter.Language, roles []Role, shallow bool) *Table {
 // Walker reports nodes of syntax trees, reusing its buffers from tree to
 // tree. It is not safe for concurrent use.
 type Walker struct {
-	buf    []Event
-	walked int // events of the last Walk, for Release
-	kids   []Child
+	buf  []Event
+	kids []Child
 }
 
 // maxKept bounds the buffer a Walker keeps between trees, so one huge file
@@ -144,7 +143,6 @@ func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 		runtime.KeepAlive(t)
 		checkCount(n)
 		if int(n) <= len(w.buf) {
-			w.walked = int(n)
 			return w.buf[:n]
 		}
 		w.buf = make([]Event, int(n))
@@ -152,21 +150,21 @@ func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 }
 
 // Release frees tree, as tree.Close does, and in the same pass adds to the
-// deferred events of the last Walk the branches inside their functions:
-// that Walk must have been over tree's root with table t. The events stay
-// readable, but their nodes are gone with the tree.
-func (w *Walker) Release(tree *sitter.Tree, t *Table) {
+// deferred ones among events the branches inside their functions: events
+// must be what Walk gave for tree's root with table t. They stay readable,
+// but their nodes are gone with the tree.
+func Release(tree *sitter.Tree, t *Table, events []Event) {
 	b := (*baseTree)(unsafe.Pointer(tree.BaseTree))
 	if b.isClosed {
 		// The deferred functions would keep the branches of their bodies
 		// uncounted, silently.
 		panic("treewalk: Release of a closed tree")
 	}
-	var events *C.cl_tw_event
-	if w.walked > 0 {
-		events = (*C.cl_tw_event)(unsafe.Pointer(&w.buf[0]))
+	var first *C.cl_tw_event
+	if len(events) > 0 {
+		first = (*C.cl_tw_event)(unsafe.Pointer(&events[0]))
 	}
-	C.cl_tw_release((*C.TSTree)(b.c), t.c, events, C.size_t(w.walked))
+	C.cl_tw_release((*C.TSTree)(b.c), t.c, first, C.size_t(len(events)))
 	runtime.KeepAlive(t)
 	b.isClosed = true // Close, and the binding's finalizer, now do nothing
 }

@@ -135,7 +135,7 @@ func got(w *Walker, tree *sitter.Tree, table *Table, shallow bool, src []byte) [
 			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), hasError: e.HasError()})
 	}
 	if shallow {
-		w.Release(tree, table)
+		Release(tree, table, events)
 	}
 	for i := range events {
 		out[i].decisions = events[i].Decisions()
@@ -339,23 +339,24 @@ func TestReleaseFreesLikeDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		freed := func(release func(*sitter.Tree)) int64 {
+		freed := func(release func(*sitter.Tree, []Event)) int64 {
 			tree, err := p.ParseCtx(context.Background(), nil, src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, e := range w.Walk(tree.RootNode(), table, src) {
+			events := w.Walk(tree.RootNode(), table, src)
+			for _, e := range events {
 				if e.Deferred() {
 					deferred++
 				}
 			}
 			before := liveBlocks()
-			release(tree)
+			release(tree, events)
 			return before - liveBlocks()
 		}
-		byClose := freed(func(tree *sitter.Tree) { tree.Close() })
-		byRelease := freed(func(tree *sitter.Tree) {
-			w.Release(tree, table)
+		byClose := freed(func(tree *sitter.Tree, _ []Event) { tree.Close() })
+		byRelease := freed(func(tree *sitter.Tree, events []Event) {
+			Release(tree, table, events)
 			tree.Close()
 		})
 		if byClose != byRelease || byClose <= 0 {
@@ -378,7 +379,7 @@ func TestReleaseDeepTree(t *testing.T) {
 	tree := parse(t, g, src)
 	var w Walker
 	events := w.Walk(tree.RootNode(), table, src)
-	w.Release(tree, table)
+	Release(tree, table, events)
 	tree.Close()
 	if len(events) != 1 || !events[0].Deferred() || events[0].Decisions() != 1 {
 		t.Fatalf("got %d events (want the deferred function, with its one branch)", len(events))
