@@ -1,16 +1,29 @@
 // Package sandbox runs untrusted programs (model-written code and its tests)
-// so that they cannot reach the network or take the machine down.
+// so that they cannot reach the network, take the machine down, or touch the
+// host's files.
 //
 // Each run gets new PID, network, mount, IPC and UTS namespaces (the network
 // namespace has only a loopback device, and it is down), its own process
 // group, resource limits (CPU seconds, address space, processes, file size,
-// open files), an unprivileged user id, and a wall-clock timeout. Its /tmp is
-// a fresh size-bounded tmpfs that is also its working and home folder; /var/tmp
-// and /dev/shm are small fresh ones, and /proc shows only its own processes,
-// so nothing it writes outlives it or reaches the host's temporary folders.
-// The caller's files are visible at SrcDir, read-only unless asked otherwise.
+// open files), an unprivileged user id, and a wall-clock timeout.
+//
+// The run sees a private root, not the host's: a small read-only tmpfs that
+// holds, read-only, only what an interpreter needs to start (/usr, /bin,
+// /sbin, /lib*, the dynamic loader's files in /etc), the harmless devices
+// (/dev/null, zero, full, random, urandom), a fresh /proc that shows only the
+// run's processes, and a fresh size-bounded tmpfs at /tmp that is also its
+// working and home folder (and a small one at /dev/shm). There is no /run,
+// /home, /root, /var, /sys or /work, and nothing the run writes outlives it.
+// The caller's folder is visible at SrcDir, read-only unless asked otherwise,
+// and Spec.Mounts adds other host paths (a toolchain, a build cache).
 // Ending the run kills the namespace's init process, and with it every
 // process the program started, including those that left the process group.
+//
+// The program gets a secret on file descriptor SecretFD and may write a
+// report on ReportFD, which comes back in Result.Report: a harness that
+// hands the program a nonce and counts a run as complete only when the nonce
+// comes back learns that the program reached its end, which an exit status
+// of 0 (os._exit(0) before the checks) does not prove.
 //
 // The limits are set in the child before it executes the program: Run starts
 // the current executable again (/proc/self/exe) in the new namespaces, and
@@ -20,7 +33,8 @@
 // nothing else runs in that child.
 //
 // Namespaces need root (CAP_SYS_ADMIN); without them Run fails with
-// ErrUnavailable rather than running unconfined.
+// ErrUnavailable rather than running unconfined. There is no degraded mode:
+// a helper that cannot build the private root fails the run with an error.
 package sandbox
 
 import (
@@ -29,6 +43,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +75,22 @@ const (
 // SrcDir is where Spec.Dir appears inside the sandbox.
 const SrcDir = "/tmp/src"
 
+// The program's extra file descriptors: SecretFD reads Spec.Secret, then end
+// of file; what it writes to ReportFD comes back in Result.Report.
+const (
+	SecretFD = 3
+	ReportFD = 4
+)
+
+// MaxReport is the most of a report Run keeps.
+const MaxReport = 4096
+
+// Mount shows a host path inside the sandbox at the same path.
+type Mount struct {
+	Path     string // absolute; a folder or a file
+	Writable bool
+}
+
 // Spec is one program to run.
 type Spec struct {
 	Argv []string // program and arguments; the program is looked up in Env's PATH
@@ -71,7 +102,13 @@ type Spec struct {
 	// UID and GID the program runs as. Zero keeps root, which only trusted
 	// steps should use (compiling, never running, a candidate).
 	UID, GID int
-	Limits   Limits
+	// Mounts are further host paths the program sees, read-only unless
+	// Writable. A path inside the read-only system folders (/usr...) is
+	// already visible and is skipped.
+	Mounts []Mount
+	// Secret is what the program reads from SecretFD.
+	Secret []byte
+	Limits Limits
 	// MaxOutput caps the bytes of combined stdout and stderr kept (default 64 KiB).
 	MaxOutput int
 }
@@ -82,6 +119,7 @@ type Result struct {
 	Signal   string        // the signal that ended it, "" when it exited
 	TimedOut bool          // killed at Limits.Timeout (or by ctx)
 	Output   []byte        // combined stdout and stderr, truncated to MaxOutput
+	Report   []byte        // what the program wrote to ReportFD, up to MaxReport bytes
 	Duration time.Duration // wall clock
 }
 
@@ -95,7 +133,7 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	if len(spec.Argv) == 0 {
 		return Result{}, errors.New("sandbox: empty command")
 	}
-	req := request{Limits: spec.Limits, UID: spec.UID, GID: spec.GID, Argv: spec.Argv, DirWritable: spec.DirWritable}
+	req := request{Limits: spec.Limits, UID: spec.UID, GID: spec.GID, Argv: spec.Argv, DirWritable: spec.DirWritable, Mounts: spec.Mounts}
 	if req.Limits.Scratch <= 0 {
 		req.Limits.Scratch = DefaultScratch
 	}
@@ -137,18 +175,29 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	// The child is init of its PID namespace: killing it kills everything
 	// the program started, wherever it moved its process group.
+	secretR, reportW, report, err := channels(spec.Secret)
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox: %w", err)
+	}
+	cmd.ExtraFiles = []*os.File{secretR, reportW} // SecretFD, ReportFD
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	// The child holds its own copies; the report's reader sees end of file
+	// once every process of the run is gone.
+	secretR.Close()
+	reportW.Close()
+	if err != nil {
+		report.stop()
 		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) {
 			return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		return Result{}, fmt.Errorf("sandbox: start %s: %w", spec.Argv[0], err)
 	}
 	waitErr := cmd.Wait()
-	res := Result{Output: out.buf.Bytes(), Duration: time.Since(start), TimedOut: ctx.Err() != nil}
+	res := Result{Output: out.buf.Bytes(), Report: report.stop(), Duration: time.Since(start), TimedOut: ctx.Err() != nil}
 	st, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ok {
 		return res, fmt.Errorf("sandbox: wait: %w", waitErr)
@@ -177,4 +226,54 @@ func (c *capped) Write(p []byte) (int, error) {
 		c.buf.Write(p[:min(room, len(p))])
 	}
 	return len(p), nil
+}
+
+// channels makes the pipes behind SecretFD (already holding secret, and
+// closed for writing: it is far below a pipe's capacity) and ReportFD, whose
+// reading starts at once.
+func channels(secret []byte) (secretR, reportW *os.File, report *reportReader, err error) {
+	if len(secret) > 4096 {
+		return nil, nil, nil, errors.New("secret longer than 4096 bytes")
+	}
+	secretR, secretW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	_, err = secretW.Write(secret)
+	secretW.Close()
+	if err != nil {
+		secretR.Close()
+		return nil, nil, nil, err
+	}
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		secretR.Close()
+		return nil, nil, nil, err
+	}
+	report = &reportReader{r: reportR, done: make(chan struct{})}
+	go report.read()
+	return secretR, reportW, report, nil
+}
+
+// reportReader keeps the first MaxReport bytes written to ReportFD.
+type reportReader struct {
+	r    *os.File
+	buf  []byte
+	done chan struct{}
+}
+
+func (rr *reportReader) read() {
+	defer close(rr.done)
+	rr.buf, _ = io.ReadAll(io.LimitReader(rr.r, MaxReport))
+	io.Copy(io.Discard, rr.r)
+}
+
+// stop returns the report. The run's processes are dead by now, or dying
+// with their namespace's init; the deadline covers a straggler that still
+// holds the pipe open.
+func (rr *reportReader) stop() []byte {
+	rr.r.SetReadDeadline(time.Now().Add(time.Second))
+	<-rr.done
+	rr.r.Close()
+	return rr.buf
 }
