@@ -50,3 +50,83 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// Tokens are redacted whole at their real boundaries: a body may start or
+// end with '-' or '_', punctuation next to a token is kept, and an
+// identifier that merely contains or starts like a token stays whole (see
+// the boundary rules in redact_tokens.go).
+func TestRedactTokenBoundaries(t *testing.T) {
+	rep := func(unit string, n int) string { return strings.Repeat(unit, n/len(unit)+1)[:n] }
+	googleDash := "AIza" + rep("Sy9_", 32) + "ab-"          // ends with '-'
+	googleUnder := "AIza_" + rep("x9Y", 33) + "Q"           // starts with '_'
+	gitlabDash := "glpat-" + rep("aB3_", 16) + "xyz-"       // exactly 20, ends with '-'
+	gitlabLong := "glpat-" + rep("Zq7", 23) + "--"          // 25, ends with "--"
+	gitlabLead := "glpat--" + rep("k2_", 19)                // starts with '-'
+	ghp := "ghp_" + rep("a1B2", 36)                         //
+	gho := "gho_" + rep("Q9z", 40)                          //
+	ghs := "ghs_" + rep("7Hk", 36)                          //
+	pat := "github_pat_11ABCDEFG0_" + rep("xY3_", 59) + "_" // ends with '_'
+	slackDash := "xoxp-1234567890-" + rep("abc", 12) + "-"
+	openai := "sk-proj-" + rep("T3BlbkFJ_", 40) + "-"
+	stripe := "sk_live_" + rep("4eC39HqLyjWDarjtT1zdp7dc", 24)
+	rkTest := "rk_test_" + rep("51H8x", 30)
+	npm := "npm_" + rep("abC1", 36)
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8-"
+	key := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----"
+	for _, tc := range []struct {
+		name, in, want string
+		n              int
+	}{
+		{"google ending in -", `key = "` + googleDash + `"`, `key = "<TOKEN>"`, 1},
+		{"google in a query", `?key=` + googleDash + `&alt=json`, `?key=<TOKEN>&alt=json`, 1},
+		{"google starting with _", `(` + googleUnder + `)`, `(<TOKEN>)`, 1},
+		{"gitlab ending in -", `token: "` + gitlabDash + `"`, `token: "<TOKEN>"`, 1},
+		{"gitlab ending in --", `--token=` + gitlabLong + `,`, `--token=<TOKEN>,`, 1},
+		{"gitlab starting with -", `[` + gitlabLead + `]`, `[<TOKEN>]`, 1},
+		{"github ghp then period", ghp + `.`, `<TOKEN>.`, 1},
+		{"github gho then dash", gho + `-`, `<TOKEN>-`, 1},
+		{"github ghs in backquotes", "`" + ghs + "`", "`<TOKEN>`", 1},
+		{"github fine-grained ending in _", `"` + pat + `"`, `"<TOKEN>"`, 1},
+		{"aws after a colon", `id:AKIAIOSFODNN7EXAMPLE;`, `id:<TOKEN>;`, 1},
+		{"two aws ids with a comma", `ASIAIOSFODNN7EXAMPLE,AKIAIOSFODNN7EXAMPLE`, `<TOKEN>,<TOKEN>`, 2},
+		{"slack ending in -", `'` + slackDash + `'`, `'<TOKEN>'`, 1},
+		{"openai ending in -", `OPENAI_API_KEY=` + openai, `OPENAI_API_KEY=<TOKEN>`, 1},
+		{"stripe live", `Stripe.api_key = "` + stripe + `"`, `Stripe.api_key = "<TOKEN>"`, 1},
+		{"stripe restricted", `{` + rkTest + `}`, `{<TOKEN>}`, 1},
+		{"npm", `//registry.npmjs.org/:_authToken=` + npm, `//registry.npmjs.org/:_authToken=<TOKEN>`, 1},
+		{"jwt ending in -", `Bearer ` + jwt + `.`, `Bearer <TOKEN>.`, 1},
+		{"private key in a literal", `k = "` + key + `",`, `k = "<PRIVATE_KEY>",`, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			counts := map[string]int{}
+			got := Redact(tc.in, counts)
+			n := counts[RedactToken] + counts[RedactPrivateKey]
+			if got != tc.want || n != tc.n || len(counts) != 1 {
+				t.Errorf("Redact(%q) = %q %v, want %q with %d", tc.in, got, counts, tc.want, tc.n)
+			}
+		})
+	}
+	// Identifiers that contain a token's prefix, or start like a token but
+	// run on, are not tokens: they stay whole rather than being cut.
+	for _, in := range []string{
+		`xAKIAIOSFODNN7EXAMPLE`,             // the prefix continues a word
+		`AKIAIOSFODNN7EXAMPLEX`,             // 17 characters, not 16
+		`AKIAIOSFODNN7EXAMPLE_SUFFIX`,       // runs on into a longer name
+		"AIza" + rep("Sy9_", 36),            // 36 characters, not 35
+		"AIza" + rep("Sy9_", 35) + "-local", // a longer hyphenated name
+		`my_` + gitlabDash,                  // prefix inside a longer name
+		`base-` + gitlabDash,                // '-' joins GitLab's alphabet
+		"ghp_" + rep("a1B2", 35),            // too short
+		"ghp_" + rep("a1B2", 36) + "_v2",    // runs on with '_'
+		"disk-" + rep("cache", 40),          // "sk-" inside a word
+		"sk-" + rep("a", 31),                // too short
+		"npm_" + rep("abC1", 37),            // 37, not 36
+		"x" + jwt,                           // inside a longer word
+		"eyJhbGciOiJIUzI1NiJ9.notajwt",      // one segment only
+	} {
+		counts := map[string]int{}
+		if got := Redact(in, counts); got != in || len(counts) != 0 {
+			t.Errorf("Redact(%q) = %q %v, want it unchanged", in, got, counts)
+		}
+	}
+}

@@ -102,7 +102,7 @@ func refRedact(s string, counts map[string]int) string {
 	}
 	for _, h := range tokenHints {
 		if strings.Contains(s, h) {
-			s = replace(s, tokenRe, RedactToken, counts, nil)
+			s = redactTokens(s, counts)
 			break
 		}
 	}
