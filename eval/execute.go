@@ -176,36 +176,45 @@ func runSample(ctx context.Context, tmp string, t Task, completion string, limit
 	start := time.Now()
 	if p.build != nil {
 		res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.build, Env: tc.goBuild, Dir: p.dir, DirWritable: true,
-			Limits: sandbox.Limits{Timeout: 2 * time.Minute, Scratch: 512 << 20}})
+			Mounts: tc.goMounts, Limits: sandbox.Limits{Timeout: 2 * time.Minute, Scratch: 512 << 20}})
 		if err != nil {
 			return Outcome{}, err
 		}
 		if !res.OK() {
-			return finish(StatusBuildFailed, res, start), nil
+			return finish(StatusBuildFailed, res, start, ""), nil
+		}
+		if err := p.seal(); err != nil {
+			return Outcome{}, err
 		}
 		limits.Memory += goRunOverhead
 	}
-	res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.run, Env: p.env, Dir: p.dir, UID: uid, GID: uid, Limits: limits})
+	res, err := sandbox.Run(ctx, sandbox.Spec{Argv: p.run, Env: p.env, Dir: p.dir, UID: uid, GID: uid, Limits: limits, Secret: p.secret})
 	if err != nil {
 		return Outcome{}, err
 	}
+	completed := string(res.Report) == p.nonce
 	switch {
-	case res.OK():
-		return finish(StatusPassed, res, start), nil
+	case res.OK() && completed:
+		return finish(StatusPassed, res, start, ""), nil
 	case res.TimedOut:
-		return finish(StatusTimeout, res, start), nil
+		return finish(StatusTimeout, res, start, ""), nil
+	case res.OK():
+		return finish(StatusFailed, res, start, "[exited with status 0 before the checks completed]"), nil
 	default:
-		return finish(StatusFailed, res, start), nil
+		return finish(StatusFailed, res, start, ""), nil
 	}
 }
 
-func finish(status string, res sandbox.Result, start time.Time) Outcome {
+func finish(status string, res sandbox.Result, start time.Time, note string) Outcome {
 	o := Outcome{Status: status, Seconds: time.Since(start).Seconds()}
 	if status != StatusPassed {
 		tail := res.Output[max(len(res.Output)-outputTail, 0):]
 		o.Output = string(tail)
 		if res.Signal != "" {
 			o.Output += "\n[ended by signal: " + res.Signal + "]"
+		}
+		if note != "" {
+			o.Output += "\n" + note
 		}
 	}
 	return o
