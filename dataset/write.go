@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 // DefaultShardRecords is how many records a JSONL shard holds.
@@ -41,7 +43,14 @@ func Create(dir string, opts WriterOptions) (*Writer, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("create dataset %s: %w", dir, err)
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	// Folders a killed run left beside this dataset go now: they are named
+	// after their process, so one that another live run is still writing
+	// stays.
+	prefix := "." + filepath.Base(dir) + ".tmp-"
+	if _, err := atomicfile.RemoveStale(filepath.Dir(dir), prefix, atomicfile.LegacyAge); err != nil {
+		return nil, fmt.Errorf("create dataset %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), atomicfile.TempPattern(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("create dataset %s: %w", dir, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -161,5 +162,76 @@ func TestWriterParquet(t *testing.T) {
 	}
 	if want := "[id repo commit path url license language name qualified_name kind signature docstring code start_line end_line complexity tokens split]"; fmt.Sprint(cols) != want {
 		t.Errorf("columns %v", cols)
+	}
+}
+
+// deadPid is the pid of a process that ran and has been reaped, as one
+// killed with SIGKILL is.
+func deadPid(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("cannot run a child process: %v", err)
+	}
+	return cmd.Process.Pid
+}
+
+// A run killed with SIGKILL leaves its half-written dataset folder; the next
+// run writing the same dataset removes it, and leaves alone what another
+// live run is writing and everything else in the folder.
+func TestWriterRemovesKilledRunsFolder(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "ds")
+	killed, err := Create(dir, WriterOptions{ShardRecords: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := killed.Write(&Record{ID: fmt.Sprint(i), Code: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	killed.bw.Flush()
+	// The folder as the killed process left it: named after its pid.
+	litter := filepath.Join(parent, fmt.Sprintf(".ds.tmp-pid%d-123", deadPid(t)))
+	if err := os.Rename(killed.tmp, litter); err != nil {
+		t.Fatal(err)
+	}
+	live := exec.Command("sleep", "60")
+	if err := live.Start(); err != nil {
+		t.Skipf("cannot start a child process: %v", err)
+	}
+	defer func() { live.Process.Kill(); live.Wait() }()
+	keep := []string{
+		fmt.Sprintf(".ds.tmp-pid%d-456", live.Process.Pid), // another run still writing ds
+		fmt.Sprintf(".other.tmp-pid%d-1", deadPid(t)),      // another dataset's: not ours to judge here
+		"notes.tmp-pid1-2", // not a codeloom name
+	}
+	for _, k := range keep {
+		if err := os.MkdirAll(filepath.Join(parent, k), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	w, err := Create(dir, WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&Record{ID: "new", Code: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(&Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(litter); !os.IsNotExist(err) {
+		t.Errorf("the killed run's folder survived: %v", err)
+	}
+	for _, k := range keep {
+		if _, err := os.Stat(filepath.Join(parent, k)); err != nil {
+			t.Errorf("%s was removed: %v", k, err)
+		}
+	}
+	if m, err := ReadManifest(dir); err != nil || len(m.Shards) != 1 {
+		t.Errorf("the new dataset: %+v, %v", m, err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // renames it into place when write succeeds. The file gets mode 0644. On any
 // error the temporary file is removed and path is left as it was.
 func Write(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), TempPattern(TempPrefix(path)))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -48,6 +48,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
+
+// TempPrefix is the prefix of the temporary files Write makes for path:
+// RemoveStale(filepath.Dir(path), TempPrefix(path), ...) removes those a
+// killed process left.
+func TempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
 // WriteFile writes data to path atomically.
 func WriteFile(path string, data []byte) error {
