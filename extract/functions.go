@@ -36,7 +36,21 @@ type extractor struct {
 	scopes   []scope // by event index; only function and container events have one
 	comments []span
 	out      []Function
+	tooDeep  int // functions left out for their nesting (see maxNesting)
 }
+
+// maxNesting is how many functions and classes deep a function may sit and
+// still be extracted. Each record holds the text of the functions inside
+// it, so a file of n nested functions gave records of n²/2 lines: 12,000
+// of them in a 265 KB file took 3.4 GB and 38 s. Past this depth a
+// function is counted (RemovedTooDeep) but not built, which bounds the
+// records of a file to maxNesting times its size; real code nests a
+// handful deep, callback chains a few dozen.
+const maxNesting = 64
+
+// RemovedTooDeep is the key of Counts.Removed for functions nested deeper
+// than extraction goes.
+const RemovedTooDeep = "nested_too_deep"
 
 // scope is what a function or container event means for the nodes inside
 // it. A function that is not extracted (anonymous, or a declaration) is no
@@ -46,22 +60,24 @@ type scope struct {
 	container bool
 	fn        int // index into out of the function, -1 for a container or no function
 	up        int // event index of the scope around this one, -1 at top level
+	depth     int // functions and containers around this one, itself included
 }
 
 // span is a comment's position in bytes.
 type span struct{ start, end uint32 }
 
 // functions returns every function of the tree in source order, nested
-// functions included as their own entries. The walk reports functions,
+// functions included as their own entries, and how many it left out for
+// their nesting (maxNesting). The walk reports functions,
 // containers and comments with their nesting and the branch count of each
 // function; only the functions cross into the binding again, for names,
 // bodies and documentation. It frees the tree, counting on the way the
 // branches of the functions a shallow walk did not go into.
-func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) []Function {
+func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) ([]Function, int) {
 	e := extract(lang, w, tree.RootNode(), src)
 	treewalk.Release(tree, lang.walk, e.events)
 	e.addDeferred()
-	return e.out
+	return e.out, e.tooDeep
 }
 
 // extract builds the functions of the tree under root from its walk; those
@@ -87,7 +103,7 @@ func extract(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) 
 			if lang.spec.containerName != nil {
 				name = lang.spec.containerName(n, src)
 			}
-			e.scopes[i] = scope{name: stripGenerics(name), container: true, fn: -1, up: e.around(ev)}
+			e.scopes[i] = scope{name: stripGenerics(name), container: true, fn: -1, up: e.around(ev), depth: e.depth(ev)}
 		case roleFunction:
 			e.scopes[i] = e.function(ev)
 		}
@@ -113,6 +129,16 @@ func (e *extractor) addDeferred() {
 	}
 }
 
+// depth is how many function and container events enclose ev, itself
+// included; those not extracted count too, so that nothing nests without
+// bound under anonymous functions.
+func (e *extractor) depth(ev *treewalk.Event) int {
+	if p := ev.Parent(); p >= 0 {
+		return e.scopes[p].depth + 1
+	}
+	return 1
+}
+
 // around is the event index of the scope an event sits in, or -1.
 func (e *extractor) around(ev *treewalk.Event) int {
 	p := ev.Parent()
@@ -129,41 +155,59 @@ func defaultContainerName(n *sitter.Node, src []byte) string {
 // function extracts the function of event ev when it has a name and a body,
 // and returns the scope it makes. Otherwise its branches count for the
 // function around it, unless a class body lies in between.
+// A function nested deeper than maxNesting is counted and
+// left out as if anonymous.
 func (e *extractor) function(ev *treewalk.Event) scope {
-	up := e.around(ev)
-	f, ok := e.build(ev, up)
+	up, depth := e.around(ev), e.depth(ev)
+	d, ok := e.declaration(ev)
+	if ok && depth > maxNesting {
+		e.tooDeep++
+		ok = false
+	}
 	if !ok {
 		if up >= 0 && e.scopes[up].fn >= 0 {
 			e.out[e.scopes[up].fn].Complexity += ev.Decisions()
 		}
-		return scope{fn: -1, up: up}
+		return scope{fn: -1, up: up, depth: depth}
 	}
-	e.out = append(e.out, f)
-	return scope{name: f.Name, fn: len(e.out) - 1, up: up}
+	e.out = append(e.out, e.build(ev, &d, up))
+	return scope{name: d.name, fn: len(e.out) - 1, up: up, depth: depth}
 }
 
-// build makes the entry for a function event inside scope up; ok is false
-// for anonymous functions and declarations without a body.
-func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
+// declaration is what tells whether a function event is extracted: its
+// name, and its body when it has one.
+type declaration struct {
+	n, parent, body *sitter.Node
+	typ             string
+	name, qualifier string
+}
+
+// declaration reads a function event's name and body; ok is false for
+// anonymous functions and declarations without a body.
+func (e *extractor) declaration(ev *treewalk.Event) (d declaration, ok bool) {
 	s := e.lang.spec
-	n := ev.Node(e.root)
-	typ := e.lang.typeName(ev.Symbol())
-	parent := ev.ParentNode(e.root)
+	d.n = ev.Node(e.root)
+	d.typ = e.lang.typeName(ev.Symbol())
+	d.parent = ev.ParentNode(e.root)
 	nameOf := s.funcName
 	if nameOf == nil {
 		nameOf = defaultName
 	}
-	name, qualifier := nameOf(n, parent, e.src)
-	if name == "" {
-		return Function{}, false
+	d.name, d.qualifier = nameOf(d.n, d.parent, e.src)
+	if d.name == "" {
+		return d, false
 	}
-	body := treewalk.Field(n, "body")
+	d.body = treewalk.Field(d.n, "body")
 	if s.body != nil {
-		body = s.body(n)
+		d.body = s.body(d.n)
 	}
-	if body == nil && !slices.Contains(s.optionalBody, typ) {
-		return Function{}, false
-	}
+	return d, d.body != nil || slices.Contains(s.optionalBody, d.typ)
+}
+
+// build makes the entry for the function of event ev, declared d, inside
+// scope up.
+func (e *extractor) build(ev *treewalk.Event, d *declaration, up int) Function {
+	n, parent, body, name, qualifier := d.n, d.parent, d.body, d.name, d.qualifier
 
 	var quals []string
 	for k := up; k >= 0; k = e.scopes[k].up {
@@ -184,7 +228,7 @@ func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
 		Language:      e.lang.Name,
 		Name:          name,
 		QualifiedName: strings.Join(append(quals, name), "."),
-		Kind:          e.kind(typ, name, qualifier, up),
+		Kind:          e.kind(d.typ, name, qualifier, up),
 		Signature:     e.signature(n, body),
 		Docstring:     e.docstring(n, parent, body),
 		Code:          dedent(string(e.src[ev.StartByte():ev.EndByte()]), e.indentation(ev.StartByte()-start.Column)),
@@ -194,7 +238,7 @@ func (e *extractor) build(ev *treewalk.Event, up int) (Function, bool) {
 	}}
 	f.Facts.SyntaxError = ev.HasError()
 	f.Facts.Trivial = e.trivial(body)
-	return f, true
+	return f
 }
 
 // kind tells functions, methods and constructors apart by the node type,

@@ -83,7 +83,7 @@ func TestKeepFilesBudget(t *testing.T) {
 		}
 		r := &runner{o: &o, partsDir: t.TempDir()}
 		r.keepBytes.Store(tc.budget)
-		r.pool = startPool(context.Background(), 2, o.ParseTimeout, o.Progress)
+		r.pool = startPool(context.Background(), 2, o.ParseTimeout, o.MaxFileBytes, o.Progress)
 		res := r.extractSource(context.Background(), dir)
 		r.pool.stop()
 		if res.Status.Status != StatusOK {

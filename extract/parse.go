@@ -57,14 +57,23 @@ func (p *Parser) parse(ctx context.Context, lang *Language, src []byte) (*sitter
 	return tree, nil
 }
 
-// Functions parses src and returns its functions in source order.
+// Functions parses src and returns its functions in source order. Functions
+// nested deeper than extraction goes are left out (see RemovedTooDeep).
 func (p *Parser) Functions(ctx context.Context, lang *Language, src []byte) ([]Function, error) {
+	fns, _, err := p.functions(ctx, lang, src)
+	return fns, err
+}
+
+// functions is Functions, also saying how many functions it left out for
+// their nesting.
+func (p *Parser) functions(ctx context.Context, lang *Language, src []byte) ([]Function, int, error) {
 	tree, err := p.parse(ctx, lang, src)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer tree.Close() // when extraction panics; after the release in functions it does nothing
-	return functions(lang, &p.walk, tree, src), nil
+	fns, tooDeep := functions(lang, &p.walk, tree, src)
+	return fns, tooDeep, nil
 }
 
 // SyntaxErrors parses src and counts its ERROR and MISSING nodes.

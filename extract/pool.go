@@ -60,7 +60,9 @@ type pool struct {
 	release  func() // gives back the spare processor (see reserveProcs)
 }
 
-func startPool(ctx context.Context, workers int, timeout time.Duration, progress *Progress) *pool {
+// startPool starts the workers; files over maxBytes are not read (0 means
+// DefaultMaxFileBytes).
+func startPool(ctx context.Context, workers int, timeout time.Duration, maxBytes int64, progress *Progress) *pool {
 	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress, release: reserveProcs(workers)}
 	for range workers {
 		p.wg.Add(1)
@@ -68,7 +70,7 @@ func startPool(ctx context.Context, workers int, timeout time.Duration, progress
 			defer p.wg.Done()
 			parser := NewParser(timeout)
 			defer parser.Close()
-			var reader sourceReader
+			reader := sourceReader{maxBytes: maxBytes}
 			for b := range p.batches {
 				for i, ok := b.claim(); ok && ctx.Err() == nil; i, ok = b.claim() {
 					p.extractFile(ctx, parser, &reader, b.src, &b.files[i], &b.out[i])
@@ -116,15 +118,19 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceRe
 			return
 		}
 		res.lang = lang.Name
-		fns, err := safeFunctions(ctx, parser, lang, text)
+		fns, tooDeep, err := safeFunctions(ctx, parser, lang, text)
 		switch {
 		case errors.Is(err, ErrParseTimeout):
 			reason, errText = SkipParseTimeout, err.Error()
 		case err != nil:
 			reason, errText = SkipParseError, err.Error()
 		default:
-			p.progress.Functions.Add(int64(len(fns)))
+			p.progress.Functions.Add(int64(len(fns) + tooDeep))
 			src.keep(e.rel, fns, res)
+			if tooDeep > 0 {
+				res.counts.Functions += tooDeep
+				dataset.Inc(&res.counts.Removed, RemovedTooDeep, tooDeep)
+			}
 			return
 		}
 	}
@@ -136,14 +142,14 @@ func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceRe
 // safeFunctions turns a panic while reading one file's tree (a grammar
 // shape the extractor did not expect) into that file's error, so one odd
 // file cannot end a bulk run.
-func safeFunctions(ctx context.Context, parser *Parser, lang *Language, src []byte) (fns []Function, err error) {
+func safeFunctions(ctx context.Context, parser *Parser, lang *Language, src []byte) (fns []Function, tooDeep int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			parser.p.Reset()
 			err = fmt.Errorf("extract %s: %v", lang.Name, r)
 		}
 	}()
-	return parser.Functions(ctx, lang, src)
+	return parser.functions(ctx, lang, src)
 }
 
 // keep fills in the source's fields, applies the filters and redacts what

@@ -45,7 +45,7 @@ func run(ctx context.Context, o Options, keep int64) (*dataset.Manifest, error) 
 		return nil, fmt.Errorf("extract: %w", err)
 	}
 	o.Progress.SourcesTotal.Store(int64(len(specs)))
-	r.pool = startPool(ctx, o.Workers, o.ParseTimeout, o.Progress)
+	r.pool = startPool(ctx, o.Workers, o.ParseTimeout, o.MaxFileBytes, o.Progress)
 	results := make([]*sourceResult, len(specs))
 	sem := make(chan struct{}, o.Jobs)
 	var wg sync.WaitGroup

@@ -1,7 +1,7 @@
 package extract
 
 import (
-	"strings"
+	"bytes"
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
@@ -29,7 +29,10 @@ func (e *extractor) trivial(body *sitter.Node) bool {
 	case 0:
 		return true
 	case 1:
-		return isTrivialStatement(stmts[0].Content(e.src))
+		// The statement's bytes, not a copy: when it is a nested function,
+		// copying it for every function around it costs the square of the
+		// nesting.
+		return isTrivialStatement(e.src[stmts[0].StartByte():stmts[0].EndByte()])
 	}
 	return false
 }
@@ -68,21 +71,21 @@ func (e *extractor) statements(body *sitter.Node, limit int) []*sitter.Node {
 	}
 }
 
-func isTrivialStatement(s string) bool {
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "=>"))
-	s = strings.TrimSpace(strings.TrimPrefix(s, "="))
-	s = strings.TrimSuffix(s, ";")
+func isTrivialStatement(s []byte) bool {
+	s = bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(s), []byte("=>")))
+	s = bytes.TrimSpace(bytes.TrimPrefix(s, []byte("=")))
+	s = bytes.TrimSuffix(s, []byte(";"))
 	for _, p := range emptyStatements {
-		if s == p {
+		if string(s) == p {
 			return true
 		}
 	}
 	for _, p := range failStatements {
-		if !strings.HasPrefix(s, p) {
+		if !bytes.HasPrefix(s, []byte(p)) {
 			continue
 		}
 		rest := s[len(p):]
-		if rest == "" || !isIdentByte(rest[0]) {
+		if len(rest) == 0 || !isIdentByte(rest[0]) {
 			return true
 		}
 	}

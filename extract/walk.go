@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"path/filepath"
@@ -27,6 +28,7 @@ const (
 	SkipParseTimeout = "parse_timeout"
 	SkipParseError   = "parse_error"
 	SkipReadError    = "read_error"
+	SkipNotRegular   = "not_regular_file" // a named pipe, device or socket
 )
 
 // fileEntry is a source file in a supported language, found by the walk.
@@ -105,6 +107,9 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 		return nil
 	}
 	if !d.Type().IsRegular() {
+		// Reading a pipe waits for a writer and a device may never end:
+		// skipped, and counted like the other files left out.
+		w.skip(rel, lang.Name, SkipNotRegular, "a "+fileKind(d.Type(), 0))
 		return nil
 	}
 	info, err := d.Info()
@@ -248,39 +253,75 @@ func (w *walker) ignored(rel string) bool {
 // does not allocate, and collect, its whole input once more. The bytes of a
 // file are good until the next read: what extraction keeps of them is
 // strings, which are copies.
-type sourceReader struct{ buf []byte }
+type sourceReader struct {
+	buf      []byte
+	maxBytes int64 // larger files are not read; 0 means DefaultMaxFileBytes
+}
+
+// Errors of readFile for the files it refuses to read.
+var (
+	errNotRegular = errors.New("not a regular file")
+	errTooLarge   = errors.New("larger than the size limit")
+)
 
 // read reads a file and says why it must be skipped, if it must.
 func (r *sourceReader) read(e fileEntry) (src []byte, reason, errText string) {
 	b, err := r.readFile(e.abs, e.size)
-	if err != nil {
-		return nil, SkipReadError, err.Error()
+	switch {
+	case err == nil:
+		return b, contentSkipReason(e.rel, b), ""
+	case errors.Is(err, syscall.ELOOP):
+		return nil, SkipSymlink, "replaced by a symlink since the walk"
+	case errors.Is(err, errNotRegular):
+		return nil, SkipNotRegular, err.Error()
+	case errors.Is(err, errTooLarge):
+		return nil, SkipTooLarge, ""
 	}
-	return b, contentSkipReason(e.rel, b), ""
+	return nil, SkipReadError, err.Error()
 }
 
-// readFile is os.ReadFile into r.buf; size, from the walk, is a hint. It
-// calls the system itself: an os.File also costs, per file, a poller
+// readFile is os.ReadFile into r.buf, for regular files within the size
+// limit; size, from the walk, is a hint. The file may have changed since
+// the walk looked at it: it is opened without following a symlink in its
+// place (ELOOP), it must be a regular file by the open descriptor, and
+// no more than the limit and one byte are read, whatever its size says.
+// It calls the system itself: an os.File also costs, per file, a poller
 // registration (which fails for regular files) and a cleanup, a third of
 // the reading time over thousands of small files. Errors read as os's.
 func (r *sourceReader) readFile(name string, size int64) ([]byte, error) {
-	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	// O_NONBLOCK: opening a named pipe put in the file's place would wait
+	// for a writer.
+	const flags = syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+	fd, err := syscall.Open(name, flags, 0)
 	for err == syscall.EINTR {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err = syscall.Open(name, flags, 0)
 	}
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
-	if want := int(size) + 1; cap(r.buf) < want { // +1: room to see EOF
+	if err := checkRegular(fd); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	limit := r.maxBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
+	if want := int(min(max(size, 0), limit)) + 1; cap(r.buf) < want { // +1: room to see EOF
 		r.buf = make([]byte, 0, want)
 	}
 	b := r.buf[:0]
 	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // the file grew since the walk
+		if int64(len(b)) > limit {
+			r.buf = b
+			return nil, &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
 		}
-		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		if len(b) == cap(b) { // the file grew since the walk
+			grown := make([]byte, len(b), min(2*int64(cap(b))+512, limit+1))
+			copy(grown, b)
+			b = grown
+		}
+		n, err := syscall.Read(fd, b[len(b):min(int64(cap(b)), limit+1)])
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -292,4 +333,55 @@ func (r *sourceReader) readFile(name string, size int64) ([]byte, error) {
 		}
 		b = b[:len(b)+n]
 	}
+}
+
+// checkRegular tells by the open descriptor whether it is a regular file:
+// a folder reads as os.ReadFile's "is a directory", anything else (pipe,
+// device, socket) as errNotRegular with its kind.
+func checkRegular(fd int) error {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Fstat(fd, &st)
+		if err == nil {
+			break
+		}
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		return nil
+	case syscall.S_IFDIR:
+		return syscall.EISDIR
+	}
+	return fmt.Errorf("%w: %s", errNotRegular, fileKind(fs.FileMode(0), st.Mode))
+}
+
+// fileKind names what a file that is not regular is, by its mode from Go
+// (mode) or from the system (sysMode) when mode is 0.
+func fileKind(mode fs.FileMode, sysMode uint32) string {
+	if mode == 0 {
+		switch sysMode & syscall.S_IFMT {
+		case syscall.S_IFIFO:
+			mode = fs.ModeNamedPipe
+		case syscall.S_IFCHR:
+			mode = fs.ModeDevice | fs.ModeCharDevice
+		case syscall.S_IFBLK:
+			mode = fs.ModeDevice
+		case syscall.S_IFSOCK:
+			mode = fs.ModeSocket
+		}
+	}
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case mode&fs.ModeCharDevice != 0:
+		return "character device"
+	case mode&fs.ModeDevice != 0:
+		return "block device"
+	case mode&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
