@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -57,7 +58,13 @@ func enter(raw string) error {
 	if err := json.Unmarshal([]byte(raw), &req); err != nil {
 		return fmt.Errorf("bad request: %w", err)
 	}
+	// Capabilities and no_new_privs are per thread: the calls below and
+	// the exec must happen on this one.
+	runtime.LockOSThread()
 	if err := mounts(req); err != nil {
+		return err
+	}
+	if err := dropPrivileges(); err != nil {
 		return err
 	}
 	if req.UID != 0 {
@@ -359,6 +366,32 @@ func pivot() error {
 	}
 	if err := syscall.Mount("", "/", "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV, ""); err != nil {
 		return fmt.Errorf("make the private root read-only: %w", err)
+	}
+	return nil
+}
+
+// dropPrivileges makes the program powerless even as uid 0 (the trusted
+// build step): the bounding set is emptied, so the exec grants no
+// capabilities (without it, root could remount /tmp with devices allowed,
+// make a node for the host's disk and open it); no_new_privs bars gaining
+// any back through set-uid or file capabilities; and every descriptor but
+// stdio, SecretFD and ReportFD closes at the exec, so none the caller
+// inherited from its own parent (a pipe of a job runner, an open file)
+// reaches the program.
+func dropPrivileges() error {
+	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
+			return fmt.Errorf("drop capability %d: %w", c, err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("set no_new_privs: %w", err)
+	}
+	if err := unix.CloseRange(ReportFD+1, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("close inherited descriptors: %w", err)
 	}
 	return nil
 }

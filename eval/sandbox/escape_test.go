@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -34,6 +35,13 @@ func TestRunSharesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "codeloom-escape-" + filepath.Base(hostDir)
+	// A descriptor the test holds without close-on-exec, as a careless
+	// parent process might pass one on.
+	leaked, err := syscall.Open(secret, syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(leaked)
 	writes := []string{
 		"/run/lock/" + name,
 		"/tmp/" + name, // the sandbox's own /tmp: allowed, but must not reach the host's
@@ -55,8 +63,11 @@ func TestRunSharesNothing(t *testing.T) {
 	for _, p := range reads {
 		code.WriteString("try:\n    x = os.listdir(" + pyStr(p) + ") if os.path.isdir(" + pyStr(p) + ") else open(" + pyStr(p) + ", 'rb').read(64)\n    print('READ', " + pyStr(p) + ", x)\nexcept OSError as e:\n    print('noread', e)\n")
 	}
-	// The view from inside: what / holds, and that the interpreter works.
+	// The view from inside: what / holds, which descriptors are open
+	// (fd 3 is listdir's own), and what the program may still do as root.
 	code.WriteString("print('ROOT', sorted(os.listdir('/')))\n")
+	code.WriteString("print('FDS', sorted(os.listdir('/proc/self/fd'), key=int))\n")
+	code.WriteString("print([l for l in open('/proc/self/status') if l.startswith('CapEff')][0], end='')\n")
 	for _, uid := range []int{testUID, 0} {
 		res, err := Run(context.Background(), Spec{Argv: py(code.String()), Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
 			UID: uid, GID: uid, Limits: tight, MaxOutput: 1 << 16})
@@ -79,6 +90,14 @@ func TestRunSharesNothing(t *testing.T) {
 			if root := line(out, "ROOT "); strings.Contains(root, forbidden) {
 				t.Errorf("uid %d: / shows %s: %s", uid, forbidden, root)
 			}
+		}
+		// 0-2 are stdio, 3-4 SecretFD and ReportFD, 5 listdir's own: the
+		// test process's other descriptors (this one, say) must not reach it.
+		if fds := line(out, "FDS "); fds != "FDS ['0', '1', '2', '3', '4', '5']" {
+			t.Errorf("uid %d: open descriptors %s, want stdio, the secret, the report and listdir's", uid, fds)
+		}
+		if capEff := line(out, "CapEff:"); capEff != "CapEff:\t0000000000000000" {
+			t.Errorf("uid %d: capabilities %q, want none", uid, capEff)
 		}
 		for _, p := range writes {
 			if _, err := os.Lstat(p); err == nil {
