@@ -28,7 +28,7 @@ void cl_ctx_free(cl_ctx * c) {
     if (c == nullptr) {
         return;
     }
-    llama_free(c->lctx);
+    cl_llama_free(c->lctx);
     delete c;
 }
 
@@ -243,6 +243,6 @@ int32_t cl_bare_loop(llama_model * model, int32_t n_ctx, int32_t n_threads, cons
         *t_gen = std::chrono::duration<double>(clock::now() - t1).count();
     }
     llama_sampler_free(smpl);
-    llama_free(ctx);
+    cl_llama_free(ctx);
     return produced;
 }

@@ -25,7 +25,13 @@ enum {
 };
 
 cl_ctx * cl_ctx_new(struct llama_model * model, struct llama_context_params params);
+// cl_ctx_free frees the context through cl_llama_free.
 void     cl_ctx_free(cl_ctx * c);
+
+// cl_llama_free is llama_free with the scheduler freed before the backends
+// it resets (see lifetime.cpp): every llama_context codeloom creates is
+// freed through it.
+void cl_llama_free(struct llama_context * ctx);
 
 // cl_reset forgets every position of sequence 0 and clears the cancel flag.
 void cl_reset(cl_ctx * c);

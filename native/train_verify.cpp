@@ -3,6 +3,7 @@
 // function as the engine that serves the model.
 #include "train_internal.h"
 
+#include "infer.h"
 #include "llama.h"
 
 #include <cmath>
@@ -37,7 +38,7 @@ extern "C" int cl_reference_loss(const char * model_path, const char * adapter_p
     cp.type_k = cp.type_v = GGML_TYPE_F32; // the training forward keeps K and V in F32
     cp.flash_attn_type    = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     cp.n_threads = cp.n_threads_batch = threads;
-    std::unique_ptr<llama_context, decltype(&llama_free)> ctx(llama_init_from_model(model.get(), cp), llama_free);
+    std::unique_ptr<llama_context, decltype(&cl_llama_free)> ctx(llama_init_from_model(model.get(), cp), cl_llama_free);
     if (!ctx) {
         set_err(err, err_len, "llama.cpp cannot create a context of %d tokens", n);
         return 1;
