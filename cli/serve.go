@@ -27,9 +27,12 @@ func serveCommand() *ucli.Command {
 		&ucli.IntFlag{Name: "queue", Value: 64, Usage: "requests that may wait for a context; more get 429 with Retry-After"},
 		&ucli.StringSliceFlag{Name: "api-key", Usage: "accept this bearer key (repeatable; CODELOOM_API_KEYS takes a comma-separated list); none: no auth", EnvVars: []string{"CODELOOM_API_KEYS"}},
 		&ucli.StringSliceFlag{Name: "cors-origin", Usage: "allow browser requests from this origin (repeatable); none: CORS off"},
+		&ucli.StringSliceFlag{Name: "allowed-host", Usage: "without --api-key, also accept requests whose Host is this name (repeatable; * = any); default: this machine's names and addresses only"},
 		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "per-request time limit"},
 		&ucli.IntFlag{Name: "max-tokens", Value: 4096, Usage: "largest max_tokens a request may ask for"},
 		&ucli.Int64Flag{Name: "max-body", Value: 1 << 20, Usage: "largest request body in bytes"},
+		&ucli.DurationFlag{Name: "read-timeout", Value: time.Minute, Usage: "time to read a whole request, body included (408 after it)"},
+		&ucli.DurationFlag{Name: "idle-timeout", Value: 2 * time.Minute, Usage: "close a keep-alive connection idle this long"},
 		&ucli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "on Ctrl-C or SIGTERM, wait this long for in-flight requests"},
 	}
 	flags = append(flags, sampleFlags()...)
@@ -50,8 +53,9 @@ func serveOptions(c *ucli.Context) (server.Options, error) {
 			return server.Options{}, usageError("--%s %d: want 1 or more", f, c.Int(f))
 		}
 	}
-	if c.Int64("max-body") < 1 || c.Duration("timeout") <= 0 || c.Duration("keep-alive") < 0 {
-		return server.Options{}, usageError("--max-body and --timeout must be positive, --keep-alive not negative")
+	if c.Int64("max-body") < 1 || c.Duration("timeout") <= 0 || c.Duration("keep-alive") < 0 ||
+		c.Duration("read-timeout") <= 0 || c.Duration("idle-timeout") <= 0 {
+		return server.Options{}, usageError("--max-body, --timeout, --read-timeout and --idle-timeout must be positive, --keep-alive not negative")
 	}
 	mp, err := modelParams(c)
 	if err != nil {
@@ -71,7 +75,8 @@ func serveOptions(c *ucli.Context) (server.Options, error) {
 		DefaultModel: c.String("default-model"),
 		MaxLoaded:    c.Int("max-loaded"), KeepAlive: c.Duration("keep-alive"),
 		Parallel: c.Int("parallel"), Queue: c.Int("queue"),
-		APIKeys: c.StringSlice("api-key"), CORSOrigins: c.StringSlice("cors-origin"),
+		APIKeys: c.StringSlice("api-key"), CORSOrigins: c.StringSlice("cors-origin"), AllowedHosts: c.StringSlice("allowed-host"),
+		ReadTimeout: c.Duration("read-timeout"), IdleTimeout: c.Duration("idle-timeout"),
 		Sampling: &server.Sampling{Temperature: so.Temperature, TopP: so.TopP, MinP: so.MinP,
 			RepeatPenalty: so.RepeatPenalty, TopK: so.TopK, Seed: so.Seed},
 		RequestTimeout: c.Duration("timeout"), MaxBodyBytes: c.Int64("max-body"), MaxTokens: c.Int("max-tokens"),
@@ -96,7 +101,7 @@ func runServe(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(c.App.ErrWriter, "codeloom: serving %s on http://%s\n", opt.ModelsDir, ln.Addr())
@@ -114,7 +119,7 @@ func runServe(c *ucli.Context) error {
 	fmt.Fprintln(c.App.ErrWriter, "codeloom: shutting down; finishing in-flight requests")
 	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("shutdown-timeout"))
 	defer cancel()
-	if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Shutdown(ctx, hs); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -81,7 +80,7 @@ func (s *Server) generate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opt.RequestTimeout)
+	ctx, cancel := s.requestContext(c.Request.Context())
 	defer cancel()
 	in, err := s.begin(ctx, req.Model, req.Adapter, scale)
 	if err != nil {

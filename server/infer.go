@@ -39,7 +39,7 @@ type inference struct {
 func (s *Server) resolve(model, adapter string) (*Entry, *Entry, error) {
 	cat, err := Scan(s.opt.ModelsDir)
 	if err != nil {
-		return nil, nil, errorf(http.StatusServiceUnavailable, "store_unavailable", "%v", err)
+		return nil, nil, s.storeError(err)
 	}
 	for _, n := range []string{model, adapter} {
 		if n != "" && !ValidName(n) {
@@ -49,7 +49,7 @@ func (s *Server) resolve(model, adapter string) (*Entry, *Entry, error) {
 	var a *Entry
 	if adapter != "" {
 		if a = cat[adapter]; a == nil || a.Kind != KindAdapter {
-			return nil, nil, errorf(http.StatusNotFound, "adapter_not_found", "adapter %q not found in %s", adapter, s.opt.ModelsDir)
+			return nil, nil, errorf(http.StatusNotFound, "adapter_not_found", "adapter %q not found in the model store", adapter)
 		}
 	}
 	if model == "" {
@@ -62,12 +62,12 @@ func (s *Server) resolve(model, adapter string) (*Entry, *Entry, error) {
 			model = firstModel(cat)
 		}
 		if model == "" {
-			return nil, nil, errorf(http.StatusServiceUnavailable, "no_models", "no models in %s", s.opt.ModelsDir)
+			return nil, nil, errorf(http.StatusServiceUnavailable, "no_models", "no models in the model store")
 		}
 	}
 	m := cat[model]
 	if m == nil {
-		return nil, nil, errorf(http.StatusNotFound, "model_not_found", "model %q not found in %s", model, s.opt.ModelsDir)
+		return nil, nil, errorf(http.StatusNotFound, "model_not_found", "model %q not found in the model store", model)
 	}
 	if m.Kind == KindAdapter {
 		if a != nil {
@@ -99,8 +99,12 @@ func firstModel(cat Catalog) string {
 }
 
 // begin resolves, admits, loads and claims a context for one request; the
-// caller must call end.
+// caller must call end. A shutdown that starts while the request waits
+// answers it 503 shutting_down.
 func (s *Server) begin(ctx context.Context, model, adapter string, scale float32) (*inference, error) {
+	if err := s.gate.admit(ctx); err != nil {
+		return nil, err
+	}
 	m, a, err := s.resolve(model, adapter)
 	if err != nil {
 		return nil, err
@@ -109,42 +113,31 @@ func (s *Server) begin(ctx context.Context, model, adapter string, scale float32
 		return nil, err
 	}
 	defer s.admit.waiting.Add(-1)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(s.gate.draining, func() { cancel(errShuttingDown) })
+	defer stop()
 	lm, err := s.pool.acquire(ctx, m)
 	if err != nil {
-		return nil, waitError(err)
+		return nil, s.waitError(ctx, m, err)
 	}
 	var ad Adapter
 	if a != nil {
 		if ad, err = lm.adapter(a); err != nil {
 			s.pool.release(lm)
-			return nil, errorf(http.StatusUnprocessableEntity, "adapter_load_failed", "%v", err)
+			return nil, errorf(http.StatusUnprocessableEntity, "adapter_load_failed", "%s", s.redact(err.Error()))
 		}
 	}
 	c, err := lm.context(ctx)
 	if err != nil {
 		s.pool.release(lm)
-		return nil, waitError(err)
+		return nil, s.waitError(ctx, m, err)
 	}
 	// Every request sets its adapter (or none) on the context it got, so
 	// it never runs with the weights of the request before it.
 	c.SetAdapter(ad, scale)
 	s.admit.inFlight.Add(1)
 	return &inference{s: s, model: m, adapter: a, lm: lm, ctx: c}, nil
-}
-
-// waitError turns a failed wait into the error the client should see.
-func waitError(err error) error {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return errorf(http.StatusServiceUnavailable, "timeout", "timed out waiting for the model").withRetry(1)
-	case errors.Is(err, context.Canceled):
-		return errorf(499, "cancelled", "request cancelled")
-	}
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return err
-	}
-	return errorf(http.StatusServiceUnavailable, "model_load_failed", "%v", err)
 }
 
 func (in *inference) end() {
@@ -190,6 +183,8 @@ func engineError(ctx context.Context, err error) error {
 		return nil
 	case errors.Is(err, ErrPromptTooLong):
 		return errorf(http.StatusBadRequest, "prompt_too_long", "%v", err)
+	case errors.Is(context.Cause(ctx), errShuttingDown):
+		return shuttingDown()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return errorf(http.StatusGatewayTimeout, "timeout", "request timed out")
 	case ctx.Err() != nil, errors.Is(err, errClientGone):

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"path/filepath"
 
 	"github.com/gin-gonic/gin"
 )
@@ -9,6 +10,7 @@ import (
 // modelView is one row of GET /models.
 type modelView struct {
 	*Entry
+	Path string `json:"path"` // relative to the store; hides Entry's full path
 	Metrics
 	Loaded bool       `json:"loaded"`
 	Info   *ModelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
@@ -20,19 +22,19 @@ type modelView struct {
 func (s *Server) listModels(c *gin.Context) {
 	cat, err := Scan(s.opt.ModelsDir)
 	if err != nil {
-		writeError(c, errorf(http.StatusServiceUnavailable, "store_unavailable", "%v", err))
+		writeError(c, s.storeError(err))
 		return
 	}
 	loaded := s.pool.snapshot()
 	out := []modelView{}
 	for _, e := range cat.Sorted() {
-		v := modelView{Entry: e, Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
+		v := modelView{Entry: e, Path: s.storePath(e.Path), Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
 		info, ok := loaded[e.Name]
 		v.Loaded = ok && e.Kind == KindModel
 		switch {
 		case s.opt.Inspect != nil: // the same source for every row, loaded or not
 			if in, err := s.opt.Inspect(e.Path); err != nil {
-				v.Error = err.Error()
+				v.Error = s.redact(err.Error())
 			} else {
 				v.Info = &in
 			}
@@ -41,5 +43,5 @@ func (s *Server) listModels(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	c.JSON(http.StatusOK, gin.H{"models": out, "dir": s.opt.ModelsDir})
+	c.JSON(http.StatusOK, gin.H{"models": out, "dir": filepath.Base(absDir(s.opt.ModelsDir))})
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -94,7 +93,7 @@ func newID(prefix string) string {
 func (s *Server) openaiModels(c *gin.Context) {
 	cat, err := Scan(s.opt.ModelsDir)
 	if err != nil {
-		writeError(c, errorf(http.StatusServiceUnavailable, "store_unavailable", "%v", err))
+		writeError(c, s.storeError(err))
 		return
 	}
 	data := []gin.H{}
@@ -159,7 +158,7 @@ func (s *Server) openaiChat(c *gin.Context) {
 // a stream of chunks ending with "data: [DONE]".
 func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt GenerateOptions, object, idPrefix string,
 	prompt func(*inference) (string, error)) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opt.RequestTimeout)
+	ctx, cancel := s.requestContext(c.Request.Context())
 	defer cancel()
 	in, err := s.begin(ctx, req.Model, "", 1)
 	if err != nil {
@@ -178,7 +177,7 @@ func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt GenerateOptio
 	}
 	ch := chunker{id: newID(idPrefix), object: object, model: name, created: time.Now().Unix(), chat: object == "chat.completion"}
 	deadline, _ := ctx.Deadline()
-	stream := &sse{c: c, deadline: deadline}
+	stream := &sse{c: c, deadline: deadline, end: "[DONE]"}
 	if req.Stream {
 		opt.OnPiece = func(piece string) error {
 			t, err := ch.pieceTemplate()

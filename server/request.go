@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -39,10 +41,20 @@ func decodeJSON(c *gin.Context, v any) error {
 		maxErr  *http.MaxBytesError
 		typeErr *json.UnmarshalTypeError
 		synErr  *json.SyntaxError
+		netErr  net.Error
 	)
 	switch {
 	case err == nil:
+		// The body is in, so the read deadline of http.Server's ReadTimeout
+		// has done its job. Left in place it would cancel the request's
+		// context when it passes (net/http's background read takes the
+		// timeout for a client gone), cutting long generations short.
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Time{})
 		return nil
+	case errors.As(err, &netErr) && netErr.Timeout() && shuttingDownFor(c.Request.Context()):
+		return shuttingDown()
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return errorf(http.StatusRequestTimeout, "request_timeout", "request body not received in time")
 	case errors.As(err, &maxErr):
 		return errorf(http.StatusRequestEntityTooLarge, "body_too_large", "request body over %d bytes", maxErr.Limit)
 	case errors.Is(err, io.EOF):

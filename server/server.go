@@ -26,6 +26,10 @@ type Options struct {
 
 	APIKeys     []string // bearer keys; none: no auth
 	CORSOrigins []string // origins allowed by CORS; none: CORS off
+	// AllowedHosts are Host names accepted besides this machine's own
+	// (localhost, its host name, its addresses) when there is no API key;
+	// "*" accepts any. See checkHost.
+	AllowedHosts []string
 
 	// Sampling holds the defaults of /generate's sampling fields; nil:
 	// greedy (temperature 0) with top_k 40, top_p 0.95, min_p 0.05,
@@ -35,6 +39,15 @@ type Options struct {
 	RequestTimeout time.Duration // per request; default 5m
 	MaxBodyBytes   int64         // default 1 MiB
 	MaxTokens      int           // cap on max_tokens; default 4096
+
+	// Timeouts of the http.Server that HTTPServer makes. ReadTimeout
+	// bounds reading a whole request, body included (408 after it);
+	// IdleTimeout how long a keep-alive connection may wait for its next
+	// request.
+	ReadHeaderTimeout time.Duration // default 10s
+	ReadTimeout       time.Duration // default 1m
+	IdleTimeout       time.Duration // default 2m
+	MaxHeaderBytes    int           // default 64 KiB; 431 above
 
 	// Syntax scores how well text parses as each language, for /classify
 	// without labels; nil leaves only the heuristics.
@@ -65,6 +78,17 @@ func (o *Options) setDefaults() error {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&o.ReadHeaderTimeout, 10 * time.Second}, {&o.ReadTimeout, time.Minute}, {&o.IdleTimeout, 2 * time.Minute}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = 64 << 10
+	}
 	if o.Sampling == nil {
 		o.Sampling = &Sampling{TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1.1, Seed: -1}
 	}
@@ -77,6 +101,7 @@ type Server struct {
 	opt     Options
 	pool    *pool
 	admit   admission
+	gate    *gate
 	metrics *metrics
 	handler http.Handler
 
@@ -93,7 +118,7 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opt: opt, pool: newPool(opt.Engine, opt.MaxLoaded, opt.Parallel),
-		metrics: newMetrics(), stop: make(chan struct{})}
+		metrics: newMetrics(), gate: newGate(), stop: make(chan struct{})}
 	s.admit.limit = int64(opt.Queue)
 	s.handler = s.routes()
 	if opt.KeepAlive > 0 {
@@ -106,8 +131,13 @@ func New(opt Options) (*Server, error) {
 func (s *Server) routes() http.Handler {
 	gin.SetMode(gin.ReleaseMode) // gin's own global: no debug banner on stdout
 	r := gin.New()
-	r.Use(gin.Recovery(), s.metrics.middleware)
+	r.HandleMethodNotAllowed = true // 405 with a JSON body rather than 404
+	r.Use(gin.Recovery(), s.metrics.middleware, limitHeader(s.opt.MaxHeaderBytes))
+	if len(s.opt.APIKeys) == 0 {
+		r.Use(s.checkHost)
+	}
 	if len(s.opt.CORSOrigins) > 0 {
+		r.Use(checkOrigin(s.opt.CORSOrigins))
 		cfg := cors.DefaultConfig()
 		cfg.AllowOrigins = s.opt.CORSOrigins
 		cfg.AllowHeaders = append(cfg.AllowHeaders, "Authorization")
@@ -118,7 +148,10 @@ func (s *Server) routes() http.Handler {
 	r.GET("/", web)
 	r.GET("/assets/*file", web)
 
-	api := r.Group("/", newKeyring(s.opt.APIKeys).middleware, limitBody(s.opt.MaxBodyBytes))
+	api := r.Group("/", newKeyring(s.opt.APIKeys).middleware, s.gate.track, limitBody(s.opt.MaxBodyBytes))
+	if len(s.opt.APIKeys) == 0 {
+		api.Use(requireJSON) // see guard.go
+	}
 	api.POST("/generate", s.generate)
 	api.POST("/classify", s.classify)
 	api.GET("/models", s.listModels)
@@ -128,6 +161,9 @@ func (s *Server) routes() http.Handler {
 	api.POST("/v1/chat/completions", s.openaiChat)
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, errorf(http.StatusNotFound, "not_found", "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	return r
 }
@@ -185,9 +221,9 @@ func (s *Server) health(c *gin.Context) {
 	case s.preloading.Load() != nil:
 		reason = "loading model " + *s.preloading.Load()
 	case err != nil:
-		reason = err.Error()
+		reason = s.storeError(err).Message
 	case firstModel(cat) == "":
-		reason = "no models in " + s.opt.ModelsDir
+		reason = "no models in the model store"
 	}
 	if reason != "" {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": reason})

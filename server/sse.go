@@ -21,12 +21,17 @@ var errClientGone = errors.New("client gone")
 type sse struct {
 	c  *gin.Context
 	rc *http.ResponseController
-	// deadline bounds every write, so a client that stops reading cannot
-	// hold a context past its request's time limit.
+	// deadline is the request's; every write must be done finalWriteGrace
+	// after it, so a client that stops reading cannot hold a context long
+	// past its request's time limit, and yet a stream cut by that limit
+	// still has time to send its error event.
 	deadline time.Time
-	started  bool
-	buf      []byte    // the event being written, reused: a piece allocates almost nothing
-	flushed  time.Time // when events last went out
+	// end is the last event after an error, "[DONE]" on OpenAI's routes;
+	// "" sends none.
+	end     string
+	started bool
+	buf     []byte    // the event being written, reused: a piece allocates almost nothing
+	flushed time.Time // when events last went out
 }
 
 // pieceFlushGap is how recent a flush lets a piece wait in the buffer for
@@ -38,13 +43,19 @@ type sse struct {
 // event, one token later (a few behind a possible stop string).
 const pieceFlushGap = 2 * time.Millisecond
 
+// finalWriteGrace is how long after the request's deadline, or after an
+// error, the last events of a stream may take to go out.
+const finalWriteGrace = 5 * time.Second
+
 func (s *sse) start() {
 	if s.started {
 		return
 	}
 	s.started = true
 	s.rc = http.NewResponseController(s.c.Writer)
-	_ = s.rc.SetWriteDeadline(s.deadline) // unsupported writers just lack the bound
+	if !s.deadline.IsZero() {
+		_ = s.rc.SetWriteDeadline(s.deadline.Add(finalWriteGrace)) // unsupported writers just lack the bound
+	}
 	h := s.c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -119,14 +130,19 @@ func (s *sse) flush() error {
 }
 
 // fail reports err: as a JSON error when nothing was streamed yet, else
-// as a last event carrying the same error object.
+// as a last event carrying the same error object, followed by s.end. The
+// write deadline moves past now first: the error is often the request's
+// deadline itself, which would fail the write it has to make.
 func (s *sse) fail(name string, err error) {
 	if !s.started {
 		writeError(s.c, err)
 		return
 	}
+	_ = s.rc.SetWriteDeadline(time.Now().Add(finalWriteGrace))
 	ae := asAPIError(err)
-	_ = s.send(name, map[string]any{"error": map[string]any{"code": ae.Code, "message": ae.Message, "type": errorType(ae.Status)}})
+	if s.send(name, map[string]any{"error": map[string]any{"code": ae.Code, "message": ae.Message, "type": errorType(ae.Status)}}) == nil && s.end != "" {
+		_ = s.send("", s.end)
+	}
 }
 
 // template is the JSON of a streamed object around its text, encoded

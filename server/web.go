@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -22,6 +23,13 @@ func webHandler() gin.HandlerFunc {
 	}
 	files := http.FileServer(http.FS(sub))
 	return func(c *gin.Context) {
+		// FileServer's own 404 is plain text; every error of the server is JSON.
+		if f := strings.TrimPrefix(c.Request.URL.Path, "/"); f != "" {
+			if _, err := fs.Stat(sub, f); err != nil {
+				writeError(c, errorf(http.StatusNotFound, "not_found", "no file %s", c.Request.URL.Path))
+				return
+			}
+		}
 		c.Header("Cache-Control", "no-cache")
 		files.ServeHTTP(c.Writer, c.Request)
 	}
