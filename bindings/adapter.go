@@ -6,10 +6,7 @@ package bindings
 */
 import "C"
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "unsafe"
 
 // Adapter is a LoRA adapter in llama.cpp's GGUF format, loaded for one model.
 // Contexts of that model switch to it with SetAdapter without reloading the
@@ -20,8 +17,8 @@ type Adapter struct {
 
 // LoadAdapter loads a LoRA adapter file made for m's architecture and shapes.
 func LoadAdapter(m *Model, path string) (*Adapter, error) {
-	if err := checkGGUF(path); err != nil {
-		return nil, fmt.Errorf("adapter: %w", err)
+	if err := checkGGUF("adapter", path); err != nil {
+		return nil, err
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))

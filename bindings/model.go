@@ -7,18 +7,19 @@ package bindings
 import "C"
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strings"
 	"unsafe"
+
+	"github.com/codeloom/codeloom/gguf"
 )
 
 // ErrNotGGUF is returned when a model file does not start with GGUF's magic.
-var ErrNotGGUF = errors.New("not a GGUF file")
+// It is the gguf package's sentinel, so callers may test for either.
+var ErrNotGGUF = gguf.ErrNotGGUF
 
 // ModelParams are the load-time settings of a model. The zero value loads on
 // the CPU with mmap.
@@ -41,7 +42,7 @@ type Model struct {
 
 // LoadModel loads a GGUF model file.
 func LoadModel(path string, p ModelParams) (*Model, error) {
-	if err := checkGGUF(path); err != nil {
+	if err := checkGGUF("model", path); err != nil {
 		return nil, err
 	}
 	Init()
@@ -74,26 +75,41 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm)}, nil
 }
 
-// checkGGUF gives clear errors for the common bad inputs before the engine
-// sees the file.
-func checkGGUF(path string) error {
-	f, err := os.Open(path)
+// checkGGUF reads and validates the whole header of a model or adapter
+// file in Go before the engine sees it. The engine trusts the file: it
+// aborts the process on some bad values (block_count 0, a duplicated
+// token) and allocates whatever a length field says on others, so every
+// size, count and hyperparameter it relies on is checked here first (see
+// gguf.Read and File.Validate). Only the header is read, never tensor data.
+func checkGGUF(kind, path string) error {
+	fh, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("load model: %w", err)
+		return fmt.Errorf("load %s: %w", kind, err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	defer fh.Close()
+	st, err := fh.Stat()
 	if err != nil {
-		return fmt.Errorf("load model: %w", err)
+		return fmt.Errorf("load %s: %w", kind, err)
 	}
 	if st.IsDir() {
-		return fmt.Errorf("load model %s: is a directory", path)
+		return fmt.Errorf("load %s %s: is a directory", kind, path)
 	}
-	magic := make([]byte, 4)
-	if _, err := io.ReadFull(f, magic); err != nil || !bytes.Equal(magic, []byte("GGUF")) {
-		return fmt.Errorf("load model %s: %w", path, ErrNotGGUF)
+	f, err := gguf.Read(fh, st.Size())
+	if err == nil {
+		err = f.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("load %s %s: %w", kind, path, err)
 	}
 	return nil
+}
+
+// IsBadFile reports whether err says the model or adapter file itself is at
+// fault (not a GGUF file, malformed, invalid, or it crashed the engine in a
+// load probe), so that retrying the same file cannot help.
+func IsBadFile(err error) bool {
+	return errors.Is(err, gguf.ErrNotGGUF) || errors.Is(err, gguf.ErrMalformed) ||
+		errors.Is(err, gguf.ErrInvalid) || errors.Is(err, ErrLoadCrashed)
 }
 
 // Close frees the model. Contexts and adapters made from it must be closed

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
@@ -45,7 +46,7 @@ func TestLoadModelBadInput(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope.gguf"), os.ErrNotExist, ""},
 		{"directory", dir, nil, "is a directory"},
 		{"not gguf", notGGUF, ErrNotGGUF, ""},
-		{"truncated", truncated, nil, "could not load"},
+		{"truncated", truncated, gguf.ErrMalformed, "runs past the end of the file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

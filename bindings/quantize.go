@@ -48,7 +48,7 @@ func Quantize(in, out, typ string, threads int) error {
 	if !ok {
 		return fmt.Errorf("quantize: unknown type %q (want one of %s)", typ, strings.Join(QuantTypes(), ", "))
 	}
-	if err := checkGGUF(in); err != nil {
+	if err := checkGGUF("model", in); err != nil {
 		return fmt.Errorf("quantize: %w", err)
 	}
 	Init()

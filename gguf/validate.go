@@ -298,8 +298,8 @@ func (f *File) validateVocab() (uint64, error) {
 		if err != nil {
 			return 0, invalidf("%s is %s, want an integer", kv.Key, describe(kv.Value))
 		}
-		// -1 is how some writers say "none"; the engine treats it so.
-		if id < -1 || id >= int64(n) {
+		// -1 (or its uint32 form) is how writers say "none".
+		if id != -1 && id != 1<<32-1 && (id < 0 || id >= int64(n)) {
 			return 0, invalidf("%s is %d, outside the vocabulary of %d tokens", kv.Key, id, n)
 		}
 	}

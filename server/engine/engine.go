@@ -19,6 +19,11 @@ type Options struct {
 	// more threads than cores stall everything.
 	Context  bindings.ContextParams
 	Parallel int
+	// NoProbe skips the load probe: by default the first load of each
+	// file version happens in a child process first (bindings.ProbeLoad),
+	// so a file that makes the engine abort fails one request instead of
+	// taking the server and every other model's streams down.
+	NoProbe bool
 }
 
 // Engine loads models with the bindings package.
@@ -35,16 +40,28 @@ func New(opt Options) *Engine {
 
 // LoadModel implements server.Engine.
 func (e *Engine) LoadModel(path string) (server.Model, error) {
+	if err := e.probe(path, ""); err != nil {
+		return nil, err
+	}
 	m, err := bindings.LoadModel(path, e.opt.Model)
 	if err != nil {
 		return nil, err
 	}
-	return &model{m: m, cp: e.opt.Context}, nil
+	return &model{m: m, e: e, path: path, cp: e.opt.Context}, nil
+}
+
+func (e *Engine) probe(model, adapter string) error {
+	if e.opt.NoProbe {
+		return nil
+	}
+	return bindings.ProbeLoad(context.Background(), model, adapter, e.opt.Model)
 }
 
 type model struct {
-	m  *bindings.Model
-	cp bindings.ContextParams
+	m    *bindings.Model
+	e    *Engine
+	path string
+	cp   bindings.ContextParams
 }
 
 func (m *model) Info() server.ModelInfo {
@@ -62,6 +79,9 @@ func (m *model) NewContext() (server.Context, error) {
 }
 
 func (m *model) LoadAdapter(path string) (server.Adapter, error) {
+	if err := m.e.probe(m.path, path); err != nil {
+		return nil, err
+	}
 	return bindings.LoadAdapter(m.m, path)
 }
 
