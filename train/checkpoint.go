@@ -21,6 +21,7 @@ type State struct {
 	Pos      int     `json:"pos"`       // windows of the current epoch already used
 	Seed     uint64  `json:"seed"`      // window order of epoch e is a permutation drawn from (seed, e)
 	LR       float64 `json:"lr"`        // learning rate of the last step (schedule position)
+	Loss     float64 `json:"loss"`      // mean training loss of the last step
 	Tokens   int64   `json:"tokens"`    // tokens trained on
 	HasBest  bool    `json:"has_best"`  // a validation loss was computed and its adapter written
 	BestVal  float64 `json:"best_val"`  // best validation loss so far
@@ -36,6 +37,7 @@ const (
 	checkpointLatest = "latest.json"
 	stateFile        = "state.json"
 	tensorsFile      = "tensors.gguf"
+	checkpointTemp   = ".tmp-step-" // prefix of a checkpoint being written
 )
 
 // momentSuffix names the optimizer moments of a tensor in a checkpoint.
@@ -50,7 +52,7 @@ func saveCheckpoint(ctx context.Context, out string, tr *bindings.Trainer, st St
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}
 	name := fmt.Sprintf("step-%08d", st.Step)
-	tmp, err := os.MkdirTemp(root, ".tmp-"+name+"-")
+	tmp, err := os.MkdirTemp(root, atomicfile.TempPattern(checkpointTemp))
 	if err != nil {
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}

@@ -90,6 +90,21 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 		return nil, err
 	}
 	defer tr.Close()
+	if cfg.Resume {
+		// A finished run (that passes the checks above) is reported, not
+		// continued: continuing would evaluate again and rewrite its record
+		// with nothing trained.
+		res, msg, err := finishedRun(cfg, totalSteps(cfg, len(data.Train)))
+		if err != nil || res != nil {
+			if res != nil {
+				report(Event{Kind: "info", Message: msg})
+			}
+			return res, err
+		}
+	}
+	if err := removeLitter(cfg.Out, report); err != nil {
+		return nil, err
+	}
 	if n := tr.Info().ContextLength; n > 0 && cfg.Ctx > n {
 		report(Event{Kind: "info", Message: fmt.Sprintf("note: --ctx %d is longer than the %d tokens the model was trained on", cfg.Ctx, n)})
 	}
@@ -152,11 +167,7 @@ type runner struct {
 
 func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event)) (*runner, error) {
 	r := &runner{cfg: cfg, tr: tr, data: data, report: report, perStep: cfg.MicroBatch * cfg.GradAccum}
-	stepsPerEpoch := (len(data.Train) + r.perStep - 1) / r.perStep
-	r.total = cfg.Epochs * stepsPerEpoch
-	if cfg.MaxSteps > 0 {
-		r.total = cfg.MaxSteps
-	}
+	r.total = totalSteps(cfg, len(data.Train))
 	r.sched = cfg.Schedule
 	r.sched.Total = r.total
 	r.st = State{Seed: cfg.Seed}
@@ -177,6 +188,12 @@ func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event))
 	r.baseHash = h
 	if r.events, err = NewEventWriter(cfg.Out); err != nil {
 		return nil, err
+	}
+	if cfg.Resume {
+		if err := r.events.Restart(r.st.Step + 1); err != nil {
+			r.events.Close()
+			return nil, err
+		}
 	}
 	r.metrics, err = os.OpenFile(filepath.Join(cfg.Out, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -199,6 +216,15 @@ func (r *runner) resume() error {
 		return fmt.Errorf("resume: the checkpoint is at window %d of an epoch of %d windows: the data changed", st.Pos, len(r.data.Train))
 	}
 	r.st = st
+	// Lines a killed run wrote after its last checkpoint are written again
+	// by this one; without them metrics.jsonl has each step once.
+	dropped, err := trimMetrics(filepath.Join(r.cfg.Out, MetricsFile), st.Step)
+	if err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	if dropped > 0 {
+		r.report(Event{Kind: "info", Message: fmt.Sprintf("%s: dropped %d lines written after the checkpoint at step %d", MetricsFile, dropped, st.Step)})
+	}
 	moments := ""
 	if r.cfg.Optimizer == "adamw" {
 		moments = " with AdamW moments"
@@ -210,6 +236,16 @@ func (r *runner) resume() error {
 	}
 	r.report(Event{Kind: "info", Message: r.restored})
 	return nil
+}
+
+// totalSteps is how many optimizer steps a run of cfg over nTrain windows
+// takes.
+func totalSteps(cfg Config, nTrain int) int {
+	if cfg.MaxSteps > 0 {
+		return cfg.MaxSteps
+	}
+	perStep := cfg.MicroBatch * cfg.GradAccum
+	return cfg.Epochs * ((nTrain + perStep - 1) / perStep)
 }
 
 // epochOrder is the shuffled window order of epoch e, a function of the seed
@@ -224,9 +260,14 @@ func (r *runner) close() {
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
-	res := &Result{TotalSteps: r.total, Restored: r.restored, Status: "completed"}
+	res := &Result{TotalSteps: r.total, Restored: r.restored, Status: "completed", TrainLoss: r.st.Loss}
 	lastEval := -1
-	if r.st.Step == 0 && len(r.data.Val) > 0 {
+	if h := r.st.History; len(h) > 0 && h[len(h)-1].Step == r.st.Step {
+		// Resumed from a checkpoint written after its evaluation (the last
+		// one of a run killed before train.json): not evaluated twice.
+		lastEval = r.st.Step
+	}
+	if r.st.Step == 0 && len(r.st.History) == 0 && len(r.data.Val) > 0 {
 		// The loss before training is the baseline that later evaluations
 		// are compared with.
 		if _, err := r.evaluate(ctx); err != nil {
@@ -298,7 +339,7 @@ func (r *runner) step() (bool, float64, error) {
 	if err != nil {
 		return false, 0, err
 	}
-	r.st.Step, r.st.LR, r.st.Pos = step, lr, end
+	r.st.Step, r.st.LR, r.st.Pos, r.st.Loss = step, lr, end, loss
 	r.st.Tokens += int64(tokens)
 	epochEnded := r.st.Pos >= len(r.order)
 	if epochEnded {

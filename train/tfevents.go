@@ -3,8 +3,10 @@ package train
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,10 +35,19 @@ func maskedCRC(b []byte) uint32 {
 // NewEventWriter creates a new event file in dir.
 func NewEventWriter(dir string) (*EventWriter, error) {
 	host, _ := os.Hostname()
-	name := fmt.Sprintf("events.out.tfevents.%d.%s", time.Now().Unix(), host)
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		return nil, fmt.Errorf("create TensorBoard events: %w", err)
+	var f *os.File
+	// A run resumed within the second of the previous one's start must not
+	// truncate that one's file: the next free second names it.
+	for ts := time.Now().Unix(); ; ts++ {
+		name := fmt.Sprintf("events.out.tfevents.%d.%s", ts, host)
+		var err error
+		f, err = os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("create TensorBoard events: %w", err)
+		}
 	}
 	e := &EventWriter{f: f, w: bufio.NewWriter(f)}
 	var ev []byte
@@ -68,6 +79,25 @@ func (e *EventWriter) Scalar(tag string, step int, value float64) error {
 	ev = protowire.AppendVarint(ev, uint64(step))
 	ev = protowire.AppendTag(ev, 5, protowire.BytesType)
 	ev = protowire.AppendBytes(ev, sum)
+	return e.record(ev)
+}
+
+// Restart records that the run restarts at step, as TensorBoard's
+// SessionLog START (Event.session_log=6, SessionLog.status=1, START=1):
+// TensorBoard then drops the events of earlier files at that step or later,
+// those a killed run wrote after its last checkpoint, which a resumed run
+// writes again.
+func (e *EventWriter) Restart(step int) error {
+	var log []byte
+	log = protowire.AppendTag(log, 1, protowire.VarintType)
+	log = protowire.AppendVarint(log, 1)
+	var ev []byte
+	ev = protowire.AppendTag(ev, 1, protowire.Fixed64Type)
+	ev = protowire.AppendFixed64(ev, math.Float64bits(float64(time.Now().UnixNano())/1e9))
+	ev = protowire.AppendTag(ev, 2, protowire.VarintType)
+	ev = protowire.AppendVarint(ev, uint64(step))
+	ev = protowire.AppendTag(ev, 6, protowire.BytesType)
+	ev = protowire.AppendBytes(ev, log)
 	return e.record(ev)
 }
 

@@ -102,3 +102,60 @@ func TestEventWriter(t *testing.T) {
 		t.Fatalf("version %q, scalars %+v", version, scalars)
 	}
 }
+
+// Restart writes a SessionLog START at the step, which makes TensorBoard
+// drop earlier files' events from that step on; a second writer in the same
+// second gets its own file instead of truncating the first.
+func TestEventWriterRestart(t *testing.T) {
+	dir := t.TempDir()
+	first, err := NewEventWriter(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Scalar("train/loss", 6, 2.5); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	w, err := NewEventWriter(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Restart(5); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	files, _ := filepath.Glob(filepath.Join(dir, "events.out.tfevents.*"))
+	if len(files) != 2 {
+		t.Fatalf("event files: %v", files)
+	}
+	if _, scalars := readEvents(t, files[0]); len(scalars) != 1 {
+		t.Fatalf("the first file lost its scalars: %+v", scalars)
+	}
+	b, _ := os.ReadFile(files[1])
+	var last []byte
+	for len(b) > 0 { // the last record's Event
+		n := binary.LittleEndian.Uint64(b[:8])
+		last, b = b[12:12+n], b[16+n:]
+	}
+	var step, status uint64
+	for len(last) > 0 {
+		num, typ, l := protowire.ConsumeTag(last)
+		last = last[l:]
+		switch {
+		case num == 2:
+			v, l := protowire.ConsumeVarint(last)
+			step, last = v, last[l:]
+		case num == 6:
+			log, l := protowire.ConsumeBytes(last)
+			last = last[l:]
+			if _, _, l := protowire.ConsumeTag(log); l > 0 {
+				status, _ = protowire.ConsumeVarint(log[l:])
+			}
+		default:
+			last = last[protowire.ConsumeFieldValue(num, typ, last):]
+		}
+	}
+	if step != 5 || status != 1 {
+		t.Fatalf("restart event: step %d, session status %d; want 5 and START (1)", step, status)
+	}
+}
