@@ -173,7 +173,7 @@ func TestReadSwappedFile(t *testing.T) {
 // the size said, so a file that grows, or a device, cannot fill memory.
 func TestReadSizeCap(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "grown.go")
-	if err := os.WriteFile(p, []byte(strings.Repeat("x", 5000)), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(strings.Repeat("x := 1\n", 700)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := sourceReader{maxBytes: 1000}
