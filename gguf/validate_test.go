@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 // tinyBuilder is a valid tiny llama model (zeroed weights) as a Builder,
@@ -140,5 +142,29 @@ func TestValidateAdapter(t *testing.T) {
 	b.Set("adapter.type", Of("control"))
 	if err := readBuilder(t, b).Validate(); err == nil || !strings.Contains(err.Error(), `adapter.type is "control"`) {
 		t.Fatalf("control vector: %v", err)
+	}
+}
+
+// TestValidateRealFiles guards against refusing what real converters
+// write: the fixture model in full, the fixture vocabularies' tokenizers.
+func TestValidateRealFiles(t *testing.T) {
+	f, err := Open(testfixture.Path(t, "stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Validate(); err != nil {
+		t.Errorf("stories260K: %v", err)
+	}
+	for _, name := range []string{"ggml-vocab-gpt-2.gguf", "ggml-vocab-deepseek-coder.gguf", "ggml-vocab-llama-spm.gguf"} {
+		f, err := Open(testfixture.Path(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.validateVocab()
+		f.Close()
+		if err != nil || n == 0 {
+			t.Errorf("%s: %d tokens, %v", name, n, err)
+		}
 	}
 }
