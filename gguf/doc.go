@@ -10,6 +10,11 @@
 //	arch, err := f.String("general.architecture")
 //	data, err := f.TensorData("token_embd.weight")
 //
+// File.Validate then checks what the llama.cpp engine trusts without
+// checking (hyperparameters it asserts on, the vocabulary, tensor shapes of
+// the llama family), from the header alone, so a bad file is refused with
+// the key or tensor named instead of aborting the process that loads it.
+//
 // Writing goes through a Builder that streams tensor data to a temporary file
 // and renames it into place:
 //
