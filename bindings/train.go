@@ -201,6 +201,20 @@ func (t *Trainer) Info() TrainerInfo { return t.info }
 // gradients and moments, and the compute graphs allocated so far.
 func (t *Trainer) MemoryBytes() int64 { return int64(C.cl_train_memory(t.c)) }
 
+// TrainerCounters is what a trainer did so far, for benchmarks and checks.
+type TrainerCounters struct {
+	UploadedBytes int64 // window inputs set on the backend, all steps together
+	GraphBuilds   int   // step graphs built and allocated (once per window shape)
+}
+
+// Counters reports the trainer's counters.
+func (t *Trainer) Counters() TrainerCounters {
+	var up C.int64_t
+	var builds C.int32_t
+	C.cl_train_counters(t.c, &up, &builds)
+	return TrainerCounters{UploadedBytes: int64(up), GraphBuilds: int(builds)}
+}
+
 // Params lists the trainable tensors in a fixed order.
 func (t *Trainer) Params() []Param { return t.params }
 

@@ -3,6 +3,7 @@
 
 #include "ggml-cpu.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -175,15 +176,36 @@ bool build_optimizer(cl_trainer * t, std::string & err) {
     return true;
 }
 
-// set_inputs fills the step graph's inputs for one window.
-void set_inputs(cl_trainer * t, const step_graph & g, const int32_t * tokens, const int32_t * seg,
+// row_bucket rounds the scored row count up to one of eight sizes per
+// window length, so that windows of one length share a step graph (built
+// and allocated once) instead of each count of scored rows building its own.
+// Padding costs at most an eighth of the output projection's work.
+int32_t row_bucket(int32_t n_rows, int32_t n_tokens) {
+    const int32_t step = (n_tokens + 7) / 8;
+    return std::min(n_tokens, (n_rows + step - 1) / step * step);
+}
+
+// set_inputs fills the step graph's inputs for one window: a few bytes per
+// token (ids, positions, picks, weights) and the n x n attention mask.
+void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg,
                 const int32_t * labels, int32_t n) {
-    std::vector<int32_t> pos(n), rows;
+    std::vector<int32_t> pos(n), rows, picks;
+    rows.reserve(g.n_rows);
+    picks.reserve(g.n_rows);
+    const int64_t nv = t->hp.n_vocab;
     for (int32_t i = 0; i < n; ++i) {
         pos[i] = (i > 0 && seg[i] == seg[i - 1]) ? pos[i - 1] + 1 : 0;
         if (labels[i] >= 0) {
+            picks.push_back((int32_t) (rows.size() * nv + labels[i]));
             rows.push_back(i);
         }
+    }
+    g.n_scored = (int32_t) rows.size();
+    std::vector<float> weights(g.n_rows, 0.0f);
+    std::fill_n(weights.begin(), g.n_scored, -1.0f / (float) g.n_scored);
+    while ((int32_t) rows.size() < g.n_rows) { // padding: row 0, read and weighted 0
+        picks.push_back((int32_t) (rows.size() * nv));
+        rows.push_back(0);
     }
     std::vector<float> mask((size_t) n * n);
     for (int32_t q = 0; q < n; ++q) {
@@ -191,20 +213,21 @@ void set_inputs(cl_trainer * t, const step_graph & g, const int32_t * tokens, co
             mask[(size_t) q * n + k] = (k <= q && seg[k] == seg[q]) ? 0.0f : -INFINITY;
         }
     }
-    const size_t       nv = t->hp.n_vocab;
-    std::vector<float> onehot(nv * rows.size(), 0.0f);
-    for (size_t r = 0; r < rows.size(); ++r) {
-        onehot[r * nv + labels[rows[r]]] = 1.0f;
-    }
-    ggml_backend_tensor_set(g.tokens, tokens, 0, n * sizeof(int32_t));
-    ggml_backend_tensor_set(g.pos, pos.data(), 0, n * sizeof(int32_t));
-    ggml_backend_tensor_set(g.mask, mask.data(), 0, mask.size() * sizeof(float));
-    ggml_backend_tensor_set(g.rows, rows.data(), 0, rows.size() * sizeof(int32_t));
-    ggml_backend_tensor_set(g.labels, onehot.data(), 0, onehot.size() * sizeof(float));
+    auto set = [t](ggml_tensor * in, const void * data) {
+        ggml_backend_tensor_set(in, data, 0, ggml_nbytes(in));
+        t->uploaded += (int64_t) ggml_nbytes(in);
+    };
+    set(g.tokens, tokens);
+    set(g.pos, pos.data());
+    set(g.mask, mask.data());
+    set(g.rows, rows.data());
+    set(g.picks, picks.data());
+    set(g.weights, weights.data());
 }
 
-// fits_memory refuses windows whose attention scores and one-hot labels
-// alone exceed the device's memory, before anything that large is allocated.
+// fits_memory refuses windows whose attention scores and output
+// probabilities alone exceed the device's memory, before anything that large
+// is allocated.
 bool fits_memory(const cl_trainer * t, int32_t n, int32_t n_rows, std::string & err) {
     const double need = 4.0 * n * n * (1 + t->hp.n_head) + 4.0 * t->hp.n_vocab * n_rows;
     size_t       free = 0, total = 0;
@@ -212,7 +235,7 @@ bool fits_memory(const cl_trainer * t, int32_t n, int32_t n_rows, std::string & 
     if (total > 0 && need > (double) total) {
         char msg[256];
         snprintf(msg, sizeof(msg),
-                 "out of memory: a window of %d tokens needs more than %.1f GiB for attention and labels, the device "
+                 "out of memory: a window of %d tokens needs more than %.1f GiB for attention and logits, the device "
                  "has %.1f GiB; lower --ctx",
                  n, need / (1 << 30), (double) total / (1 << 30));
         err = msg;
@@ -246,10 +269,16 @@ bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32
         err = "window has no scored positions";
         return false;
     }
-    if (!fits_memory(t, n, n_rows, err)) {
+    if ((int64_t) n * t->hp.n_vocab > INT32_MAX) {
+        err = "a window of " + std::to_string(n) + " tokens over a vocabulary of " + std::to_string(t->hp.n_vocab) +
+              " is too large for 32-bit label indices; lower --ctx";
         return false;
     }
-    if (!prepare_step_graph(t, g, n, n_rows, err)) {
+    const int32_t shape = row_bucket(n_rows, n);
+    if (!fits_memory(t, n, shape, err)) {
+        return false;
+    }
+    if (!prepare_step_graph(t, g, n, shape, err)) {
         return false;
     }
     set_inputs(t, g, tokens, seg, labels, n);
@@ -379,6 +408,11 @@ int64_t cl_train_memory(const cl_trainer * t) {
     return n;
 }
 
+void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int32_t * graph_builds) {
+    *uploaded     = t->uploaded;
+    *graph_builds = t->graph_builds;
+}
+
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
                         int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
     return guarded(err, err_len, [&]() {
@@ -409,8 +443,8 @@ int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, c
         }
         float mean = 0;
         ggml_backend_tensor_get(g.loss, &mean, 0, sizeof(float));
-        *n_scored = g.n_rows;
-        *nll_sum  = (double) mean * g.n_rows;
+        *n_scored = g.n_scored;
+        *nll_sum  = (double) mean * g.n_scored;
         return 0;
     });
 }

@@ -51,6 +51,11 @@ void         cl_train_get_info(const cl_trainer * t, cl_train_info * info);
 // (and their transposed copies), trainable state and compute graphs.
 int64_t cl_train_memory(const cl_trainer * t);
 
+// cl_train_counters reports what the trainer did so far, for benchmarks
+// and checks: bytes of window inputs set on the backend (the per-step
+// upload), and how many step graphs were built and allocated.
+void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int32_t * graph_builds);
+
 // cl_train_accumulate runs forward and backward over one window of n tokens
 // and adds grad_scale times the gradient of the mean loss into the
 // accumulators. seg[i] is the sample each token belongs to: tokens attend only

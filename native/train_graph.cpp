@@ -146,11 +146,27 @@ bool add_backward(cl_trainer * t, step_graph & g, std::string & err) {
 
 } // namespace
 
+// label_loss is the mean cross-entropy of the rows' labels, read from the
+// labels' token ids: the probabilities (softmax per row) are seen as one
+// column of n_vocab * rows elements, the labels' elements are gathered from
+// it by index, and their logs weighted and summed. ggml's own
+// cross-entropy takes the labels as a dense [n_vocab, rows] distribution,
+// which the host would fill and upload every step (1.2 GB for a 2048-token
+// window on a 152k vocabulary); ids are 4 bytes a row. Every op here has a
+// backward on the CPU and CUDA backends (GET_ROWS_BACK of a 2-D tensor).
+static ggml_tensor * label_loss(ggml_context * ctx, ggml_tensor * logits, ggml_tensor * picks, ggml_tensor * weights) {
+    ggml_tensor * probs  = ggml_soft_max(ctx, logits);
+    ggml_tensor * column = ggml_reshape_2d(ctx, probs, 1, ggml_nelements(probs));
+    ggml_tensor * picked = ggml_get_rows(ctx, column, picks); // [1, rows]
+    return ggml_sum(ctx, ggml_mul(ctx, ggml_log(ctx, picked), weights));
+}
+
 bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err) {
     if (g.ctx && g.n_tokens == n_tokens && g.n_rows == n_rows) {
         return true;
     }
     free_step_graph(g);
+    t->graph_builds++;
     const size_t     cap = graph_capacity(t->hp);
     ggml_init_params ip  = { cap * 3 * ggml_tensor_overhead() + ggml_graph_overhead_custom(cap, true), nullptr, true };
     g.ctx                = ggml_init(ip);
@@ -161,16 +177,17 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
     g.tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
     g.pos    = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
     g.mask   = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, n_tokens, n_tokens);
-    g.rows   = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
-    g.labels = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, t->hp.n_vocab, n_rows);
-    for (ggml_tensor * in : { g.tokens, g.pos, g.mask, g.rows, g.labels }) {
+    g.rows    = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
+    g.picks   = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
+    g.weights = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, n_rows);
+    for (ggml_tensor * in : { g.tokens, g.pos, g.mask, g.rows, g.picks, g.weights }) {
         ggml_set_input(in);
     }
 
     forward_builder fb{ t, ctx, n_tokens };
     ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, g.mask), g.rows); // scored rows only
     ggml_tensor *   logits = ggml_mul_mat(ctx, t->w.output, h);                              // [n_vocab, n_rows]
-    g.loss                 = ggml_cross_entropy_loss(ctx, logits, g.labels);
+    g.loss                 = label_loss(ctx, logits, g.picks, g.weights);
     ggml_set_loss(g.loss);
     ggml_set_output(g.loss);
 

@@ -73,14 +73,21 @@ struct param {
 // The compute graph for one window shape, training (forward and backward)
 // or evaluation (forward only). It is built and allocated once per shape and
 // then computed many times: its own scheduler keeps the allocation, since
-// tensors that carry an earlier allocation are not placed again.
+// tensors that carry an earlier allocation are not placed again. The shape
+// is the window length and the scored rows rounded up to a bucket, so that
+// windows whose scored count differs a little share one graph.
 struct step_graph {
     bool                 backward = false;
     ggml_backend_sched_t sched    = nullptr;
-    int32_t        n_tokens = 0, n_rows = 0;
+    int32_t        n_tokens = 0, n_rows = 0; // the shape: rows include padding
+    int32_t        n_scored = 0;             // rows of the last window that carry a label
     ggml_context * ctx      = nullptr;
     ggml_cgraph *  graph    = nullptr;
-    ggml_tensor *  tokens = nullptr, *pos = nullptr, *mask = nullptr, *rows = nullptr, *labels = nullptr;
+    // Inputs. rows: the positions whose logits are computed; picks: for row
+    // r, r * n_vocab + its label, the element of the row's probabilities the
+    // loss reads; weights: -1 / n_scored for scored rows, 0 for padding.
+    ggml_tensor *  tokens = nullptr, *pos = nullptr, *mask = nullptr, *rows = nullptr, *picks = nullptr,
+                *weights = nullptr;
     ggml_tensor *  loss = nullptr;
 };
 
@@ -109,6 +116,8 @@ struct cl_trainer {
     std::vector<ggml_context *>          transposed_ctx;
     std::vector<ggml_backend_buffer_t>   transposed_buf;
     cltrain::step_graph             train_graph, eval_graph;
+    int64_t                         uploaded     = 0; // bytes of window inputs set on the backend
+    int32_t                         graph_builds = 0; // step graphs built and allocated
 };
 
 namespace cltrain {
