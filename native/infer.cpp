@@ -13,7 +13,7 @@ static bool cl_abort_cb(void * data) {
 }
 
 cl_ctx * cl_ctx_new(llama_model * model, llama_context_params params) {
-    auto * c = new cl_ctx{nullptr, 0};
+    auto * c = new cl_ctx{};
     params.abort_callback = cl_abort_cb;
     params.abort_callback_data = c;
     c->lctx = llama_init_from_model(model, params);
@@ -21,6 +21,13 @@ cl_ctx * cl_ctx_new(llama_model * model, llama_context_params params) {
         delete c;
         return nullptr;
     }
+    // One batch for the context's life: room for a whole n_batch span, or
+    // one token of every sequence. Making one per decode cost a handful of
+    // allocations per generated token.
+    const int32_t n_batch = (int32_t) llama_n_batch(c->lctx);
+    const int32_t n_seq   = (int32_t) llama_n_seq_max(c->lctx);
+    c->batch_cap          = n_batch > n_seq ? n_batch : n_seq;
+    c->batch              = llama_batch_init(c->batch_cap, 0, 1);
     return c;
 }
 
@@ -28,6 +35,7 @@ void cl_ctx_free(cl_ctx * c) {
     if (c == nullptr) {
         return;
     }
+    llama_batch_free(c->batch);
     cl_llama_free(c->lctx);
     delete c;
 }
@@ -48,8 +56,9 @@ static int32_t decode_status(int32_t rc) {
 
 // decode_span decodes toks[0..n) at pos.., asking logits for all of them when
 // all_logits, else for the last one only.
-static int32_t decode_span(cl_ctx * c, llama_batch & batch, const llama_token * toks, int32_t n, int32_t pos,
-                           int32_t seq, bool all_logits) {
+static int32_t decode_span(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos, int32_t seq,
+                           bool all_logits) {
+    llama_batch & batch = c->batch;
     batch.n_tokens = n;
     for (int32_t i = 0; i < n; i++) {
         batch.token[i] = toks[i];
@@ -63,7 +72,6 @@ static int32_t decode_span(cl_ctx * c, llama_batch & batch, const llama_token * 
 
 int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos, int32_t seq) {
     const int32_t n_batch = (int32_t) llama_n_batch(c->lctx);
-    llama_batch batch = llama_batch_init(n_batch, 0, 1);
     int32_t rc = CL_OK;
     for (int32_t i = 0; i < n && rc == CL_OK; i += n_batch) {
         const int32_t m = n - i < n_batch ? n - i : n_batch;
@@ -71,9 +79,8 @@ int32_t cl_decode(cl_ctx * c, const llama_token * toks, int32_t n, int32_t pos, 
             rc = CL_ABORTED;
             break;
         }
-        rc = decode_span(c, batch, toks + i, m, pos + i, seq, false);
+        rc = decode_span(c, toks + i, m, pos + i, seq, false);
     }
-    llama_batch_free(batch);
     return rc;
 }
 
@@ -81,7 +88,10 @@ int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos
     if (__atomic_load_n(&c->cancel, __ATOMIC_RELAXED)) {
         return CL_ABORTED;
     }
-    llama_batch batch = llama_batch_init(n, 0, 1);
+    if (n > c->batch_cap) {
+        return CL_ERROR;
+    }
+    llama_batch & batch = c->batch;
     batch.n_tokens = n;
     for (int32_t i = 0; i < n; i++) {
         batch.token[i] = toks[i];
@@ -90,9 +100,7 @@ int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos
         batch.seq_id[i][0] = seq[i];
         batch.logits[i] = true;
     }
-    const int32_t rc = decode_status(llama_decode(c->lctx, batch));
-    llama_batch_free(batch);
-    return rc;
+    return decode_status(llama_decode(c->lctx, batch));
 }
 
 llama_token cl_sample(cl_ctx * c, llama_sampler * smpl, int32_t idx, char * piece, int32_t cap, int32_t * piece_len,
@@ -130,12 +138,11 @@ int32_t cl_score(cl_ctx * c, const llama_token * toks, int32_t n, int32_t from, 
     cl_reset(c);
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(c->lctx)));
     const int32_t n_batch = (int32_t) llama_n_batch(c->lctx);
-    llama_batch batch = llama_batch_init(n_batch, 0, 1);
     int32_t rc = CL_OK;
     for (int32_t i = 0; i < n - 1 && rc == CL_OK; i += n_batch) {
         // Positions i..i+m-1 predict tokens i+1..i+m.
         const int32_t m = (n - 1) - i < n_batch ? (n - 1) - i : n_batch;
-        rc = decode_span(c, batch, toks + i, m, i, 0, true);
+        rc = decode_span(c, toks + i, m, i, 0, true);
         if (rc != CL_OK) {
             break;
         }
@@ -148,7 +155,6 @@ int32_t cl_score(cl_ctx * c, const llama_token * toks, int32_t n, int32_t from, 
             out[target - from] = log_softmax_at(logits, n_vocab, toks[target]);
         }
     }
-    llama_batch_free(batch);
     return rc;
 }
 

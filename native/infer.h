@@ -8,12 +8,15 @@
 extern "C" {
 #endif
 
-// cl_ctx owns a llama_context plus the flag that aborts a running decode.
+// cl_ctx owns a llama_context, the batch its decodes fill, and the flag
+// that aborts a running decode.
 typedef struct cl_ctx {
     struct llama_context * lctx;
     // Set to non-zero (from any thread) to abort the decode in progress;
     // reset by the caller before the next request.
     volatile int32_t cancel;
+    struct llama_batch batch; // max(n_batch, n_seq_max) tokens, one sequence id each
+    int32_t batch_cap;
 } cl_ctx;
 
 // Status codes of cl_decode and cl_score.
@@ -64,7 +67,7 @@ int32_t cl_score(cl_ctx * c, const llama_token * toks, int32_t n, int32_t from, 
 // cl_logits copies the last decoded logits into out (n_vocab floats).
 int32_t cl_logits(cl_ctx * c, float * out, int32_t n_vocab);
 
-// cl_log_quiet routes llama.cpp's and ggml's logs through a level filter:
+// cl_log_level routes llama.cpp's and ggml's logs through a level filter:
 // below min_level nothing is printed.
 void cl_log_level(int32_t min_level);
 
