@@ -24,7 +24,7 @@ var ErrNotGGUF = gguf.ErrNotGGUF
 // ModelParams are the load-time settings of a model. The zero value loads on
 // the CPU with mmap.
 type ModelParams struct {
-	GPULayers   int       // layers offloaded to the GPU; -1 = all
+	GPULayers   int       // layers offloaded to the GPU; -1 = all, AutoGPULayers = all that fit
 	MainGPU     int       // GPU used for the whole model when not split
 	TensorSplit []float32 // share of the model per GPU; nil = by free memory
 	NoMmap      bool      // read the file into memory instead of mapping it
@@ -47,8 +47,9 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	}
 	Init()
 	mp := C.llama_model_default_params()
-	mp.n_gpu_layers = C.int32_t(p.GPULayers)
-	if p.GPULayers < 0 {
+	layers := resolveGPULayers(path, p.GPULayers)
+	mp.n_gpu_layers = C.int32_t(layers)
+	if layers < 0 {
 		mp.n_gpu_layers = 999
 	}
 	mp.main_gpu = C.int32_t(p.MainGPU)

@@ -14,7 +14,7 @@ import (
 // runs a model.
 func modelFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.IntFlag{Name: "gpu-layers", Aliases: []string{"ngl"}, Usage: "layers to offload to the GPU (-1 = all)", EnvVars: []string{"CODELOOM_GPU_LAYERS"}},
+		gpuLayersFlag("layers to offload to the GPU: -1 = all, 0 = CPU only"),
 		&ucli.IntFlag{Name: "main-gpu", Usage: "GPU that holds the model when it is not split"},
 		&ucli.StringFlag{Name: "tensor-split", Usage: "share of the model per GPU, e.g. 3,1"},
 		&ucli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
@@ -23,9 +23,26 @@ func modelFlags() []ucli.Flag {
 	}
 }
 
+// gpuLayersFlag is --gpu-layers, whose default offloads every layer that
+// fits when a GPU backend is loaded and none otherwise.
+func gpuLayersFlag(usage string) ucli.Flag {
+	return &ucli.IntFlag{Name: "gpu-layers", Aliases: []string{"ngl"}, Usage: usage, Value: bindings.AutoGPULayers,
+		DefaultText: "every layer that fits on the GPU, none without one", EnvVars: []string{"CODELOOM_GPU_LAYERS"}}
+}
+
+// trainOnGPU is whether --gpu-layers asks training to run on the GPU: any
+// count but 0, and by default when a GPU backend is loaded.
+func trainOnGPU(layers int) bool {
+	if layers == bindings.AutoGPULayers {
+		_, ok := bindings.GPUFreeMemory()
+		return ok
+	}
+	return layers != 0
+}
+
 func modelParams(c *ucli.Context) (bindings.ModelParams, error) {
 	p := bindings.ModelParams{GPULayers: c.Int("gpu-layers"), MainGPU: c.Int("main-gpu"), NoMmap: c.Bool("no-mmap")}
-	if p.GPULayers < -1 {
+	if p.GPULayers < -1 && p.GPULayers != bindings.AutoGPULayers {
 		return p, usageError("--gpu-layers %d: want -1 (all) or more", p.GPULayers)
 	}
 	if s := c.String("tensor-split"); s != "" {

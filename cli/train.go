@@ -61,7 +61,7 @@ func trainCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "resume", Usage: "continue the run in --out from its latest checkpoint"},
 			&ucli.Uint64Flag{Name: "seed", Value: d.Seed, Usage: "seed of the adapter initialisation, data order and fim splits"},
 			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads", DefaultText: "the free physical cores", EnvVars: []string{"CODELOOM_THREADS"}},
-			&ucli.IntFlag{Name: "gpu-layers", Aliases: []string{"ngl"}, Usage: "non-zero: train on the first GPU (the whole model)", EnvVars: []string{"CODELOOM_GPU_LAYERS"}},
+			gpuLayersFlag("non-zero: train on the first GPU (the whole model); 0 = CPU"),
 			&ucli.StringFlag{Name: "export", Usage: "also export the adapter as: peft (adapter_model.safetensors + adapter_config.json)"},
 		},
 		Action: runTrain,
@@ -110,7 +110,7 @@ func trainConfig(c *ucli.Context) (train.Config, error) {
 		EvalEvery: c.Int("eval-every"), MaxEvalWindows: c.Int("max-eval-windows"),
 		Patience: c.Int("patience"), MinDelta: c.Float64("min-delta"),
 		CheckpointEvery: c.Int("checkpoint-every"), Resume: c.Bool("resume"),
-		Seed: c.Uint64("seed"), Threads: c.Int("threads"), GPU: c.Int("gpu-layers") != 0,
+		Seed: c.Uint64("seed"), Threads: c.Int("threads"), GPU: trainOnGPU(c.Int("gpu-layers")),
 		ExportPEFT: c.String("export") == "peft",
 	}, nil
 }

@@ -25,6 +25,11 @@ func GoRoot(tb testing.TB) string {
 	return root
 }
 
+// DirEnv names a folder of fixtures that replaces ../shared/fixtures: a
+// test binary carried to another machine (scripts/gpu-check.sh) finds them
+// there.
+const DirEnv = "CODELOOM_FIXTURES"
+
 // Path returns the path of fixtures/name, or skips the test.
 func Path(tb testing.TB, name string) string {
 	tb.Helper()
@@ -32,6 +37,9 @@ func Path(tb testing.TB, name string) string {
 	// This file is internal/testfixture/testfixture.go: three levels below
 	// the checkout's parent, where shared/ lives.
 	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "fixtures", name)
+	if dir := os.Getenv(DirEnv); dir != "" {
+		p = filepath.Join(dir, name)
+	}
 	if _, err := os.Stat(p); err != nil {
 		tb.Skipf("fixture %s not found (../shared/fixtures is only beside a developer's or CI's checkout): %v", name, err)
 	}
