@@ -34,7 +34,9 @@ func benchFiles(b *testing.B) ([]fileEntry, [][]byte, int64) {
 	var srcs [][]byte
 	var total int64
 	for _, f := range files {
-		src, reason, _ := new(sourceReader).read(f) // a reader per file: the benchmarks keep every source
+		r := new(sourceReader) // a reader per file: the benchmarks keep every source
+		src, reason, _ := r.read(f)
+		r.close()
 		if reason != "" {
 			continue
 		}

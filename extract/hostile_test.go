@@ -230,3 +230,34 @@ func TestRunSpecialFiles(t *testing.T) {
 		t.Errorf("records %v, want Alpha", recs)
 	}
 }
+
+// TestReadSwappedFolder replaces, after the walk listed a file in it, a
+// folder by a symlink to a folder outside the source that holds a file of
+// the same name: opening the file by its path would follow the folder's
+// symlink, which O_NOFOLLOW alone does not see.
+func TestReadSwappedFolder(t *testing.T) {
+	outside := t.TempDir()
+	writeFiles(t, outside, map[string]string{"a.go": goFile("OutsideSecret")})
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"sub/a.go": goFile("Inside")})
+	_, results := extractListed(t, root, func() {
+		if err := os.RemoveAll(filepath.Join(root, "sub")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, filepath.Join(root, "sub")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if noOpenat2.Load() {
+		t.Skip("the system has no openat2")
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results, want 1", len(results))
+	}
+	if got := results[0]; got.skipped == nil || got.skipped.reason != SkipSymlink || len(got.records) != 0 {
+		for _, r := range got.records {
+			t.Errorf("read through the swapped folder: %s", r.Name)
+		}
+		t.Errorf("sub/a.go: skipped %+v, want skipped as %s", got.skipped, SkipSymlink)
+	}
+}

@@ -71,6 +71,7 @@ func startPool(ctx context.Context, workers int, timeout time.Duration, maxBytes
 			parser := NewParser(timeout)
 			defer parser.Close()
 			reader := sourceReader{maxBytes: maxBytes}
+			defer reader.close()
 			for b := range p.batches {
 				for i, ok := b.claim(); ok && ctx.Err() == nil; i, ok = b.claim() {
 					p.extractFile(ctx, parser, &reader, b.src, &b.files[i], &b.out[i])

@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"regexp/syntax"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/go-enry/go-enry/v2/data"
 	"github.com/go-enry/go-enry/v2/regex"
 	ignore "github.com/sabhiram/go-gitignore"
+	"golang.org/x/sys/unix"
 )
 
 // Reasons a file is skipped: the keys of Counts.FilesSkippedBy.
@@ -35,6 +37,7 @@ const (
 type fileEntry struct {
 	rel  string // slash-separated, relative to the source root
 	abs  string
+	root string // the source root, symlinks resolved; "" to open abs as it is
 	lang *Language
 	size int64
 }
@@ -121,7 +124,7 @@ func (w *walker) visit(p string, d fs.DirEntry) error {
 		w.skip(rel, lang.Name, SkipTooLarge, "")
 		return nil
 	}
-	w.files = append(w.files, fileEntry{rel: rel, abs: p, lang: lang, size: info.Size()})
+	w.files = append(w.files, fileEntry{rel: rel, abs: p, root: w.root, lang: lang, size: info.Size()})
 	return nil
 }
 
@@ -256,6 +259,9 @@ func (w *walker) ignored(rel string) bool {
 type sourceReader struct {
 	buf      []byte
 	maxBytes int64 // larger files are not read; 0 means DefaultMaxFileBytes
+	root     string
+	rootFd   int // root, open, when rootOpen
+	rootOpen bool
 }
 
 // Errors of readFile for the files it refuses to read.
@@ -266,12 +272,12 @@ var (
 
 // read reads a file and says why it must be skipped, if it must.
 func (r *sourceReader) read(e fileEntry) (src []byte, reason, errText string) {
-	b, err := r.readFile(e.abs, e.size)
+	b, err := r.readFileIn(e.root, e.rel, e.abs, e.size)
 	switch {
 	case err == nil:
 		return b, contentSkipReason(e.rel, b), ""
-	case errors.Is(err, syscall.ELOOP):
-		return nil, SkipSymlink, "replaced by a symlink since the walk"
+	case errors.Is(err, syscall.ELOOP), errors.Is(err, syscall.EXDEV):
+		return nil, SkipSymlink, "a symlink on its path since the walk"
 	case errors.Is(err, errNotRegular):
 		return nil, SkipNotRegular, err.Error()
 	case errors.Is(err, errTooLarge):
@@ -289,13 +295,20 @@ func (r *sourceReader) read(e fileEntry) (src []byte, reason, errText string) {
 // registration (which fails for regular files) and a cleanup, a third of
 // the reading time over thousands of small files. Errors read as os's.
 func (r *sourceReader) readFile(name string, size int64) ([]byte, error) {
-	// O_NONBLOCK: opening a named pipe put in the file's place would wait
-	// for a writer.
-	const flags = syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
-	fd, err := syscall.Open(name, flags, 0)
-	for err == syscall.EINTR {
-		fd, err = syscall.Open(name, flags, 0)
-	}
+	return r.readFileIn("", "", name, size)
+}
+
+// openFlags open a file to read. O_NONBLOCK: opening a named pipe put in
+// the file's place would wait for a writer.
+const openFlags = syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+
+// readFileIn is readFile of the file rel under the folder root, without
+// following a symlink on any part of the path (ELOOP), where the system
+// can (openat2, Linux 5.6): a folder on the way swapped for a symlink
+// during the run cannot lead outside either. With root "", or without
+// openat2, name is opened with only its last part checked.
+func (r *sourceReader) readFileIn(root, rel, name string, size int64) ([]byte, error) {
+	fd, err := r.open(root, rel, name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -332,6 +345,68 @@ func (r *sourceReader) readFile(name string, size int64) ([]byte, error) {
 			return b, nil
 		}
 		b = b[:len(b)+n]
+	}
+}
+
+// noOpenat2 is set when the system has no openat2 (or forbids it).
+var noOpenat2 atomic.Bool
+
+// open opens rel under root by openat2 when it can, name otherwise.
+func (r *sourceReader) open(root, rel, name string) (int, error) {
+	if root != "" && !noOpenat2.Load() {
+		dir, err := r.rootDir(root)
+		if err != nil {
+			return -1, err
+		}
+		how := unix.OpenHow{Flags: openFlags, Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
+		for {
+			fd, err := unix.Openat2(dir, filepath.FromSlash(rel), &how)
+			switch err {
+			case nil:
+				return fd, nil
+			case unix.EINTR, unix.EAGAIN: // EAGAIN: a rename raced the lookup
+				continue
+			case unix.ENOSYS, unix.EPERM:
+				noOpenat2.Store(true) // an old kernel, or a sandbox without it
+			default:
+				return -1, err
+			}
+			break
+		}
+	}
+	for {
+		fd, err := syscall.Open(name, openFlags, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// rootDir is root, open as a folder: kept from file to file, since a
+// worker reads the files of one source after another.
+func (r *sourceReader) rootDir(root string) (int, error) {
+	if r.rootOpen && r.root == root {
+		return r.rootFd, nil
+	}
+	r.close()
+	for {
+		fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, err
+		}
+		r.root, r.rootFd, r.rootOpen = root, fd, true
+		return fd, nil
+	}
+}
+
+// close closes the source root the reader holds open, if any.
+func (r *sourceReader) close() {
+	if r.rootOpen {
+		syscall.Close(r.rootFd)
+		r.rootOpen = false
 	}
 }
 
