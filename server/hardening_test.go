@@ -173,8 +173,9 @@ func TestReadAndIdleTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("stream outlives the read timeout", func(t *testing.T) {
-		// 40 pieces at 20 ms each take longer than ReadTimeout; the read
-		// deadline must not cancel the generation once the body is in.
+		// 40 pieces at 20 ms each take longer than ReadTimeout, which
+		// bounds reading the request only: net/http lifts the read
+		// deadline once the body is in, or a stream would be cancelled.
 		resp := postStream(t, base+"/generate", `{"prompt":"Once upon a time","max_tokens":40,"temperature":0,"stream":true}`)
 		defer resp.Body.Close()
 		_, last := lastEvents(t, resp.Body)
@@ -308,7 +309,9 @@ func TestBrokenModel(t *testing.T) {
 			t.Fatalf("%s shows an absolute path: %s", path, body)
 		}
 	}
-	var list struct{ Models []struct{ Name, Path, Error string } }
+	var list struct {
+		Models []struct{ Name, Path, Error string }
+	}
 	_, _, body := c.do("GET", "/models", "")
 	if err := json.Unmarshal(body, &list); err != nil || len(list.Models) != 2 ||
 		list.Models[0].Path != "broken.gguf" || list.Models[0].Error == "" || list.Models[1].Path != "tiny.gguf" {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -45,11 +44,6 @@ func decodeJSON(c *gin.Context, v any) error {
 	)
 	switch {
 	case err == nil:
-		// The body is in, so the read deadline of http.Server's ReadTimeout
-		// has done its job. Left in place it would cancel the request's
-		// context when it passes (net/http's background read takes the
-		// timeout for a client gone), cutting long generations short.
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Time{})
 		return nil
 	case errors.As(err, &netErr) && netErr.Timeout() && shuttingDownFor(c.Request.Context()):
 		return shuttingDown()
