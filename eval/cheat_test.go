@@ -106,3 +106,20 @@ func TestExecuteCannotCheat(t *testing.T) {
 		}
 	}
 }
+
+func TestGoTestPackage(t *testing.T) {
+	tests := []struct {
+		name, test, pkg, err string
+	}{
+		{"in-package test", "package candidate\n\nfunc TestX(t *testing.T) {}\n", "candidate", ""},
+		{"external test", "package candidate_test\n", "candidate_test", ""},
+		{"own TestMain", "package candidate\n\nfunc TestMain(m *testing.M) {}\n", "", "defines TestMain"},
+		{"not Go", "func (", "", "parse the test"},
+	}
+	for _, tt := range tests {
+		pkg, err := goTestPackage(tt.test)
+		if pkg != tt.pkg || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.name, pkg, err, tt.pkg, tt.err)
+		}
+	}
+}

@@ -163,6 +163,14 @@ func TestRunErrors(t *testing.T) {
 	if _, err := Run(context.Background(), Spec{}); err == nil {
 		t.Error("empty command: no error")
 	}
+	// A private root that cannot be built as asked is an error, never a
+	// run with less isolation.
+	for _, m := range []Mount{{Path: "relative"}, {Path: "/usr/lib", Writable: true}, {Path: "/proc/1"}, {Path: "/no/such/path-xyz"}} {
+		_, err := Run(context.Background(), Spec{Argv: []string{"true"}, Env: []string{"PATH=/usr/bin"}, Mounts: []Mount{m}, UID: testUID, GID: testUID})
+		if err == nil || !strings.Contains(err.Error(), m.Path) {
+			t.Errorf("mount %+v: err = %v, want one naming it", m, err)
+		}
+	}
 }
 
 // processesOf lists the pids whose real uid is uid. Processes killed a moment
