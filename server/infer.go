@@ -173,7 +173,11 @@ func (in *inference) generate(ctx context.Context, prompt string, opt GenerateOp
 	if g.PromptTokens > 0 {
 		in.s.metrics.generation(g)
 	}
-	return g, engineError(ctx, err)
+	err = engineError(ctx, err)
+	if ae, ok := err.(*apiError); ok && ae.Code == "engine_error" {
+		ae.Message = in.s.redact(ae.Message) // the engine's messages may name files by full path
+	}
+	return g, err
 }
 
 // engineError maps an engine error, given the request context it ran under.
