@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/codeloom/codeloom/internal/sourcespec"
 )
 
 // Source is one thing to extract from: a git repository or a local folder.
@@ -36,23 +38,22 @@ func ParseSource(spec string) (Source, error) {
 	if spec == "" {
 		return Source{}, fmt.Errorf("empty source")
 	}
-	if fi, err := os.Stat(spec); err == nil && fi.IsDir() && !strings.Contains(spec, "://") {
+	switch {
+	case sourcespec.IsLocal(spec):
+		if fi, err := os.Stat(spec); err != nil || !fi.IsDir() {
+			return Source{}, fmt.Errorf("source %s: not a folder or a git URL", spec)
+		}
 		abs, err := filepath.Abs(spec)
 		if err != nil {
 			return Source{}, fmt.Errorf("source %s: %w", spec, err)
 		}
 		return Source{Spec: spec, Dir: abs, Repo: filepath.Base(abs)}, nil
-	}
-	if strings.HasPrefix(spec, "github.com/") {
+	case strings.HasPrefix(spec, "github.com/"):
 		return parseURL(spec, "https://"+spec)
-	}
-	if strings.Contains(spec, "://") {
+	case strings.Contains(spec, "://"):
 		return parseURL(spec, spec)
 	}
-	if i, j := strings.Index(spec, ":"), strings.Index(spec, "/"); i > 0 && (j < 0 || i < j) && strings.Contains(spec[:i], "@") {
-		return parseSCP(spec)
-	}
-	return Source{}, fmt.Errorf("source %s: not a folder or a git URL", spec)
+	return parseSCP(spec)
 }
 
 func parseURL(spec, raw string) (Source, error) {
