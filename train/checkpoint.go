@@ -11,6 +11,7 @@ import (
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/internal/atomicfile"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // State is where a run stands; a checkpoint stores it beside the trainable
@@ -33,7 +34,6 @@ type State struct {
 }
 
 const (
-	checkpointDir    = "checkpoints"
 	checkpointLatest = "latest.json"
 	stateFile        = "state.json"
 	tensorsFile      = "tensors.gguf"
@@ -47,7 +47,7 @@ var momentSuffix = map[bindings.ParamPart]string{bindings.ParamM: ".adam_m", bin
 // moments) to checkpoints/step-N, then points checkpoints/latest.json at it
 // and removes the previous checkpoint.
 func saveCheckpoint(ctx context.Context, out string, tr *bindings.Trainer, st State, adamw bool) (string, error) {
-	root := filepath.Join(out, checkpointDir)
+	root := filepath.Join(out, modelstore.CheckpointsDir)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}
@@ -105,7 +105,7 @@ func HasCheckpoint(out string) bool {
 
 // latestCheckpoint is the folder of the newest checkpoint of a run, or "".
 func latestCheckpoint(out string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(out, checkpointDir, checkpointLatest))
+	b, err := os.ReadFile(filepath.Join(out, modelstore.CheckpointsDir, checkpointLatest))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
@@ -116,7 +116,7 @@ func latestCheckpoint(out string) (string, error) {
 	if err := json.Unmarshal(b, &l); err != nil || l.Dir == "" {
 		return "", fmt.Errorf("read %s: malformed", checkpointLatest)
 	}
-	return filepath.Join(out, checkpointDir, l.Dir), nil
+	return filepath.Join(out, modelstore.CheckpointsDir, l.Dir), nil
 }
 
 // loadCheckpoint restores the trainer's tensors (and moments) from dir and

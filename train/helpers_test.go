@@ -11,6 +11,7 @@ import (
 
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // tinyBase writes a small random llama model with a byte vocabulary; with
@@ -72,7 +73,7 @@ func writeDataset(t testing.TB, recs []dataset.Record) string {
 // readState reads the state recorded in a run's train.json.
 func readState(t testing.TB, out string) State {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(out, SummaryFile))
+	b, err := os.ReadFile(filepath.Join(out, modelstore.TrainFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // A model made from scratch loads in llama.cpp, tokenizes code back to the
@@ -46,7 +47,7 @@ func TestInitModelThenFullTraining(t *testing.T) {
 	if len(st.History) != 2 || st.History[1].ValLoss > 0.8*st.History[0].ValLoss {
 		t.Fatalf("full training: evaluations %+v", st.History)
 	}
-	if run.Output != filepath.Join(cfg.Out, ModelFile) {
+	if run.Output != filepath.Join(cfg.Out, modelstore.ModelFile) {
 		t.Fatalf("output %s", run.Output)
 	}
 	trained, err := bindings.ReferenceLoss(run.Output, "", toks, 1)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 func TestPEFTName(t *testing.T) {
@@ -79,7 +80,7 @@ func TestWritePEFT(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := b[8+n:]
-	ad, err := gguf.ReadLoRA(filepath.Join(cfg.Out, AdapterFile))
+	ad, err := gguf.ReadLoRA(filepath.Join(cfg.Out, modelstore.AdapterFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"path/filepath"
 
-	"github.com/codeloom/codeloom/internal/atomicfile"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // writeSummary writes train.json: the result, the full config, the state
@@ -19,20 +19,24 @@ func (r *runner) writeSummary(res *Result) error {
 	if err != nil {
 		base = r.cfg.Base
 	}
-	s := map[string]any{
-		"result": res,
-		"config": r.cfg,
-		"state":  r.st,
-		"base": map[string]any{"path": base, "sha256": r.baseHash, "architecture": info.Architecture,
-			"type": info.BaseType, "layers": info.Layers, "embedding": info.Embedding, "vocab": info.Vocab},
-		"trainable":        info.Trainable,
-		"unigram_val_loss": r.unigram,
-		"backend":          info.Backend,
-		"data": map[string]any{"path": r.cfg.Data, "manifest_sha256": r.data.ManifestSHA256, "records": r.data.Records,
-			"train": r.data.TrainStats, "validation": r.data.ValStats},
-		"tokens_per_second": float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
+	s := &modelstore.Train{
+		Base: modelstore.TrainBase{Path: base, SHA256: r.baseHash, Architecture: info.Architecture,
+			Type: info.BaseType, Layers: info.Layers, Embedding: info.Embedding, Vocab: info.Vocab},
+		Trainable:       info.Trainable,
+		UnigramValLoss:  r.unigram,
+		Backend:         info.Backend,
+		Data:            modelstore.TrainData{Path: r.cfg.Data, ManifestSHA256: r.data.ManifestSHA256, Records: r.data.Records},
+		TokensPerSecond: float64(r.st.Tokens) / math.Max(r.st.Seconds, 1e-9),
 	}
-	return atomicfile.WriteJSON(filepath.Join(r.cfg.Out, SummaryFile), s)
+	for _, f := range []struct {
+		dst *json.RawMessage
+		v   any
+	}{{&s.Result, res}, {&s.Config, r.cfg}, {&s.State, r.st}, {&s.Data.Train, r.data.TrainStats}, {&s.Data.Validation, r.data.ValStats}} {
+		if *f.dst, err = modelstore.Raw(f.v); err != nil {
+			return err
+		}
+	}
+	return modelstore.WriteTrain(r.cfg.Out, s)
 }
 
 func (r *runner) log(v map[string]any) {

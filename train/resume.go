@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/codeloom/codeloom/internal/atomicfile"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // finishedRun returns the recorded result of the run in cfg.Out, and a
@@ -21,24 +22,26 @@ import (
 // that was cancelled, killed, or is given more steps than it ran is not
 // finished.
 func finishedRun(cfg Config, total int) (*Result, string, error) {
-	b, err := os.ReadFile(filepath.Join(cfg.Out, SummaryFile))
-	if errors.Is(err, fs.ErrNotExist) {
+	sum, err := modelstore.ReadTrain(cfg.Out)
+	var res *Result
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, "", nil
-	}
-	if err != nil {
+	case errors.As(err, new(*fs.PathError)): // not read, as opposed to not JSON
 		return nil, "", fmt.Errorf("resume: %w", err)
+	case err == nil:
+		err = json.Unmarshal(sum.Result, &res)
 	}
-	var sum struct{ Result *Result }
-	if err := json.Unmarshal(b, &sum); err != nil || sum.Result == nil {
-		return nil, "", fmt.Errorf("resume: %s is malformed", SummaryFile)
+	if err != nil || res == nil {
+		return nil, "", fmt.Errorf("resume: %s is malformed", modelstore.TrainFile)
 	}
-	res := sum.Result
 	dir, err := latestCheckpoint(cfg.Out)
 	if err != nil || dir == "" {
 		return nil, "", err
 	}
 	var st State
-	if b, err = os.ReadFile(filepath.Join(dir, stateFile)); err == nil {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err == nil {
 		err = json.Unmarshal(b, &st)
 	}
 	if err != nil {
@@ -98,14 +101,14 @@ func trimMetrics(path string, step int) (int, error) {
 // and the adapter's temporaries, which carry no pid, once they are a day
 // old.
 func removeLitter(out string, report func(Event)) error {
-	root := filepath.Join(out, checkpointDir)
+	root := filepath.Join(out, modelstore.CheckpointsDir)
 	for _, l := range []struct{ dir, prefix string }{
 		{root, checkpointTemp},
 		{root, atomicfile.TempPrefix(checkpointLatest)},
-		{out, atomicfile.TempPrefix(SummaryFile)},
+		{out, atomicfile.TempPrefix(modelstore.TrainFile)},
 		{out, atomicfile.TempPrefix(MetricsFile)},
-		{out, "." + AdapterFile + ".tmp-"}, // gguf.Write's names
-		{out, "." + ModelFile + ".tmp-"},
+		{out, "." + modelstore.AdapterFile + ".tmp-"}, // gguf.Write's names
+		{out, "." + modelstore.ModelFile + ".tmp-"},
 	} {
 		removed, err := atomicfile.RemoveStale(l.dir, l.prefix, atomicfile.LegacyAge)
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // deadPid is the pid of a process that ran and has been reaped, as one
@@ -73,7 +75,7 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 	fmt.Fprint(mf, `{"epoch":0,"loss":3.1,"lr":0.009,"step":5}`+"\n"+`{"epoch":0,"loss":3,"lr":0.008,"step":6}`+"\n"+`{"epoch":0,"lo`)
 	mf.Close()
-	dead, root := deadPid(t), filepath.Join(cfg.Out, checkpointDir)
+	dead, root := deadPid(t), filepath.Join(cfg.Out, modelstore.CheckpointsDir)
 	litter := []string{
 		filepath.Join(root, fmt.Sprintf(".tmp-step-pid%d-812", dead)),
 		filepath.Join(root, ".tmp-step-00000002-5150"), // an earlier codeloom's, two days old
@@ -171,7 +173,7 @@ func TestResumeFinishedRun(t *testing.T) {
 	}
 
 	// Killed after the last checkpoint, before train.json.
-	sum := filepath.Join(cfg.Out, SummaryFile)
+	sum := filepath.Join(cfg.Out, modelstore.TrainFile)
 	want := readState(t, cfg.Out)
 	os.Remove(sum)
 	res, err = Run(context.Background(), cfg, nil)

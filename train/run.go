@@ -12,15 +12,12 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/internal/digest"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
-// Output file names in a run folder.
-const (
-	AdapterFile = "adapter.gguf"
-	ModelFile   = "model.gguf"
-	SummaryFile = "train.json"
-	MetricsFile = "metrics.jsonl"
-)
+// MetricsFile is the per-step log in a run folder; the store's files
+// (adapter, model, train.json, checkpoints) are named in modelstore.
+const MetricsFile = "metrics.jsonl"
 
 // Event reports progress to the caller (the CLI draws it as a progress bar).
 type Event struct {
@@ -79,8 +76,8 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 	if cfg.Patience > 0 && len(data.Val) == 0 {
 		return nil, fmt.Errorf("train: %w", errNoVal)
 	}
-	report(Event{Kind: "info", Message: fmt.Sprintf("%d train windows (%d samples, %d truncated, %d dropped), %d validation windows",
-		len(data.Train), data.TrainStats.Samples, data.TrainStats.Truncated, data.TrainStats.Dropped, len(data.Val))})
+	report(Event{Kind: "info", Message: fmt.Sprintf("%s data: %d train windows (%d samples, %d truncated, %d dropped, %d scored tokens), %d validation windows",
+		data.Format, len(data.Train), data.TrainStats.Samples, data.TrainStats.Truncated, data.TrainStats.Dropped, data.TrainStats.Scored, len(data.Val))})
 	tr, err := bindings.NewTrainer(cfg.Base, bindings.TrainerOptions{
 		Full: cfg.Full, Rank: cfg.Rank, Alpha: float32(cfg.Alpha), Targets: cfg.Targets,
 		Optimizer: map[string]bindings.Optimizer{"adamw": bindings.AdamW, "sgd": bindings.SGD}[cfg.Optimizer],
@@ -126,7 +123,7 @@ func checkOut(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("read checkpoints of %s: %w", cfg.Out, err)
 	}
-	_, statErr := os.Stat(filepath.Join(cfg.Out, SummaryFile))
+	_, statErr := os.Stat(filepath.Join(cfg.Out, modelstore.TrainFile))
 	switch {
 	case cfg.Resume && latest == "":
 		return fmt.Errorf("nothing to resume: %s has no checkpoint", cfg.Out)
@@ -142,7 +139,7 @@ func loadRunData(ctx context.Context, cfg Config) (*Data, error) {
 		return nil, fmt.Errorf("load tokenizer of %s: %w", cfg.Base, err)
 	}
 	defer m.Close()
-	return LoadData(ctx, cfg.Data, SampleBuilder{Tok: m, Format: cfg.Format, Seed: cfg.Seed}, cfg.Ctx)
+	return LoadData(ctx, cfg.Data, SampleBuilder{Tok: m, Format: cfg.Format, Seed: cfg.Seed}, cfg.dataOptions())
 }
 
 // runner holds one run's moving parts.
@@ -361,9 +358,9 @@ func (r *runner) step() (bool, float64, error) {
 // output is the adapter (or, with full training, the model) file.
 func (r *runner) output() string {
 	if r.cfg.Full {
-		return filepath.Join(r.cfg.Out, ModelFile)
+		return filepath.Join(r.cfg.Out, modelstore.ModelFile)
 	}
-	return filepath.Join(r.cfg.Out, AdapterFile)
+	return filepath.Join(r.cfg.Out, modelstore.AdapterFile)
 }
 
 // export writes the current weights as the run's output.

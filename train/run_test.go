@@ -14,6 +14,7 @@ import (
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // quickConfig is a small, fast run on a tiny model.
@@ -98,7 +99,7 @@ func TestRunLowersValidationLoss(t *testing.T) {
 		Data  struct{ Train PackStats }
 		Base  struct{ SHA256 string }
 	}
-	b, err := os.ReadFile(filepath.Join(cfg.Out, SummaryFile))
+	b, err := os.ReadFile(filepath.Join(cfg.Out, modelstore.TrainFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestRunLowersValidationLoss(t *testing.T) {
 		t.Fatalf("event files %v", ev)
 	}
 
-	adapter := filepath.Join(cfg.Out, AdapterFile)
+	adapter := filepath.Join(cfg.Out, modelstore.AdapterFile)
 	pyText := strings.Repeat("def mul(x, y):\n    return x * y * 3\n", 6)
 	goGain := referenceLoss(t, base, "", valText(goRecs)) - referenceLoss(t, base, adapter, valText(goRecs))
 	pyGain := referenceLoss(t, base, "", pyText) - referenceLoss(t, base, adapter, pyText)
@@ -207,7 +208,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 	if _, err := Run(context.Background(), earlier, nil); err != nil {
 		t.Fatal(err)
 	}
-	adapter := filepath.Join(earlier.Out, AdapterFile)
+	adapter := filepath.Join(earlier.Out, modelstore.AdapterFile)
 	before, err := os.ReadFile(adapter)
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +279,7 @@ func TestRunFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			var sum struct{ Data struct{ Train PackStats } }
-			b, _ := os.ReadFile(filepath.Join(cfg.Out, SummaryFile))
+			b, _ := os.ReadFile(filepath.Join(cfg.Out, modelstore.TrainFile))
 			if err := json.Unmarshal(b, &sum); err != nil {
 				t.Fatal(err)
 			}
