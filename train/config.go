@@ -11,9 +11,13 @@ import (
 // Config is one training run. Zero fields take the defaults of Defaults.
 type Config struct {
 	Base   string `json:"base"`   // base model GGUF
-	Data   string `json:"data"`   // dataset folder
+	Data   string `json:"data"`   // dataset folder, or a JSONL or Parquet file
 	Out    string `json:"out"`    // run folder: adapter.gguf (or model.gguf), checkpoints, logs
-	Format Format `json:"format"` // completion, instruct or fim
+	Format Format `json:"format"` // codeloom's records: completion, instruct or fim
+
+	DataFormat    DataFormat `json:"data_format"`               // shape of the records; auto tells it from the first one
+	ChatTemplate  string     `json:"chat_template,omitempty"`   // chat data: "" for the base model's own, or chatml
+	TrainOnPrompt bool       `json:"train_on_prompt,omitempty"` // score prompts (user, system) too, not only responses
 
 	Full    bool     `json:"full"`    // train every tensor (writes model.gguf) instead of a LoRA adapter
 	Rank    int      `json:"rank"`    // LoRA rank
@@ -70,6 +74,9 @@ func (c Config) withDefaults() Config {
 	if c.Format == "" {
 		c.Format = d.Format
 	}
+	if c.DataFormat == "" {
+		c.DataFormat = DataAuto
+	}
 	if c.Targets == nil {
 		c.Targets = d.Targets
 	}
@@ -112,6 +119,12 @@ func (c Config) check() error {
 	}
 	if _, err := ParseFormat(string(c.Format)); err != nil {
 		errs = append(errs, err)
+	}
+	if _, err := ParseDataFormat(string(c.DataFormat)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ChatTemplate != "" && c.ChatTemplate != ChatML {
+		add("unknown chat template %q (want %s, or none for the base model's own)", c.ChatTemplate, ChatML)
 	}
 	if c.Optimizer != "adamw" && c.Optimizer != "sgd" {
 		add("unknown optimizer %q (want adamw or sgd)", c.Optimizer)
