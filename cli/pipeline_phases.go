@@ -15,6 +15,7 @@ import (
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/extract"
 	"github.com/codeloom/codeloom/hub"
+	"github.com/codeloom/codeloom/internal/sourcespec"
 	"github.com/codeloom/codeloom/pipeline"
 )
 
@@ -65,7 +66,7 @@ func (p pipelinePhases) Extract(ctx context.Context, sources []string, out strin
 		// The extraction cache knows a local folder by its name only; the
 		// pipeline reruns this step when the folder changed, so it must not
 		// be served the old results.
-		Force: slices.ContainsFunc(sources, pipeline.IsLocal),
+		Force: slices.ContainsFunc(sources, sourcespec.IsLocal),
 	}
 	stop := showProgress(p.c, o.Progress)
 	m, err := extract.Run(ctx, o)

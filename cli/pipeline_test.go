@@ -19,6 +19,7 @@ import (
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/modelstore"
 	"github.com/codeloom/codeloom/pipeline"
 	"github.com/codeloom/codeloom/train"
 )
@@ -96,7 +97,7 @@ func TestPipelineEndToEnd(t *testing.T) {
     heads: 2
     ctx: 64
     max_steps: 20
-    learning_rate: 0.01`, filepath.Join(dir, "models", "e2e-base", pipeline.TinyFile)
+    learning_rate: 0.01`, filepath.Join(dir, "models", "e2e-base", modelstore.ModelFile)
 		}, 7},
 	}
 	for _, tt := range tests {
@@ -192,7 +193,7 @@ func checkPipelineArtifacts(t *testing.T, dir, base, out string) {
 	}
 	checkLossFell(t, models)
 	var ev eval.Report
-	readJSON(t, filepath.Join(models, pipeline.EvalFile), &ev)
+	readJSON(t, filepath.Join(models, modelstore.EvalFile), &ev)
 	if len(ev.Runs) != 2 || !(ev.Runs[0].Metrics["perplexity"] < ev.Runs[1].Metrics["perplexity"]) {
 		t.Fatalf("eval: the tuned model is not better on held-out code: %+v", ev.Runs)
 	}
@@ -201,7 +202,7 @@ func checkPipelineArtifacts(t *testing.T, dir, base, out string) {
 		t.Fatal(err)
 	}
 	defer bm.Close()
-	a, err := bindings.LoadAdapter(bm, filepath.Join(models, pipeline.AdapterFile))
+	a, err := bindings.LoadAdapter(bm, filepath.Join(models, modelstore.AdapterFile))
 	if err != nil {
 		t.Fatalf("the adapter does not load on %s: %v", base, err)
 	}
@@ -237,7 +238,7 @@ func checkLossFell(t *testing.T, runDir string) {
 func checkTinyBase(t *testing.T, dir string, vocab int) {
 	t.Helper()
 	checkLossFell(t, dir)
-	f, err := gguf.Open(filepath.Join(dir, pipeline.TinyFile))
+	f, err := gguf.Open(filepath.Join(dir, modelstore.ModelFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type Analyzer interface {
 }
 
 // TinyMaker trains a tokenizer and a small model from scratch on a dataset,
-// writing TinyFile into dir; with resume it continues an interrupted
+// writing modelstore.ModelFile into dir; with resume it continues an interrupted
 // training from its checkpoint.
 type TinyMaker interface {
 	MakeTiny(ctx context.Context, dataset, dir string, opt TinyConfig, threads int, resume bool) error
@@ -39,7 +39,7 @@ type Puller interface {
 	Pull(ctx context.Context, ref, dir string) (string, error)
 }
 
-// Trainer trains a LoRA adapter of base on a dataset, writing AdapterFile
+// Trainer trains a LoRA adapter of base on a dataset, writing modelstore.AdapterFile
 // (and its records) into modelDir; with resume it continues an interrupted
 // training from its checkpoint.
 type Trainer interface {
@@ -47,7 +47,7 @@ type Trainer interface {
 }
 
 // Evaluator scores base and base+adapter on the dataset's validation split
-// and writes the scorecard (EvalFile and its companions) into dir.
+// and writes the scorecard (modelstore.EvalFile and its companions) into dir.
 type Evaluator interface {
 	Eval(ctx context.Context, base, adapter, dataset, dir string, opt EvalConfig, threads int) error
 }

@@ -9,16 +9,14 @@ import (
 	"strings"
 
 	"github.com/codeloom/codeloom/hub"
+	"github.com/codeloom/codeloom/internal/sourcespec"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
-// Files of a pipeline run. The adapter and scorecard are in the model
-// folder, where `codeloom serve` finds them; the pipeline's own files are
-// in its pipeline/ subfolder.
+// The pipeline's own files, in the pipeline/ subfolder of the model
+// folder. The adapter, base reference and scorecard are the model store's
+// (see modelstore), where `codeloom serve` finds them.
 const (
-	AdapterFile  = "adapter.gguf"
-	EvalFile     = "eval.json"
-	TinyFile     = "model.gguf"
-	BaseRefFile  = "base"
 	PipelineDir  = "pipeline"
 	StateFile    = "state.json"
 	AnalysisFile = "analysis.json"
@@ -40,7 +38,7 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 	}
 	modelDir, own := cfg.ModelDir(), cfg.pipelineDir()
 	dataset := cfg.DatasetDir()
-	adapter := filepath.Join(modelDir, AdapterFile)
+	adapter := filepath.Join(modelDir, modelstore.AdapterFile)
 	base, baseSteps, err := planBase(cfg, ph)
 	if err != nil {
 		return nil, err
@@ -78,12 +76,12 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 				if err := ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume); err != nil {
 					return err
 				}
-				return writeBaseRef(modelDir, base)
+				return modelstore.WriteBaseRef(modelDir, base)
 			},
 		},
 		Step{
 			Name: "eval", Settings: [2]int{cfg.Eval.Limit, cfg.Eval.MaxTokens}, After: []string{"train"},
-			Outputs: []string{filepath.Join(modelDir, EvalFile)},
+			Outputs: []string{filepath.Join(modelDir, modelstore.EvalFile)},
 			Run: func(ctx context.Context, _ bool) error {
 				return ph.Eval.Eval(ctx, base, adapter, dataset, modelDir, cfg.Eval, cfg.Threads)
 			},
@@ -115,7 +113,7 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 			return "", baseSteps{}, fmt.Errorf("base.tiny.sources: %w", err)
 		}
 		data, dir := cfg.BaseDatasetDir(), cfg.TinyBaseDir()
-		out := filepath.Join(dir, TinyFile)
+		out := filepath.Join(dir, modelstore.ModelFile)
 		return out, baseSteps{
 			extract: []Step{{
 				Name: "extract-base", Settings: extractSettings{sources, cfg.Extract},
@@ -152,16 +150,6 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 	}
 }
 
-// writeBaseRef records the adapter's base model in the folder's base file,
-// where the model store (and so `codeloom serve`) looks for it.
-func writeBaseRef(modelDir, base string) error {
-	abs, err := filepath.Abs(base)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(modelDir, BaseRefFile), []byte(abs+"\n"))
-}
-
 // emptyDir makes dir an empty folder but for the entries named in keep, so
 // a step that starts afresh does not find an earlier run's files (training
 // refuses to overwrite a run it did not resume).
@@ -184,18 +172,12 @@ func emptyDir(dir string, keep ...string) error {
 	return nil
 }
 
-// IsLocal reports whether a source names a local folder or @list file
-// rather than a repository to fetch.
-func IsLocal(source string) bool {
-	return !strings.Contains(source, "://") && !strings.HasPrefix(source, "git@") && !strings.HasPrefix(source, "github.com/")
-}
-
 // localPaths keeps the local sources (a @list file counts as the file):
 // remote ones are known by their names alone.
 func localPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
-		if IsLocal(s) {
+		if sourcespec.IsLocal(s) {
 			out = append(out, strings.TrimPrefix(s, "@"))
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // fakePhases does each phase's work as the real packages would at the file
@@ -42,7 +44,7 @@ func (f *fakePhases) Analyze(_ context.Context, dataset, jsonPath, htmlPath stri
 
 func (f *fakePhases) MakeTiny(_ context.Context, dataset, dir string, _ TinyConfig, _ int, resume bool) error {
 	f.record("tiny", dataset, dir, resumeWord(resume))
-	return writeFileAtomic(filepath.Join(dir, TinyFile), []byte("GGUF tiny"))
+	return writeFileAtomic(filepath.Join(dir, modelstore.ModelFile), []byte("GGUF tiny"))
 }
 
 func resumeWord(resume bool) string {
@@ -72,12 +74,12 @@ func (f *fakePhases) Train(ctx context.Context, base, dataset, modelDir string, 
 	if err := writeFileAtomic(filepath.Join(modelDir, "train.json"), []byte("{}")); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(modelDir, AdapterFile), []byte("adapter"))
+	return writeFileAtomic(filepath.Join(modelDir, modelstore.AdapterFile), []byte("adapter"))
 }
 
 func (f *fakePhases) Eval(_ context.Context, base, adapter, dataset, dir string, _ EvalConfig, _ int) error {
 	f.record("eval", base, adapter, dataset, dir)
-	return writeFileAtomic(filepath.Join(dir, EvalFile), []byte("{}"))
+	return writeFileAtomic(filepath.Join(dir, modelstore.EvalFile), []byte("{}"))
 }
 
 func (f *fakePhases) Generate(_ context.Context, base, adapter, prompt string, _, _ int) (string, error) {
@@ -163,7 +165,7 @@ func TestPipelineTinyBase(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(md, "demo", PipelineDir, AnalysisFile)); err != nil {
 		t.Fatalf("retraining removed the analysis: %v", err)
 	}
-	if b, err := os.ReadFile(filepath.Join(md, "demo", BaseRefFile)); err != nil || string(b) != md+"/demo-base/model.gguf\n" {
+	if b, err := os.ReadFile(filepath.Join(md, "demo", modelstore.BaseFile)); err != nil || string(b) != md+"/demo-base/model.gguf\n" {
 		t.Fatalf("base reference = %q, %v", b, err)
 	}
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // Run carries out the pipeline cfg describes: the steps that are not up to
@@ -38,7 +40,7 @@ func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
 func summarize(w io.Writer, cfg *Config) error {
 	dir, own := cfg.ModelDir(), cfg.pipelineDir()
 	fmt.Fprintf(w, "\ndataset   %s\nreport    %s\nadapter   %s\nscorecard %s\n",
-		cfg.DatasetDir(), filepath.Join(own, ReportFile), filepath.Join(dir, AdapterFile), filepath.Join(dir, EvalFile))
+		cfg.DatasetDir(), filepath.Join(own, ReportFile), filepath.Join(dir, modelstore.AdapterFile), filepath.Join(dir, modelstore.EvalFile))
 	sample, err := os.ReadFile(filepath.Join(own, SampleFile))
 	if err != nil {
 		return fmt.Errorf("read sample: %w", err)
