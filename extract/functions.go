@@ -68,9 +68,8 @@ type span struct{ start, end uint32 }
 
 // functions returns every function of the tree in source order, nested
 // functions included as their own entries, and how many it left out for
-// their nesting (maxNesting). The walk reports functions,
-// containers and comments with their nesting and the branch count of each
-// function; only the functions cross into the binding again, for names,
+// their nesting (maxNesting). The walk reports functions, containers and
+// comments with their nesting and the branch count of each function; only the functions cross into the binding again, for names,
 // bodies and documentation. It frees the tree, counting on the way the
 // branches of the functions a shallow walk did not go into.
 func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) ([]Function, int) {
@@ -154,9 +153,8 @@ func defaultContainerName(n *sitter.Node, src []byte) string {
 
 // function extracts the function of event ev when it has a name and a body,
 // and returns the scope it makes. Otherwise its branches count for the
-// function around it, unless a class body lies in between.
-// A function nested deeper than maxNesting is counted and
-// left out as if anonymous.
+// function around it, unless a class body lies in between. One nested
+// deeper than maxNesting is counted in tooDeep and left out likewise.
 func (e *extractor) function(ev *treewalk.Event) scope {
 	up, depth := e.around(ev), e.depth(ev)
 	d, ok := e.declaration(ev)

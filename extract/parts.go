@@ -21,7 +21,7 @@ import (
 
 // partFormat changes whenever what a part holds changes, so old parts are
 // not reused.
-const partFormat = 5 // 5: fingerprints with the one-mix shingle hash
+const partFormat = 6 // 6: no functions nested over maxNesting deep, files read beneath the root only
 
 // sourceResult is one source's extraction, kept in the cache as a part: a
 // file of its kept records (before dedup and split, see partEncoder), a
