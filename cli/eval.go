@@ -14,6 +14,7 @@ import (
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // samplingTemperature is used with --samples above 1 when --temperature is
@@ -91,7 +92,7 @@ func runEval(c *ucli.Context) error {
 	if err := rep.Write(out); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(out, eval.ReportFile), filepath.Join(out, eval.ScorecardMD))
+	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(out, modelstore.EvalFile), filepath.Join(out, eval.ScorecardMD))
 	return nil
 }
 
@@ -166,8 +167,8 @@ func temperature(c *ucli.Context) float64 {
 
 // evalInputs hashes every input file, so a scorecard names exactly what it
 // measured.
-func evalInputs(ctx context.Context, c *ucli.Context) ([]eval.Input, error) {
-	var ins []eval.Input
+func evalInputs(ctx context.Context, c *ucli.Context) ([]modelstore.Input, error) {
+	var ins []modelstore.Input
 	for _, role := range []string{"model", "adapter", "tasks", "completions"} {
 		if p := c.String(role); p != "" {
 			in, err := eval.HashFile(ctx, role, p)

@@ -18,6 +18,7 @@ import (
 	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // writeAdapter writes a rank-2 LoRA adapter with random A and B on every
@@ -83,7 +84,7 @@ func writeDataset(t *testing.T, dir string) {
 }
 
 type evalJSON struct {
-	Inputs []eval.Input `json:"inputs"`
+	Inputs []modelstore.Input `json:"inputs"`
 	Runs   []struct {
 		Name      string                        `json:"name"`
 		Metrics   map[string]float64            `json:"metrics"`
@@ -103,7 +104,7 @@ func runEvalCLI(t *testing.T, args ...string) (stdout string, err error) {
 
 func readEvalJSON(t *testing.T, dir string) evalJSON {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, eval.ReportFile))
+	b, err := os.ReadFile(filepath.Join(dir, modelstore.EvalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestEvalEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Dir(adapter) // the default: the adapter's folder
-	if !strings.Contains(stdout, filepath.Join(out, eval.ReportFile)) {
+	if !strings.Contains(stdout, filepath.Join(out, modelstore.EvalFile)) {
 		t.Errorf("stdout does not name the report in the adapter's folder: %q", stdout)
 	}
 	rep := readEvalJSON(t, out)

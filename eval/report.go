@@ -2,8 +2,6 @@ package eval
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,86 +11,49 @@ import (
 
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/internal/atomicfile"
+	"github.com/codeloom/codeloom/internal/digest"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
-// Report is everything one `codeloom eval` measured: eval.json.
+// Report is everything one `codeloom eval` measured. It is written as
+// eval.json (modelstore.Eval, which names its fields) and the scorecard
+// files beside it.
 type Report struct {
-	Tool      string         `json:"tool"`
-	CreatedAt time.Time      `json:"created_at"`
-	Settings  map[string]any `json:"settings"`
-	Inputs    []Input        `json:"inputs"`
+	Tool      string
+	CreatedAt time.Time
+	Settings  map[string]any
+	Inputs    []modelstore.Input
 	// Runs holds the model under test first (with its adapter, when one is
 	// given), then with --compare the base model without the adapter.
-	Runs []*Run `json:"runs"`
+	Runs []*Run
 	// Deltas is Runs[0] minus Runs[1] for every metric both have.
-	Deltas map[string]float64 `json:"deltas,omitempty"`
+	Deltas map[string]float64
 }
 
-// Input is a file or dataset the evaluation read, with its content hash.
-type Input struct {
-	Role   string `json:"role"` // model, adapter, dataset, tasks, completions
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Bytes  int64  `json:"bytes"`
-}
-
-// Report file names inside the output folder.
+// Report file names inside the output folder, beside modelstore.EvalFile.
 const (
-	ReportFile   = "eval.json"
 	ScorecardMD  = "eval.md"
 	SamplesJSONL = "eval-samples.jsonl"
 )
 
 // HashFile hashes one input file.
-func HashFile(ctx context.Context, role, path string) (Input, error) {
-	in := Input{Role: role, Path: path}
-	h := sha256.New()
-	if err := hashInto(ctx, h, path, &in.Bytes); err != nil {
-		return in, err
-	}
-	in.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return in, nil
+func HashFile(ctx context.Context, role, path string) (modelstore.Input, error) {
+	in := modelstore.Input{Role: role, Path: path}
+	var err error
+	in.SHA256, in.Bytes, err = digest.Files(ctx, path)
+	return in, err
 }
 
 // HashDataset hashes the JSONL shards of a dataset folder, in order, as one
 // stream: the hash changes when any record does.
-func HashDataset(ctx context.Context, dir string) (Input, error) {
-	in := Input{Role: "dataset", Path: dir}
+func HashDataset(ctx context.Context, dir string) (modelstore.Input, error) {
+	in := modelstore.Input{Role: "dataset", Path: dir}
 	shards, err := dataset.Shards(dir)
 	if err != nil {
 		return in, err
 	}
-	h := sha256.New()
-	for _, s := range shards {
-		if err := hashInto(ctx, h, s, &in.Bytes); err != nil {
-			return in, err
-		}
-	}
-	in.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return in, nil
-}
-
-func hashInto(ctx context.Context, w io.Writer, path string, n *int64) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("hash %s: %w", path, err)
-	}
-	defer f.Close()
-	buf := make([]byte, 4<<20)
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		k, err := f.Read(buf)
-		w.Write(buf[:k])
-		*n += int64(k)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("hash %s: %w", path, err)
-		}
-	}
+	in.SHA256, in.Bytes, err = digest.Files(ctx, shards...)
+	return in, err
 }
 
 // Compare fills Deltas from the first two runs.
@@ -121,18 +82,34 @@ func (r *Report) Write(dir string) error {
 	}{
 		{SamplesJSONL, r.writeSamples},
 		{ScorecardMD, r.writeMarkdown},
-		{ReportFile, func(w io.Writer) error {
-			e := json.NewEncoder(w)
-			e.SetIndent("", "  ")
-			return e.Encode(r)
-		}},
 	}
 	for _, f := range files {
 		if err := atomicfile.Write(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}
 	}
-	return nil
+	e, err := r.file()
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return modelstore.WriteEval(dir, e)
+}
+
+// file is the report as eval.json holds it.
+func (r *Report) file() (*modelstore.Eval, error) {
+	e := &modelstore.Eval{Tool: r.Tool, CreatedAt: r.CreatedAt, Settings: r.Settings, Inputs: r.Inputs, Deltas: r.Deltas,
+		Runs: make([]modelstore.EvalRun, len(r.Runs))}
+	for i, run := range r.Runs {
+		e.Runs[i] = modelstore.EvalRun{Name: run.Name, Metrics: run.Metrics, Languages: run.Languages}
+		if run.PassAt != nil {
+			raw, err := modelstore.Raw(run.PassAt)
+			if err != nil {
+				return nil, err
+			}
+			e.Runs[i].PassAt = raw
+		}
+	}
+	return e, nil
 }
 
 func (r *Report) writeSamples(w io.Writer) error {

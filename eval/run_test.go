@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // scripted is an LM that writes fixed text for each prompt, one character
@@ -186,7 +187,7 @@ func TestEvaluateTasksAndReport(t *testing.T) {
 		} `json:"runs"`
 		Deltas map[string]float64 `json:"deltas"`
 	}
-	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	b, err := os.ReadFile(filepath.Join(dir, modelstore.EvalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
