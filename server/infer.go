@@ -37,7 +37,7 @@ type inference struct {
 // resolve finds the entries a request names. model may name a base model or
 // an adapter (then its base is used); both empty means the default model.
 func (s *Server) resolve(model, adapter string) (*Entry, *Entry, error) {
-	cat, err := Scan(s.opt.ModelsDir)
+	cat, err := s.store.catalog()
 	if err != nil {
 		return nil, nil, s.storeError(err)
 	}

@@ -20,7 +20,7 @@ type modelView struct {
 // listModels serves GET /models: every model and adapter in the store with
 // its metadata, whether it is loaded, and its training metrics.
 func (s *Server) listModels(c *gin.Context) {
-	cat, err := Scan(s.opt.ModelsDir)
+	cat, err := s.store.catalog()
 	if err != nil {
 		writeError(c, s.storeError(err))
 		return

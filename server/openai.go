@@ -91,7 +91,7 @@ func newID(prefix string) string {
 // openaiModels serves GET /v1/models: base models and adapters alike, since
 // "model" may name either.
 func (s *Server) openaiModels(c *gin.Context) {
-	cat, err := Scan(s.opt.ModelsDir)
+	cat, err := s.store.catalog()
 	if err != nil {
 		writeError(c, s.storeError(err))
 		return

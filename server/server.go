@@ -99,6 +99,7 @@ func (o *Options) setDefaults() error {
 // Close it after the HTTP server has shut down.
 type Server struct {
 	opt     Options
+	store   *catalogCache
 	pool    *pool
 	admit   admission
 	gate    *gate
@@ -117,7 +118,7 @@ func New(opt Options) (*Server, error) {
 	if err := opt.setDefaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, pool: newPool(opt.Engine, opt.MaxLoaded, opt.Parallel),
+	s := &Server{opt: opt, store: newCatalogCache(opt.ModelsDir), pool: newPool(opt.Engine, opt.MaxLoaded, opt.Parallel),
 		metrics: newMetrics(), gate: newGate(), stop: make(chan struct{})}
 	s.admit.limit = int64(opt.Queue)
 	s.handler = s.routes()
@@ -215,7 +216,7 @@ func (s *Server) unloadIdle() {
 
 func (s *Server) health(c *gin.Context) {
 	reason := ""
-	switch cat, err := Scan(s.opt.ModelsDir); {
+	switch cat, err := s.store.catalog(); {
 	case s.closing.Load():
 		reason = "shutting down"
 	case s.preloading.Load() != nil:

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/codeloom/codeloom/modelstore"
 )
 
 // Entry kinds.
@@ -36,7 +38,7 @@ type Metrics struct {
 // request's names stays cheap.
 func ReadMetrics(dir, name string) Metrics {
 	folder := filepath.Join(dir, name)
-	return Metrics{Training: readJSON(filepath.Join(folder, "train.json")), Eval: readJSON(filepath.Join(folder, "eval.json"))}
+	return Metrics{Training: readJSON(filepath.Join(folder, modelstore.TrainFile)), Eval: readJSON(filepath.Join(folder, modelstore.EvalFile))}
 }
 
 // Catalog is the result of one scan of the store, by name.
@@ -61,15 +63,9 @@ func ValidName(name string) bool {
 	return nameRE.MatchString(name) && !strings.Contains(name, "..")
 }
 
-// Scan lists the store's models and adapters. Its layout:
-//
-//	DIR/NAME.gguf               base model NAME
-//	DIR/NAME/model.gguf         base model NAME
-//	DIR/NAME/adapter.gguf       adapter NAME
-//	DIR/NAME/base               the adapter's base: a model name in the store or a GGUF path
-//	DIR/NAME/train.json, eval.json   metrics shown by GET /models (see ReadMetrics)
-//
-// train.json's "base_model" (or "base") string stands in for a missing base file.
+// Scan lists the store's models and adapters (modelstore describes its
+// layout); train.json and eval.json are the metrics GET /models shows (see
+// ReadMetrics). An adapter's base is modelstore.BaseRef.
 func Scan(dir string) (Catalog, error) {
 	items, err := os.ReadDir(dir)
 	if err != nil {
@@ -91,14 +87,14 @@ func Scan(dir string) (Catalog, error) {
 	refs := map[string]string{}
 	for _, name := range folders {
 		full := filepath.Join(dir, name)
-		if fileExists(filepath.Join(full, "model.gguf")) {
-			cat.add(&Entry{Name: name, Kind: KindModel, Path: filepath.Join(full, "model.gguf")})
+		if model := filepath.Join(full, modelstore.ModelFile); fileExists(model) {
+			cat.add(&Entry{Name: name, Kind: KindModel, Path: model})
 		}
-		refs[name] = baseReference(full)
+		refs[name] = modelstore.BaseRef(full)
 	}
 	for _, name := range folders {
 		full := filepath.Join(dir, name)
-		adapter := filepath.Join(full, "adapter.gguf")
+		adapter := filepath.Join(full, modelstore.AdapterFile)
 		switch {
 		case fileExists(adapter):
 			e := &Entry{Name: name, Kind: KindAdapter, Path: adapter}
@@ -158,34 +154,6 @@ func (c Catalog) resolveBase(adapter, folder, ref string) string {
 	}
 	c.add(&Entry{Name: name, Kind: KindModel, Path: p})
 	return name
-}
-
-func baseReference(folder string) string {
-	if b, err := os.ReadFile(filepath.Join(folder, "base")); err == nil {
-		return strings.TrimSpace(string(b))
-	}
-	// train.json (written by codeloom train) names the base as
-	// {"base": {"path": ...}}; a hand-written one may give a plain string.
-	var train struct {
-		BaseModel string          `json:"base_model"`
-		Base      json.RawMessage `json:"base"`
-	}
-	if b, err := os.ReadFile(filepath.Join(folder, "train.json")); err == nil && json.Unmarshal(b, &train) == nil {
-		if train.BaseModel != "" {
-			return train.BaseModel
-		}
-		var path string
-		if json.Unmarshal(train.Base, &path) == nil {
-			return path
-		}
-		var obj struct {
-			Path string `json:"path"`
-		}
-		if json.Unmarshal(train.Base, &obj) == nil {
-			return obj.Path
-		}
-	}
-	return ""
 }
 
 func resolvePath(folder, p string) string {
