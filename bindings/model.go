@@ -17,10 +17,6 @@ import (
 	"github.com/codeloom/codeloom/gguf"
 )
 
-// ErrNotGGUF is returned when a model file does not start with GGUF's magic.
-// It is the gguf package's sentinel, so callers may test for either.
-var ErrNotGGUF = gguf.ErrNotGGUF
-
 // ModelParams are the load-time settings of a model. The zero value loads on
 // the CPU with mmap.
 type ModelParams struct {

@@ -45,7 +45,7 @@ func TestLoadModelBadInput(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope.gguf"), os.ErrNotExist, ""},
 		{"directory", dir, nil, "is a directory"},
-		{"not gguf", notGGUF, ErrNotGGUF, ""},
+		{"not gguf", notGGUF, gguf.ErrNotGGUF, ""},
 		{"truncated", truncated, gguf.ErrMalformed, "runs past the end of the file"},
 	}
 	for _, tt := range tests {
