@@ -69,6 +69,13 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 	if _, err := os.Stat(cfg.Base); err != nil {
 		return nil, fmt.Errorf("base model: %w", err)
 	}
+	// The base's hash is train.json's provenance, not needed to train: it
+	// is read while the tokenizer, the data and the trainer load rather
+	// than before the first step. Not cancelled with ctx, so that a cancel
+	// still ends in a checkpoint and train.json, as it did.
+	hashCtx, stopHash := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHash()
+	baseHash := hashInBackground(hashCtx, cfg.Base)
 	data, err := loadRunData(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -108,7 +115,7 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", cfg.Out, err)
 	}
-	r, err := newRunner(cfg, tr, data, report)
+	r, err := newRunner(cfg, tr, data, report, baseHash)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +149,24 @@ func loadRunData(ctx context.Context, cfg Config) (*Data, error) {
 	return LoadData(ctx, cfg.Data, SampleBuilder{Tok: m, Format: cfg.Format, Seed: cfg.Seed}, cfg.dataOptions())
 }
 
+// hashInBackground starts hashing the file at path and returns the wait
+// for its hex SHA-256.
+func hashInBackground(ctx context.Context, path string) func() (string, error) {
+	type sum struct {
+		hex string
+		err error
+	}
+	done := make(chan sum, 1) // buffered: the hash ends even when nobody waits
+	go func() {
+		h, _, err := digest.Files(ctx, path)
+		done <- sum{h, err}
+	}()
+	return func() (string, error) {
+		s := <-done
+		return s.hex, s.err
+	}
+}
+
 // runner holds one run's moving parts.
 type runner struct {
 	cfg      Config
@@ -162,7 +187,7 @@ type runner struct {
 	unigram  float64 // validation loss of the unigram baseline
 }
 
-func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event)) (*runner, error) {
+func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event), baseHash func() (string, error)) (*runner, error) {
 	r := &runner{cfg: cfg, tr: tr, data: data, report: report, perStep: cfg.MicroBatch * cfg.GradAccum}
 	r.total = totalSteps(cfg, len(data.Train))
 	r.sched = cfg.Schedule
@@ -178,7 +203,7 @@ func newRunner(cfg Config, tr *bindings.Trainer, data *Data, report func(Event))
 		r.unigram = UnigramLoss(data.Train, data.Val, tr.Info().Vocab)
 		report(Event{Kind: "info", Message: fmt.Sprintf("unigram baseline validation loss %.4f", r.unigram)})
 	}
-	h, err := digest.File(cfg.Base)
+	h, err := baseHash()
 	if err != nil {
 		return nil, err
 	}
