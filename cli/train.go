@@ -33,9 +33,12 @@ func trainCommand() *ucli.Command {
 			"checkpoints, metrics.jsonl, TensorBoard events and train.json. Ctrl-C saves a checkpoint; --resume continues.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "base", Usage: "base model GGUF (llama, qwen2 or qwen3; F32, F16, BF16, Q8_0, Q4_0, Q4_K, ...)", Required: true},
-			&ucli.StringFlag{Name: "data", Usage: "dataset folder (train and validation splits)", Required: true},
+			&ucli.StringFlag{Name: "data", Usage: "dataset folder, or a JSONL or Parquet file (see --data-format)", Required: true},
+			&ucli.StringFlag{Name: "data-format", Value: string(d.DataFormat), Usage: "shape of the records: auto (from the first record's fields), codeloom, instruction, chat, completion (prompt/completion) or text"},
+			&ucli.StringFlag{Name: "chat-template", Usage: "chat data: chatml renders messages as ChatML", DefaultText: "the base model's own"},
+			&ucli.BoolFlag{Name: "train-on-prompt", Usage: "score prompt, system and user tokens too, not only responses"},
 			&ucli.StringFlag{Name: "out", Usage: "run folder", DefaultText: "models/<dataset name>"},
-			&ucli.StringFlag{Name: "format", Value: string(d.Format), Usage: "sample format: completion, instruct (loss on code only) or fim"},
+			&ucli.StringFlag{Name: "format", Value: string(d.Format), Usage: "sample format of codeloom's records: completion, instruct (loss on code only) or fim"},
 			&ucli.BoolFlag{Name: "full", Usage: "train every tensor (F32/F16/BF16 bases) and write model.gguf"},
 			&ucli.IntFlag{Name: "rank", Value: d.Rank, Usage: "LoRA rank"},
 			&ucli.Float64Flag{Name: "alpha", Usage: "LoRA alpha; the update is scaled by alpha/rank", DefaultText: "2×rank"},
@@ -76,6 +79,10 @@ func trainConfig(c *ucli.Context) (train.Config, error) {
 	if err != nil {
 		return train.Config{}, usageError("--format: %v", err)
 	}
+	dataFormat, err := train.ParseDataFormat(c.String("data-format"))
+	if err != nil {
+		return train.Config{}, usageError("--data-format: %v", err)
+	}
 	var targets []string
 	for _, t := range strings.Split(c.String("targets"), ",") {
 		t = strings.TrimSpace(t)
@@ -93,13 +100,18 @@ func trainConfig(c *ucli.Context) (train.Config, error) {
 	}
 	out := c.String("out")
 	if out == "" {
-		out = filepath.Join("models", filepath.Base(filepath.Clean(c.String("data"))))
+		name := filepath.Base(filepath.Clean(c.String("data")))
+		if ext := filepath.Ext(name); ext == ".jsonl" || ext == ".parquet" {
+			name = strings.TrimSuffix(name, ext) // a data file names the run as a dataset folder does
+		}
+		out = filepath.Join("models", name)
 	}
 	if c.Int("threads") < 0 || c.Int("rank") < 1 {
 		return train.Config{}, usageError("--threads must not be negative and --rank must be at least 1")
 	}
 	return train.Config{
 		Base: c.String("base"), Data: c.String("data"), Out: out, Format: format,
+		DataFormat: dataFormat, ChatTemplate: c.String("chat-template"), TrainOnPrompt: c.Bool("train-on-prompt"),
 		Full: c.Bool("full"), Rank: c.Int("rank"), Alpha: c.Float64("alpha"), Targets: targets,
 		Optimizer: c.String("optimizer"),
 		Schedule: train.Schedule{Kind: c.String("schedule"), LR: c.Float64("lr"), MinLR: c.Float64("min-lr"),

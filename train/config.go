@@ -53,7 +53,7 @@ type Config struct {
 
 // Defaults are the values zero Config fields take.
 var Defaults = Config{
-	Format: Completion, Rank: 8, Alpha: 16, Targets: bindings.LoRATargets,
+	Format: Completion, DataFormat: DataAuto, Rank: 8, Alpha: 16, Targets: bindings.LoRATargets,
 	Optimizer: "adamw", Schedule: Schedule{Kind: "cosine", LR: 2e-4, Warmup: 10},
 	Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 	Epochs: 1, Ctx: 512, MicroBatch: 1, GradAccum: 1, Seed: 42,
@@ -75,7 +75,7 @@ func (c Config) withDefaults() Config {
 		c.Format = d.Format
 	}
 	if c.DataFormat == "" {
-		c.DataFormat = DataAuto
+		c.DataFormat = d.DataFormat
 	}
 	if c.Targets == nil {
 		c.Targets = d.Targets
