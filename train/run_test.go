@@ -13,6 +13,7 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/internal/digest"
 	"github.com/codeloom/codeloom/internal/testfixture"
 	"github.com/codeloom/codeloom/modelstore"
 )
@@ -113,8 +114,8 @@ func TestRunLowersValidationLoss(t *testing.T) {
 	if h[2].ValLoss > 0.8*h[0].ValLoss {
 		t.Fatalf("validation loss %.4f -> %.4f: not 20%% lower", h[0].ValLoss, h[2].ValLoss)
 	}
-	if sum.Data.Train.Windows == 0 || len(sum.Base.SHA256) != 64 {
-		t.Fatalf("train.json lacks data or base hash: %s", b)
+	if want, err := digest.File(cfg.Base); err != nil || sum.Data.Train.Windows == 0 || sum.Base.SHA256 != want {
+		t.Fatalf("train.json lacks data or the base's hash %s (%v): %s", want, err, b)
 	}
 	if n := len(readMetrics(t, cfg.Out)); n != 40+3 {
 		t.Fatalf("metrics.jsonl has %d lines, want 43", n)
