@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // writeAdapter writes a rank-4 adapter on every layer's attn_q and ffn_down
@@ -125,13 +126,13 @@ func TestAdapterApplySwitchRemove(t *testing.T) {
 	// Generation goes through the same path: a second context with the
 	// adapter generates like the first.
 	c.SetAdapter(ra, 1)
-	g1, err := c.Generate(context.Background(), "Once upon a time", GenerateOptions{MaxTokens: 20})
+	g1, err := c.Generate(context.Background(), "Once upon a time", llm.GenerateOptions{MaxTokens: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c2 := newCtx(t, m, ContextParams{NCtx: 256})
 	c2.SetAdapter(ra, 1)
-	g2, err := c2.Generate(context.Background(), "Once upon a time", GenerateOptions{MaxTokens: 20})
+	g2, err := c2.Generate(context.Background(), "Once upon a time", llm.GenerateOptions{MaxTokens: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"time"
 	"unsafe"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // GenerateBatch continues several prompts at once in one context, one
@@ -20,9 +22,9 @@ import (
 // len(prompts) Sequences, and the prompts plus their generations share its
 // tokens. Each sequence samples with its own chain (seeded alike). OnPiece
 // is not supported here; results come back whole, in prompt order.
-func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt GenerateOptions) ([]*Generation, error) {
-	if err := opt.validate(); err != nil {
-		return nil, err
+func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt llm.GenerateOptions) ([]*llm.Generation, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
 	}
 	switch {
 	case len(prompts) == 0:
@@ -44,7 +46,7 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt Gener
 		used += len(t)
 	}
 	if used >= c.nCtx {
-		return nil, fmt.Errorf("generate batch: %w: %d prompt tokens together, context %d", ErrPromptTooLong, used, c.nCtx)
+		return nil, fmt.Errorf("generate batch: %w: %d prompt tokens together, context %d", llm.ErrPromptTooLong, used, c.nCtx)
 	}
 	// Every sequence may take an equal share of the room left.
 	opt.MaxTokens = capTokens(opt.MaxTokens, (c.nCtx-used)/len(prompts))
@@ -95,7 +97,7 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt Gener
 		}
 		rowSeq, rowPos, rowTok = rowSeq[:kept], rowPos[:kept], rowTok[:kept]
 	}
-	out := make([]*Generation, len(seqs))
+	out := make([]*llm.Generation, len(seqs))
 	elapsed := time.Since(start)
 	for i, s := range seqs {
 		s.finish()
@@ -111,8 +113,8 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt Gener
 }
 
 // batchEnded returns what each sequence had when err stopped the batch.
-func (c *Context) batchEnded(seqs []*seqState, err error) ([]*Generation, error) {
-	out := make([]*Generation, 0, len(seqs))
+func (c *Context) batchEnded(seqs []*seqState, err error) ([]*llm.Generation, error) {
+	out := make([]*llm.Generation, 0, len(seqs))
 	for _, s := range seqs {
 		if s == nil {
 			break

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 var batchPrompts = []string{"Once upon a time", "The little dog", "Lily and Tom went", "One day, a big"}
@@ -13,7 +15,7 @@ func TestGenerateBatchMatchesGenerate(t *testing.T) {
 	m := stories(t)
 	single := newCtx(t, m, ContextParams{NCtx: 256})
 	batch := newCtx(t, m, ContextParams{NCtx: 1024, Sequences: len(batchPrompts)})
-	opt := GenerateOptions{MaxTokens: 24}
+	opt := llm.GenerateOptions{MaxTokens: 24}
 	got, err := batch.GenerateBatch(context.Background(), batchPrompts, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -51,22 +53,22 @@ func TestGenerateBatchMatchesGenerate(t *testing.T) {
 func TestGenerateBatchBadInput(t *testing.T) {
 	m := stories(t)
 	c := newCtx(t, m, ContextParams{NCtx: 256, Sequences: 2})
-	if _, err := c.GenerateBatch(context.Background(), batchPrompts, GenerateOptions{}); err == nil {
+	if _, err := c.GenerateBatch(context.Background(), batchPrompts, llm.GenerateOptions{}); err == nil {
 		t.Error("more prompts than sequences accepted")
 	}
-	if _, err := c.GenerateBatch(context.Background(), nil, GenerateOptions{}); err == nil {
+	if _, err := c.GenerateBatch(context.Background(), nil, llm.GenerateOptions{}); err == nil {
 		t.Error("no prompts accepted")
 	}
-	if _, err := c.GenerateBatch(context.Background(), batchPrompts[:1], GenerateOptions{OnPiece: func(string) error { return nil }}); err == nil {
+	if _, err := c.GenerateBatch(context.Background(), batchPrompts[:1], llm.GenerateOptions{OnPiece: func(string) error { return nil }}); err == nil {
 		t.Error("OnPiece accepted")
 	}
 	long := strings.Repeat("the dog ran far. ", 60)
-	if _, err := c.GenerateBatch(context.Background(), []string{long, long}, GenerateOptions{}); !errors.Is(err, ErrPromptTooLong) {
+	if _, err := c.GenerateBatch(context.Background(), []string{long, long}, llm.GenerateOptions{}); !errors.Is(err, llm.ErrPromptTooLong) {
 		t.Errorf("prompts beyond the context together: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.GenerateBatch(ctx, batchPrompts[:2], GenerateOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := c.GenerateBatch(ctx, batchPrompts[:2], llm.GenerateOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled batch: %v", err)
 	}
 }

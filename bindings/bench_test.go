@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // Benchmarks of prompt processing and generation on a model with the real
@@ -74,7 +75,7 @@ func BenchmarkDecode(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				// EOS is never sampled here: a repeat penalty of 1 and greedy
 				// decoding over random weights keep going for benchGen tokens.
-				g, err := c.Generate(context.Background(), text, GenerateOptions{MaxTokens: benchGen})
+				g, err := c.Generate(context.Background(), text, llm.GenerateOptions{MaxTokens: benchGen})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -142,7 +143,7 @@ func BenchmarkConcurrent(b *testing.B) {
 	for i := range prompts {
 		prompts[i] = m.Detokenize(benchTokens(32 + 8*i))
 	}
-	opt := GenerateOptions{MaxTokens: gen}
+	opt := llm.GenerateOptions{MaxTokens: gen}
 	report := func(b *testing.B, tokens int, start time.Time) {
 		b.ReportMetric(float64(tokens)/time.Since(start).Seconds(), "gen_tok/s")
 	}

@@ -12,11 +12,9 @@ import (
 	"fmt"
 	"sync/atomic"
 	"unsafe"
-)
 
-// ErrPromptTooLong is returned when a prompt (or scored text) does not fit
-// the context.
-var ErrPromptTooLong = errors.New("prompt does not fit the context")
+	"github.com/codeloom/codeloom/llm"
+)
 
 // ContextParams size a decoding context. Zero values take the defaults.
 type ContextParams struct {
@@ -89,13 +87,21 @@ func (c *Context) Close() {
 // Size is the context length in tokens.
 func (c *Context) Size() int { return c.nCtx }
 
-// SetAdapter makes a the context's only LoRA adapter, at scale (nil removes
-// it). It takes effect from the next Generate, Score or Decode.
-func (c *Context) SetAdapter(a *Adapter, scale float32) {
-	if a == c.adapter && scale == c.scale {
+// SetAdapter makes a the context's only LoRA adapter, at scale (nil, or a
+// nil *Adapter, removes it). It takes effect from the next Generate, Score
+// or Decode. a must be an *Adapter loaded by this package: it takes
+// llm.Adapter so that *Context satisfies the interfaces of server and eval
+// directly, and any other adapter is a programming error that panics, as a
+// failed type assertion would.
+func (c *Context) SetAdapter(a llm.Adapter, scale float32) {
+	ba, ok := a.(*Adapter)
+	if a != nil && !ok {
+		panic(fmt.Sprintf("bindings: SetAdapter: %T is not a *bindings.Adapter", a))
+	}
+	if ba == c.adapter && scale == c.scale {
 		return
 	}
-	c.adapter, c.scale, c.applied = a, scale, false
+	c.adapter, c.scale, c.applied = ba, scale, false
 }
 
 // begin prepares a request: forgets earlier tokens, applies a changed
@@ -124,7 +130,7 @@ func (c *Context) Decode(ctx context.Context, tokens []int32, pos int) error {
 		return errors.New("decode: no tokens")
 	}
 	if pos < 0 || pos+len(tokens) > c.nCtx {
-		return fmt.Errorf("decode %d tokens at %d: %w (%d tokens)", len(tokens), pos, ErrPromptTooLong, c.nCtx)
+		return fmt.Errorf("decode %d tokens at %d: %w (%d tokens)", len(tokens), pos, llm.ErrPromptTooLong, c.nCtx)
 	}
 	if pos == 0 {
 		stop := c.begin(ctx)
@@ -148,7 +154,7 @@ func (c *Context) status(what string, rc C.int32_t, ctx context.Context) error {
 		}
 		return context.Canceled
 	case C.CL_NO_SLOT:
-		return fmt.Errorf("%s: %w", what, ErrPromptTooLong)
+		return fmt.Errorf("%s: %w", what, llm.ErrPromptTooLong)
 	default:
 		return cError(what, rc)
 	}

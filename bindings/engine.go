@@ -8,10 +8,12 @@
 //	defer m.Close()
 //	c, err := m.NewContext(bindings.ContextParams{})
 //	defer c.Close()
-//	g, err := c.Generate(ctx, "func main() {", bindings.GenerateOptions{MaxTokens: 64})
+//	g, err := c.Generate(ctx, "func main() {", llm.GenerateOptions{MaxTokens: 64})
 //
-// A Model may be shared between goroutines; a Context serves one request at
-// a time.
+// The options and results are the llm package's types, used as they are:
+// consumers (server, eval) declare small interfaces over them that *Model
+// and *Context satisfy. A Model may be shared between goroutines; a Context
+// serves one request at a time.
 package bindings
 
 /*

@@ -11,51 +11,17 @@ import (
 	"fmt"
 	"time"
 	"unsafe"
+
+	"github.com/codeloom/codeloom/llm"
 )
-
-// GenerateOptions control one generation.
-type GenerateOptions struct {
-	SampleOptions
-	MaxTokens int      // tokens to generate at most; 0 = until the context is full
-	Stop      []string // generation ends before the first of these
-	// OnPiece receives the text as it is generated. Pieces never end inside
-	// a multi-byte character or a possible stop string. An error from it
-	// ends generation and is returned.
-	OnPiece func(text string) error
-}
-
-// Finish reasons of a Generation.
-const (
-	FinishStop      = "stop"      // end-of-generation token or a stop string
-	FinishLength    = "length"    // MaxTokens or the context was reached
-	FinishCancelled = "cancelled" // ctx was cancelled
-)
-
-// Generation is the result of Generate.
-type Generation struct {
-	Text             string
-	FinishReason     string
-	PromptTokens     int
-	CompletionTokens int
-	Timings          Timings
-}
-
-// Timings of one generation.
-type Timings struct {
-	TTFT      time.Duration // from the call to the first sampled token
-	Prompt    time.Duration // decoding the prompt
-	Gen       time.Duration // from the first sampled token to the end
-	PromptTPS float64       // prompt tokens per second
-	GenTPS    float64       // generated tokens per second after the first
-}
 
 // Generate continues prompt. It follows the plain decode loop: tokenize,
 // decode the prompt as one batch, then sample and decode one token at a
 // time until end-of-generation, a stop string, MaxTokens or cancellation.
 // On cancellation it returns what was generated with ctx's error.
-func (c *Context) Generate(ctx context.Context, prompt string, opt GenerateOptions) (*Generation, error) {
-	if err := opt.validate(); err != nil {
-		return nil, err
+func (c *Context) Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
 	}
 	start := time.Now()
 	toks, err := c.promptTokens(prompt)
@@ -112,21 +78,6 @@ func (c *Context) Generate(ctx context.Context, prompt string, opt GenerateOptio
 	return g, nil
 }
 
-func (opt GenerateOptions) validate() error {
-	if err := opt.Validate(); err != nil {
-		return fmt.Errorf("generate: %w", err)
-	}
-	if opt.MaxTokens < 0 {
-		return fmt.Errorf("generate: max tokens %d: want 0 (no limit) or more", opt.MaxTokens)
-	}
-	for _, s := range opt.Stop {
-		if s == "" {
-			return errors.New("generate: empty stop string")
-		}
-	}
-	return nil
-}
-
 // promptTokens tokenizes a prompt that must leave room to generate.
 func (c *Context) promptTokens(prompt string) ([]int32, error) {
 	toks, err := c.model.Tokenize(prompt, true)
@@ -137,7 +88,7 @@ func (c *Context) promptTokens(prompt string) ([]int32, error) {
 		return nil, errors.New("generate: empty prompt (the model adds no BOS token)")
 	}
 	if len(toks) >= c.nCtx {
-		return nil, fmt.Errorf("generate: %w: %d prompt tokens, context %d", ErrPromptTooLong, len(toks), c.nCtx)
+		return nil, fmt.Errorf("generate: %w: %d prompt tokens, context %d", llm.ErrPromptTooLong, len(toks), c.nCtx)
 	}
 	return toks, nil
 }
@@ -164,15 +115,15 @@ func (c *Context) sample(smpl *C.struct_llama_sampler, idx int) (tok int32, piec
 // seqState follows one sequence's text: stop strings, UTF-8, limits and
 // streaming.
 type seqState struct {
-	g       *Generation
+	g       *llm.Generation
 	out     textStream
 	text    []byte
 	max     int
 	onPiece func(string) error
 }
 
-func newSeqState(promptTokens int, opt GenerateOptions) *seqState {
-	return &seqState{g: &Generation{PromptTokens: promptTokens}, out: textStream{stops: opt.Stop},
+func newSeqState(promptTokens int, opt llm.GenerateOptions) *seqState {
+	return &seqState{g: &llm.Generation{PromptTokens: promptTokens}, out: textStream{stops: opt.Stop},
 		max: opt.MaxTokens, onPiece: opt.OnPiece}
 }
 
@@ -180,7 +131,7 @@ func newSeqState(promptTokens int, opt GenerateOptions) *seqState {
 // An error from OnPiece ends it with the text so far.
 func (s *seqState) step(piece []byte, eog bool) (done bool, err error) {
 	if eog {
-		s.g.FinishReason = FinishStop
+		s.g.FinishReason = llm.FinishStop
 		return true, nil
 	}
 	s.g.CompletionTokens++
@@ -191,9 +142,9 @@ func (s *seqState) step(piece []byte, eog bool) (done bool, err error) {
 	}
 	switch {
 	case stopped:
-		s.g.FinishReason = FinishStop
+		s.g.FinishReason = llm.FinishStop
 	case s.g.CompletionTokens >= s.max:
-		s.g.FinishReason = FinishLength
+		s.g.FinishReason = llm.FinishLength
 	default:
 		return false, nil
 	}
@@ -224,9 +175,9 @@ func (s *seqState) cut() {
 }
 
 // ended finishes a generation cut short by err.
-func (c *Context) ended(g *Generation, err error) (*Generation, error) {
+func (c *Context) ended(g *llm.Generation, err error) (*llm.Generation, error) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		g.FinishReason = FinishCancelled
+		g.FinishReason = llm.FinishCancelled
 		return g, err
 	}
 	return nil, fmt.Errorf("generate: %w", err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 const storyPrompt = "Once upon a time"
@@ -14,7 +16,7 @@ func TestGreedyDeterministicAndStreaming(t *testing.T) {
 	m := stories(t)
 	c := newCtx(t, m, ContextParams{NCtx: 256})
 	ctx := context.Background()
-	a, err := c.Generate(ctx, storyPrompt, GenerateOptions{MaxTokens: 40})
+	a, err := c.Generate(ctx, storyPrompt, llm.GenerateOptions{MaxTokens: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func TestGreedyDeterministicAndStreaming(t *testing.T) {
 		t.Fatalf("generated too little: %+v", a)
 	}
 	var pieces []string
-	b, err := c.Generate(ctx, storyPrompt, GenerateOptions{MaxTokens: 40, OnPiece: func(s string) error {
+	b, err := c.Generate(ctx, storyPrompt, llm.GenerateOptions{MaxTokens: 40, OnPiece: func(s string) error {
 		pieces = append(pieces, s)
 		return nil
 	}})
@@ -38,7 +40,7 @@ func TestGreedyDeterministicAndStreaming(t *testing.T) {
 	if a.PromptTokens < 4 || a.Timings.TTFT <= 0 || a.Timings.PromptTPS <= 0 {
 		t.Errorf("usage/timings not filled: %+v", a)
 	}
-	if a.FinishReason != FinishLength && a.FinishReason != FinishStop {
+	if a.FinishReason != llm.FinishLength && a.FinishReason != llm.FinishStop {
 		t.Errorf("finish reason %q", a.FinishReason)
 	}
 }
@@ -47,8 +49,8 @@ func TestSeededSamplingReproducible(t *testing.T) {
 	m := stories(t)
 	c := newCtx(t, m, ContextParams{NCtx: 256})
 	gen := func(seed int64) string {
-		g, err := c.Generate(context.Background(), storyPrompt, GenerateOptions{MaxTokens: 30,
-			SampleOptions: SampleOptions{Temperature: 1.2, TopK: 40, TopP: 0.95, MinP: 0.01, RepeatPenalty: 1.1, Seed: seed}})
+		g, err := c.Generate(context.Background(), storyPrompt, llm.GenerateOptions{MaxTokens: 30,
+			SampleOptions: llm.SampleOptions{Temperature: 1.2, TopK: 40, TopP: 0.95, MinP: 0.01, RepeatPenalty: 1.1, Seed: seed}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +72,7 @@ func TestSeededSamplingReproducible(t *testing.T) {
 func TestStopStrings(t *testing.T) {
 	m := stories(t)
 	c := newCtx(t, m, ContextParams{NCtx: 256})
-	full, err := c.Generate(context.Background(), storyPrompt, GenerateOptions{MaxTokens: 60})
+	full, err := c.Generate(context.Background(), storyPrompt, llm.GenerateOptions{MaxTokens: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func TestStopStrings(t *testing.T) {
 	stop := words[3]
 	want := full.Text[:strings.Index(full.Text, stop)]
 	var streamed strings.Builder
-	g, err := c.Generate(context.Background(), storyPrompt, GenerateOptions{MaxTokens: 60, Stop: []string{stop},
+	g, err := c.Generate(context.Background(), storyPrompt, llm.GenerateOptions{MaxTokens: 60, Stop: []string{stop},
 		OnPiece: func(s string) error { streamed.WriteString(s); return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +92,7 @@ func TestStopStrings(t *testing.T) {
 	if g.Text != want || streamed.String() != want {
 		t.Errorf("stop %q: text %q streamed %q, want %q", stop, g.Text, streamed.String(), want)
 	}
-	if g.FinishReason != FinishStop {
+	if g.FinishReason != llm.FinishStop {
 		t.Errorf("finish reason %q, want stop", g.FinishReason)
 	}
 }
@@ -100,7 +102,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 	c := newCtx(t, m, ContextParams{NCtx: 2048})
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	g, err := c.Generate(ctx, storyPrompt, GenerateOptions{OnPiece: func(string) error {
+	g, err := c.Generate(ctx, storyPrompt, llm.GenerateOptions{OnPiece: func(string) error {
 		n++
 		if n == 3 {
 			cancel()
@@ -110,7 +112,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if g == nil || g.FinishReason != FinishCancelled {
+	if g == nil || g.FinishReason != llm.FinishCancelled {
 		t.Fatalf("generation %+v, want cancelled", g)
 	}
 	// Cancelled within one token of the third piece.
@@ -119,14 +121,14 @@ func TestCancelStopsPromptly(t *testing.T) {
 	}
 	// A cancelled context already done before the call does not decode.
 	start := time.Now()
-	if _, err := c.Generate(ctx, storyPrompt, GenerateOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := c.Generate(ctx, storyPrompt, llm.GenerateOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("pre-cancelled: err = %v", err)
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("pre-cancelled generation took %v", time.Since(start))
 	}
 	// The context is usable again afterwards.
-	if _, err := c.Generate(context.Background(), storyPrompt, GenerateOptions{MaxTokens: 5}); err != nil {
+	if _, err := c.Generate(context.Background(), storyPrompt, llm.GenerateOptions{MaxTokens: 5}); err != nil {
 		t.Errorf("after cancel: %v", err)
 	}
 }
@@ -138,14 +140,14 @@ func TestGenerateBadInput(t *testing.T) {
 	tests := []struct {
 		name   string
 		prompt string
-		opt    GenerateOptions
+		opt    llm.GenerateOptions
 		is     error
 	}{
-		{"prompt longer than context", long, GenerateOptions{}, ErrPromptTooLong},
-		{"negative max tokens", storyPrompt, GenerateOptions{MaxTokens: -1}, nil},
-		{"temperature out of range", storyPrompt, GenerateOptions{SampleOptions: SampleOptions{Temperature: -1}}, nil},
-		{"top-p out of range", storyPrompt, GenerateOptions{SampleOptions: SampleOptions{TopP: 2}}, nil},
-		{"empty stop string", storyPrompt, GenerateOptions{Stop: []string{""}}, nil},
+		{"prompt longer than context", long, llm.GenerateOptions{}, llm.ErrPromptTooLong},
+		{"negative max tokens", storyPrompt, llm.GenerateOptions{MaxTokens: -1}, nil},
+		{"temperature out of range", storyPrompt, llm.GenerateOptions{SampleOptions: llm.SampleOptions{Temperature: -1}}, nil},
+		{"top-p out of range", storyPrompt, llm.GenerateOptions{SampleOptions: llm.SampleOptions{TopP: 2}}, nil},
+		{"empty stop string", storyPrompt, llm.GenerateOptions{Stop: []string{""}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +164,7 @@ func TestGenerateBadInput(t *testing.T) {
 		t.Error("negative context size accepted")
 	}
 	// MaxTokens beyond the room left is capped, not an error.
-	g, err := c.Generate(context.Background(), storyPrompt, GenerateOptions{MaxTokens: 1000})
+	g, err := c.Generate(context.Background(), storyPrompt, llm.GenerateOptions{MaxTokens: 1000})
 	if err != nil || g.PromptTokens+g.CompletionTokens > c.Size() {
 		t.Errorf("capped generation: %+v, %v", g, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // Benchmarks of a GPU host, run by scripts/gpu-check.sh: training at the
@@ -105,7 +106,7 @@ func BenchmarkGPUDecode(b *testing.B) {
 		defer c.Close()
 		var pt, gt, pn, gn float64
 		for i := 0; i < b.N; i++ {
-			g, err := c.Generate(context.Background(), text, GenerateOptions{MaxTokens: gen})
+			g, err := c.Generate(context.Background(), text, llm.GenerateOptions{MaxTokens: gen})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // Tests of a GPU host. They run where a GPU backend is loaded (make cuda
@@ -47,7 +48,7 @@ func TestGPUTextMatchesCPU(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		g, err := c.Generate(context.Background(), "Once upon a time", GenerateOptions{MaxTokens: 48})
+		g, err := c.Generate(context.Background(), "Once upon a time", llm.GenerateOptions{MaxTokens: 48})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // TestLifecycleEveryOrder frees contexts, adapters and models in each order
@@ -26,7 +27,7 @@ func lifecycle(t *testing.T, p ModelParams) {
 	path := testfixture.Path(t, "stories260K.gguf")
 	adapterPath := filepath.Join(t.TempDir(), "a.gguf")
 	writeAdapter(t, adapterPath, false, 1)
-	opt := GenerateOptions{MaxTokens: 8}
+	opt := llm.GenerateOptions{MaxTokens: 8}
 
 	generate := func(c *Context) string {
 		t.Helper()

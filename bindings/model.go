@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/codeloom/codeloom/gguf"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // ModelParams are the load-time settings of a model. The zero value loads on
@@ -118,27 +119,10 @@ func (m *Model) Close() {
 	}
 }
 
-// ModelInfo describes a loaded model.
-type ModelInfo struct {
-	Name            string `json:"name"`
-	Architecture    string `json:"architecture"`
-	Description     string `json:"description"` // the engine's one-line summary, e.g. "llama 260K all F32"
-	Params          int64  `json:"params"`
-	SizeBytes       int64  `json:"size_bytes"`
-	ContextLength   int    `json:"context_length"`
-	EmbeddingLength int    `json:"embedding_length"`
-	Layers          int    `json:"layers"`
-	Heads           int    `json:"heads"`
-	HeadsKV         int    `json:"heads_kv"`
-	VocabSize       int    `json:"vocab_size"`
-	FileType        string `json:"file_type"`
-	ChatTemplate    string `json:"chat_template,omitempty"`
-}
-
 // Info reports the model's shape and metadata.
-func (m *Model) Info() ModelInfo {
+func (m *Model) Info() llm.ModelInfo {
 	arch := m.Meta("general.architecture")
-	info := ModelInfo{
+	info := llm.ModelInfo{
 		Name:            m.Meta("general.name"),
 		Architecture:    arch,
 		Params:          int64(C.llama_model_n_params(m.c)),
@@ -254,17 +238,11 @@ func (m *Model) FIM() (pre, suf, mid int32, ok bool) {
 	return pre, suf, mid, pre >= 0 && suf >= 0 && mid >= 0
 }
 
-// ChatMessage is one turn of a chat.
-type ChatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
 // ApplyChatTemplate renders messages with the model's chat template (or the
 // engine's built-in template of that name when the model has none, falling
 // back to "chatml"). addAssistant ends the text where the assistant's reply
 // begins.
-func (m *Model) ApplyChatTemplate(msgs []ChatMessage, addAssistant bool) (string, error) {
+func (m *Model) ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error) {
 	tmpl := C.llama_model_chat_template(m.c, nil)
 	if tmpl == nil {
 		tmpl = C.CString("chatml")

@@ -11,41 +11,37 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
-)
 
-// Score is the log-likelihood of a continuation.
-type Score struct {
-	LogProb float64 // sum of natural-log probabilities of the continuation's tokens
-	Tokens  int     // continuation tokens scored
-}
+	"github.com/codeloom/codeloom/llm"
+)
 
 // Score returns log p(continuation | prompt) under the model (and adapter).
 // The two are tokenized separately, so the boundary between them is where
 // the caller put it.
-func (c *Context) Score(ctx context.Context, prompt, continuation string) (Score, error) {
+func (c *Context) Score(ctx context.Context, prompt, continuation string) (llm.Score, error) {
 	p, err := c.model.Tokenize(prompt, true)
 	if err != nil {
-		return Score{}, fmt.Errorf("score: %w", err)
+		return llm.Score{}, fmt.Errorf("score: %w", err)
 	}
 	cont, err := c.model.Tokenize(continuation, false)
 	if err != nil {
-		return Score{}, fmt.Errorf("score: %w", err)
+		return llm.Score{}, fmt.Errorf("score: %w", err)
 	}
 	if len(p) == 0 {
-		return Score{}, errors.New("score: empty prompt (the model adds no BOS token)")
+		return llm.Score{}, errors.New("score: empty prompt (the model adds no BOS token)")
 	}
 	if len(cont) == 0 {
-		return Score{}, errors.New("score: empty continuation")
+		return llm.Score{}, errors.New("score: empty continuation")
 	}
 	toks := append(p, cont...)
 	if len(toks) > c.nCtx {
-		return Score{}, fmt.Errorf("score: %w: %d tokens, context %d", ErrPromptTooLong, len(toks), c.nCtx)
+		return llm.Score{}, fmt.Errorf("score: %w: %d tokens, context %d", llm.ErrPromptTooLong, len(toks), c.nCtx)
 	}
 	lp, err := c.logProbs(ctx, toks, len(p))
 	if err != nil {
-		return Score{}, err
+		return llm.Score{}, err
 	}
-	s := Score{Tokens: len(lp)}
+	s := llm.Score{Tokens: len(lp)}
 	for _, v := range lp {
 		s.LogProb += v
 	}
@@ -65,23 +61,16 @@ func (c *Context) logProbs(ctx context.Context, toks []int32, from int) ([]float
 	return out, nil
 }
 
-// Perplexity of a text.
-type Perplexity struct {
-	MeanNLL float64 // mean negative log-likelihood per token, in nats
-	PPL     float64 // exp(MeanNLL)
-	Tokens  int     // tokens scored
-}
-
 // Perplexity scores every token of text but the first. A text longer than
 // the context is cut into windows of the context's size that overlap by one
 // token, so each token is scored once, with the context of its own window.
-func (c *Context) Perplexity(ctx context.Context, text string) (Perplexity, error) {
+func (c *Context) Perplexity(ctx context.Context, text string) (llm.Perplexity, error) {
 	toks, err := c.model.Tokenize(text, true)
 	if err != nil {
-		return Perplexity{}, fmt.Errorf("perplexity: %w", err)
+		return llm.Perplexity{}, fmt.Errorf("perplexity: %w", err)
 	}
 	if len(toks) < 2 {
-		return Perplexity{}, errors.New("perplexity: text has fewer than two tokens")
+		return llm.Perplexity{}, errors.New("perplexity: text has fewer than two tokens")
 	}
 	var sum float64
 	n := 0
@@ -89,7 +78,7 @@ func (c *Context) Perplexity(ctx context.Context, text string) (Perplexity, erro
 		end := min(start+c.nCtx, len(toks))
 		lp, err := c.logProbs(ctx, toks[start:end], 1)
 		if err != nil {
-			return Perplexity{}, err
+			return llm.Perplexity{}, err
 		}
 		for _, v := range lp {
 			sum -= v
@@ -97,5 +86,5 @@ func (c *Context) Perplexity(ctx context.Context, text string) (Perplexity, erro
 		n += len(lp)
 	}
 	mean := sum / float64(n)
-	return Perplexity{MeanNLL: mean, PPL: math.Exp(mean), Tokens: n}, nil
+	return llm.Perplexity{MeanNLL: mean, PPL: math.Exp(mean), Tokens: n}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // tokenLogProbs decodes toks one at a time and returns log p(toks[i] |
@@ -104,7 +106,7 @@ func TestPerplexityLongTextWindows(t *testing.T) {
 	if p.Tokens != len(toks)-1 {
 		t.Errorf("scored %d tokens, want every token but the first (%d)", p.Tokens, len(toks)-1)
 	}
-	if _, err := c.Score(context.Background(), text, " the end"); !errors.Is(err, ErrPromptTooLong) {
+	if _, err := c.Score(context.Background(), text, " the end"); !errors.Is(err, llm.ErrPromptTooLong) {
 		t.Errorf("score beyond the context: err = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/codeloom/codeloom/gguf"
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // TestTinyModelsFromGGUF loads models written by codeloom's own gguf
@@ -47,11 +48,11 @@ func TestTinyModelsFromGGUF(t *testing.T) {
 				t.Errorf("info %+v, want %s %s", info, want, tt.ft)
 			}
 			c := newCtx(t, m, ContextParams{NCtx: 64})
-			g, err := c.Generate(context.Background(), "func main() {", GenerateOptions{MaxTokens: 8})
+			g, err := c.Generate(context.Background(), "func main() {", llm.GenerateOptions{MaxTokens: 8})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g.CompletionTokens == 0 && g.FinishReason != FinishStop {
+			if g.CompletionTokens == 0 && g.FinishReason != llm.FinishStop {
 				t.Errorf("nothing generated: %+v", g)
 			}
 		})

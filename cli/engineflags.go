@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // modelFlags are the load and context flags shared by every command that
@@ -132,8 +133,8 @@ func sampleFlags() []ucli.Flag {
 	}
 }
 
-func sampleOptions(c *ucli.Context) (bindings.SampleOptions, error) {
-	o := bindings.SampleOptions{
+func sampleOptions(c *ucli.Context) (llm.SampleOptions, error) {
+	o := llm.SampleOptions{
 		Temperature:   float32(c.Float64("temperature")),
 		TopK:          c.Int("top-k"),
 		TopP:          float32(c.Float64("top-p")),

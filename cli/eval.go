@@ -11,9 +11,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/modelstore"
 )
 
@@ -244,21 +244,22 @@ func evalModel(c *ucli.Context, cfg eval.Config) ([]*eval.Run, error) {
 
 // evalSession evaluates the session's model (with its adapter, when it has
 // one) and, with compare, the same model without the adapter.
-func evalSession(ctx context.Context, e *session, so bindings.SampleOptions, cfg eval.Config, compare bool) ([]*eval.Run, error) {
+func evalSession(ctx context.Context, e *session, so llm.SampleOptions, cfg eval.Config, compare bool) ([]*eval.Run, error) {
 	grammars := eval.NewGrammars()
 	defer grammars.Close()
 	cfg.Syntax = grammars
+	cfg.Sampling = so
 	name := "model"
 	if e.adapter != nil {
 		name = "adapter"
 	}
-	run, err := eval.Evaluate(ctx, name, &engineLM{c: e.ctx, adapter: e.adapter, scale: e.scale, sample: so}, cfg)
+	run, err := eval.Evaluate(ctx, name, eval.WithAdapter(e.ctx, e.adapter, e.scale), cfg)
 	if err != nil {
 		return nil, err
 	}
 	runs := []*eval.Run{run}
 	if compare {
-		base, err := eval.Evaluate(ctx, "base", &engineLM{c: e.ctx, sample: so}, cfg)
+		base, err := eval.Evaluate(ctx, "base", eval.WithAdapter(e.ctx, nil, 0), cfg)
 		if err != nil {
 			return nil, err
 		}

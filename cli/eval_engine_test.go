@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/eval"
 	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
-// TestEnginePerplexity checks the mean loss eval reads through the scoring
-// API against a token-by-token sum of log-softmax values from the logits.
+// TestEnginePerplexity checks the mean loss eval reads from an engine
+// context, as the eval command wires it, against a token-by-token sum of
+// log-softmax values from the logits.
 func TestEnginePerplexity(t *testing.T) {
 	m, err := bindings.LoadModel(testfixture.Path(t, "stories260K.gguf"), bindings.ModelParams{})
 	if err != nil {
@@ -23,7 +25,7 @@ func TestEnginePerplexity(t *testing.T) {
 	}
 	defer c.Close()
 	const text = "Once upon a time, there was a little girl named Lily."
-	nll, n, err := (&engineLM{c: c}).Perplexity(context.Background(), text)
+	p, err := eval.WithAdapter(c, nil, 0).Perplexity(context.Background(), text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +45,8 @@ func TestEnginePerplexity(t *testing.T) {
 		sum -= logSoftmax(logits, toks[i+1])
 	}
 	want := sum / float64(len(toks)-1)
-	if n != len(toks)-1 || math.Abs(nll-want) > 1e-4 {
-		t.Errorf("Perplexity = %v over %d tokens, token-by-token sum gives %v over %d", nll, n, want, len(toks)-1)
+	if p.Tokens != len(toks)-1 || math.Abs(p.MeanNLL-want) > 1e-4 {
+		t.Errorf("Perplexity = %v over %d tokens, token-by-token sum gives %v over %d", p.MeanNLL, p.Tokens, want, len(toks)-1)
 	}
 }
 

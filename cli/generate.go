@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/llm"
 )
 
 func generateCommand() *ucli.Command {
@@ -55,7 +56,7 @@ func runGenerate(c *ucli.Context) error {
 	}
 	defer e.Close()
 	g := generator{c: e.ctx, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
-		opt: bindings.GenerateOptions{SampleOptions: opt, MaxTokens: c.Int("max-tokens"), Stop: c.StringSlice("stop")}}
+		opt: llm.GenerateOptions{SampleOptions: opt, MaxTokens: c.Int("max-tokens"), Stop: c.StringSlice("stop")}}
 	if interactive {
 		return g.interactive(c.Context, os.Stdin)
 	}
@@ -72,7 +73,7 @@ func runGenerate(c *ucli.Context) error {
 
 type generator struct {
 	c       *bindings.Context
-	opt     bindings.GenerateOptions
+	opt     llm.GenerateOptions
 	out     io.Writer
 	errOut  io.Writer
 	timings bool

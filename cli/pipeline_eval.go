@@ -8,6 +8,7 @@ import (
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/pipeline"
 )
 
@@ -39,7 +40,7 @@ func (p pipelinePhases) Eval(ctx context.Context, base, adapter, data, dir strin
 	}
 	defer e.Close()
 	cfg := eval.Config{Records: recs, MaxTokens: opt.MaxTokens, Progress: stageProgress(p.c)}
-	if rep.Runs, err = evalSession(ctx, e, bindings.SampleOptions{}, cfg, true); err != nil {
+	if rep.Runs, err = evalSession(ctx, e, llm.SampleOptions{}, cfg, true); err != nil {
 		return err
 	}
 	rep.Compare()
@@ -64,8 +65,8 @@ func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt stri
 		return "", err
 	}
 	defer e.Close()
-	g, err := e.ctx.Generate(ctx, prompt, bindings.GenerateOptions{MaxTokens: maxTokens,
-		SampleOptions: bindings.SampleOptions{RepeatPenalty: sampleRepeatPenalty}})
+	g, err := e.ctx.Generate(ctx, prompt, llm.GenerateOptions{MaxTokens: maxTokens,
+		SampleOptions: llm.SampleOptions{RepeatPenalty: sampleRepeatPenalty}})
 	if err != nil {
 		return "", err
 	}

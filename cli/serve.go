@@ -77,8 +77,7 @@ func serveOptions(c *ucli.Context) (server.Options, error) {
 		Parallel: c.Int("parallel"), Queue: c.Int("queue"),
 		APIKeys: c.StringSlice("api-key"), CORSOrigins: c.StringSlice("cors-origin"), AllowedHosts: c.StringSlice("allowed-host"),
 		ReadTimeout: c.Duration("read-timeout"), IdleTimeout: c.Duration("idle-timeout"),
-		Sampling: &server.Sampling{Temperature: so.Temperature, TopP: so.TopP, MinP: so.MinP,
-			RepeatPenalty: so.RepeatPenalty, TopK: so.TopK, Seed: so.Seed},
+		Sampling:       &so,
 		RequestTimeout: c.Duration("timeout"), MaxBodyBytes: c.Int64("max-body"), MaxTokens: c.Int("max-tokens"),
 		Syntax: treesitter.Scorer{}, Inspect: engine.Inspect,
 	}, nil

@@ -5,10 +5,11 @@
 // eval/sandbox). Results are a Report, written as eval.json, a Markdown
 // scorecard and a samples file.
 //
-// The model is reached through the small LM interface declared here, so the
-// metric code runs without an engine; the CLI adapts the engine bindings to
-// it.
+// The model is reached through the small LM interface declared here over the
+// llm package's types, so the metric code runs without an engine; the CLI
+// passes an engine context (*bindings.Context) through WithAdapter.
 //
+//	lm := eval.WithAdapter(c, adapter, 1)
 //	run, err := eval.Evaluate(ctx, "adapter", lm, eval.Config{Records: recs, Tasks: tasks, Samples: 10})
 //	rep := &eval.Report{Runs: []*eval.Run{run}}
 //	err = rep.Write("models/mine")

@@ -4,41 +4,53 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
-// LM is the model under evaluation, as eval needs it. The CLI adapts the
-// engine bindings to it; a model with an adapter and the same model without
-// one are two LMs.
+// LM is the model under evaluation, as eval needs it. Its errors wrap
+// llm.ErrPromptTooLong when a text does not fit its context; eval skips such
+// records and counts them. A model with an adapter and the same model
+// without one are two LMs (see WithAdapter).
 type LM interface {
-	// Generate continues prompt: greedily, or with the sampling settings
-	// the LM was made with when opt.Sample is set. OnPiece receives the text
-	// as it is generated; an error from it ends generation and is returned
-	// with what was generated so far.
-	Generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error)
+	// Generate continues prompt. OnPiece receives the text as it is
+	// generated; an error from it ends generation and is returned with what
+	// was generated so far.
+	Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error)
 	// Perplexity scores every token of text but the first by teacher
-	// forcing: the mean negative log-likelihood per token and the count.
-	Perplexity(ctx context.Context, text string) (meanNLL float64, tokens int, err error)
+	// forcing.
+	Perplexity(ctx context.Context, text string) (llm.Perplexity, error)
 }
 
-// GenerateOptions are what eval asks of one generation.
-type GenerateOptions struct {
-	MaxTokens int
-	// Sample asks for one of several samples of a task (pass@k with k > 1)
-	// instead of the greedy completion.
-	Sample  bool
-	OnPiece func(text string) error
+// Context is an engine context that LMs can share, switching its adapter;
+// *bindings.Context implements it.
+type Context interface {
+	LM
+	SetAdapter(a llm.Adapter, scale float32)
 }
 
-// Generation is what an LM returns for one prompt.
-type Generation struct {
-	Text   string
-	Tokens int           // tokens generated
-	TTFT   time.Duration // time to the first token
+// WithAdapter is the LM of c with adapter a at scale (nil: the model alone).
+// Each call sets its adapter on c first, so a tuned model and its base can
+// be evaluated on one context.
+func WithAdapter(c Context, a llm.Adapter, scale float32) LM {
+	return adapted{c: c, a: a, scale: scale}
 }
 
-// ErrTooLong is what an LM returns (wrapped) when a text does not fit its
-// context; eval skips such records and counts them.
-var ErrTooLong = errors.New("text does not fit the model's context")
+type adapted struct {
+	c     Context
+	a     llm.Adapter
+	scale float32
+}
+
+func (m adapted) Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	m.c.SetAdapter(m.a, m.scale)
+	return m.c.Generate(ctx, prompt, opt)
+}
+
+func (m adapted) Perplexity(ctx context.Context, text string) (llm.Perplexity, error) {
+	m.c.SetAdapter(m.a, m.scale)
+	return m.c.Perplexity(ctx, text)
+}
 
 // SyntaxChecker parses source code with the language's grammar. Valid
 // reports whether the tree has no ERROR or MISSING node; ok is false when the
@@ -56,11 +68,18 @@ type timing struct {
 // errBodyDone ends a generation once the function body is complete.
 var errBodyDone = errors.New("function body complete")
 
+// greedy is the sampling of o without its randomness: the same penalties at
+// temperature 0.
+func greedy(o llm.SampleOptions) llm.SampleOptions {
+	o.Temperature = 0
+	return o
+}
+
 // complete generates the rest of a function after prompt and cuts it where
 // the function ends (see cutBody), stopping generation there.
-func complete(ctx context.Context, lm LM, prompt, lang string, braceBody bool, maxTokens int, sample bool) (string, timing, error) {
+func complete(ctx context.Context, lm LM, prompt, lang string, braceBody bool, maxTokens int, so llm.SampleOptions) (string, timing, error) {
 	var text []byte
-	opt := GenerateOptions{MaxTokens: maxTokens, Sample: sample, OnPiece: func(s string) error {
+	opt := llm.GenerateOptions{SampleOptions: so, MaxTokens: maxTokens, OnPiece: func(s string) error {
 		text = append(text, s...)
 		if _, done := cutBody(string(text), lang, braceBody); done {
 			return errBodyDone
@@ -74,9 +93,9 @@ func complete(ctx context.Context, lm LM, prompt, lang string, braceBody bool, m
 		return "", timing{}, err
 	}
 	body, _ := cutBody(g.Text, lang, braceBody)
-	t := timing{ttft: g.TTFT}
-	if gen := wall - g.TTFT; g.Tokens > 1 && gen > 0 {
-		t.tokensPerSec = float64(g.Tokens-1) / gen.Seconds()
+	t := timing{ttft: g.Timings.TTFT}
+	if gen := wall - g.Timings.TTFT; g.CompletionTokens > 1 && gen > 0 {
+		t.tokensPerSec = float64(g.CompletionTokens-1) / gen.Seconds()
 	}
 	return body, t, nil
 }

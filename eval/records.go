@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // RecordSample is one held-out record and what the model wrote for it.
@@ -96,8 +97,9 @@ func (s *textStats) metrics() map[string]float64 {
 
 // RecordOptions control the evaluation on dataset records.
 type RecordOptions struct {
-	MaxTokens int           // per completion; 0: 256
-	Syntax    SyntaxChecker // nil: syntax validity is not measured
+	MaxTokens int               // per completion; 0: 256
+	Sampling  llm.SampleOptions // its penalties apply; completions are greedy
+	Syntax    SyntaxChecker     // nil: syntax validity is not measured
 }
 
 // recordResult is the outcome of evaluating an LM on records.
@@ -161,8 +163,8 @@ func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOption
 	if !ok {
 		return s, skipNoPrompt, nil
 	}
-	completion, t, err := complete(ctx, lm, p.Prompt, r.Language, p.BraceBody, opt.MaxTokens, false)
-	if errors.Is(err, ErrTooLong) {
+	completion, t, err := complete(ctx, lm, p.Prompt, r.Language, p.BraceBody, opt.MaxTokens, greedy(opt.Sampling))
+	if errors.Is(err, llm.ErrPromptTooLong) {
 		return s, skipTooLong, nil
 	}
 	if err != nil {
@@ -180,14 +182,14 @@ func scoreRecord(ctx context.Context, lm LM, r *dataset.Record, opt RecordOption
 			s.ReferenceValid = &v
 		}
 	}
-	nll, n, err := lm.Perplexity(ctx, r.Code)
+	ppl, err := lm.Perplexity(ctx, r.Code)
 	switch {
-	case errors.Is(err, ErrTooLong):
+	case errors.Is(err, llm.ErrPromptTooLong):
 		// The completion still counts; only its perplexity is missing.
 	case err != nil:
 		return s, "", fmt.Errorf("perplexity: %w", err)
 	default:
-		s.MeanNLL, s.NLLTokens = nll, n
+		s.MeanNLL, s.NLLTokens = ppl.MeanNLL, ppl.Tokens
 	}
 	return s, "", nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // Config says what to evaluate and how.
@@ -24,6 +25,9 @@ type Config struct {
 	MaxTokens int // per completion; 0: 256
 	Syntax    SyntaxChecker
 	Exec      ExecOptions
+	// Sampling is how several samples of a task are drawn; single
+	// completions use it at temperature 0 (see greedy).
+	Sampling llm.SampleOptions
 	// Progress, when set, is told of each step: stage is "records",
 	// "generate" or "execute".
 	Progress func(stage string, done, total int)
@@ -66,7 +70,7 @@ func Evaluate(ctx context.Context, name string, lm LM, cfg Config) (*Run, error)
 			return nil, errors.New("evaluating dataset records needs a model")
 		}
 		n := 0
-		res, err := scoreRecords(ctx, lm, cfg.Records, RecordOptions{MaxTokens: cfg.MaxTokens, Syntax: cfg.Syntax},
+		res, err := scoreRecords(ctx, lm, cfg.Records, RecordOptions{MaxTokens: cfg.MaxTokens, Sampling: cfg.Sampling, Syntax: cfg.Syntax},
 			func() { n++; progress("records", n, len(cfg.Records)) })
 		if err != nil {
 			return nil, err
@@ -85,7 +89,7 @@ func Evaluate(ctx context.Context, name string, lm LM, cfg Config) (*Run, error)
 			}
 			var ts []timing
 			var err error
-			if samples, ts, err = generateTasks(ctx, lm, cfg.Tasks, cfg.Samples, cfg.MaxTokens, progress); err != nil {
+			if samples, ts, err = generateTasks(ctx, lm, cfg.Tasks, cfg.Samples, cfg.MaxTokens, cfg.Sampling, progress); err != nil {
 				return nil, err
 			}
 			timings = append(timings, ts...)
@@ -116,16 +120,20 @@ func dropNonFinite(m map[string]float64) {
 }
 
 // generateTasks writes n completions of every task: the greedy one when n
-// is 1, else n samples.
-func generateTasks(ctx context.Context, lm LM, tasks []Task, n, maxTokens int, progress func(string, int, int)) ([]Sample, []timing, error) {
+// is 1, else n samples drawn with so.
+func generateTasks(ctx context.Context, lm LM, tasks []Task, n, maxTokens int, so llm.SampleOptions,
+	progress func(string, int, int)) ([]Sample, []timing, error) {
+	if n == 1 {
+		so = greedy(so)
+	}
 	var samples []Sample
 	var timings []timing
 	for _, t := range tasks {
 		brace := strings.HasSuffix(strings.TrimSpace(t.Prompt), "{")
 		for range n {
-			body, tm, err := complete(ctx, lm, t.Prompt, t.Language, brace, maxTokens, n > 1)
+			body, tm, err := complete(ctx, lm, t.Prompt, t.Language, brace, maxTokens, so)
 			switch {
-			case errors.Is(err, ErrTooLong):
+			case errors.Is(err, llm.ErrPromptTooLong):
 				// An empty completion fails the tests, as it should.
 			case err != nil:
 				return nil, nil, fmt.Errorf("task %s: %w", t.TaskID, err)

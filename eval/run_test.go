@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/modelstore"
 )
 
@@ -25,8 +27,8 @@ type scripted struct {
 	sampled int                // generations asked for as samples
 }
 
-func (s *scripted) Generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error) {
-	if opt.Sample {
+func (s *scripted) Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	if opt.Temperature > 0 {
 		s.sampled++
 	} else {
 		s.greedy++
@@ -37,14 +39,14 @@ func (s *scripted) Generate(ctx context.Context, prompt string, opt GenerateOpti
 			reply = r
 		}
 	}
-	g := Generation{TTFT: time.Duration(len(prompt)) * 10 * time.Microsecond}
-	time.Sleep(g.TTFT)
+	g := &llm.Generation{Timings: llm.Timings{TTFT: time.Duration(len(prompt)) * 10 * time.Microsecond}}
+	time.Sleep(g.Timings.TTFT)
 	for _, c := range reply {
-		if g.Tokens == opt.MaxTokens {
+		if g.CompletionTokens == opt.MaxTokens {
 			break
 		}
 		g.Text += string(c)
-		g.Tokens++
+		g.CompletionTokens++
 		s.pieces++
 		if err := opt.OnPiece(string(c)); err != nil {
 			return g, err
@@ -53,11 +55,11 @@ func (s *scripted) Generate(ctx context.Context, prompt string, opt GenerateOpti
 	return g, nil
 }
 
-func (s *scripted) Perplexity(ctx context.Context, text string) (float64, int, error) {
+func (s *scripted) Perplexity(ctx context.Context, text string) (llm.Perplexity, error) {
 	if v, ok := s.nll[text]; ok {
-		return v, len(text), nil
+		return llm.Perplexity{MeanNLL: v, PPL: math.Exp(v), Tokens: len(text)}, nil
 	}
-	return 0, 0, ErrTooLong
+	return llm.Perplexity{}, llm.ErrPromptTooLong
 }
 
 // braceChecker calls Go code valid when its braces balance and knows no
@@ -148,7 +150,7 @@ func TestEvaluateTasksAndReport(t *testing.T) {
 		tasks[1].Prompt: tasks[1].CanonicalSolution,
 	}}
 	bad := &scripted{replies: map[string]string{tasks[0].Prompt: "    return 0\n"}}
-	cfg := Config{Tasks: tasks, Samples: 2, Exec: ExecOptions{Workers: 2, BaseUID: 1_997_000}}
+	cfg := Config{Tasks: tasks, Samples: 2, Sampling: llm.SampleOptions{Temperature: 0.8}, Exec: ExecOptions{Workers: 2, BaseUID: 1_997_000}}
 	var runs []*Run
 	for _, c := range []struct {
 		name string
@@ -213,5 +215,47 @@ func TestEvaluateTasksAndReport(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*"))
 	if len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// sharedContext records the adapter set before each call.
+type sharedContext struct {
+	scripted
+	adapter llm.Adapter
+	scale   float32
+	calls   []string
+}
+
+func (c *sharedContext) SetAdapter(a llm.Adapter, scale float32) { c.adapter, c.scale = a, scale }
+
+func (c *sharedContext) Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	c.calls = append(c.calls, fmt.Sprintf("generate %v %g", c.adapter, c.scale))
+	return c.scripted.Generate(ctx, prompt, opt)
+}
+
+func (c *sharedContext) Perplexity(ctx context.Context, text string) (llm.Perplexity, error) {
+	c.calls = append(c.calls, fmt.Sprintf("perplexity %v %g", c.adapter, c.scale))
+	return c.scripted.Perplexity(ctx, text)
+}
+
+type namedAdapter string
+
+func (namedAdapter) Close() {}
+
+func TestWithAdapterSharesContext(t *testing.T) {
+	c := &sharedContext{scripted: scripted{replies: map[string]string{"": "x"}}}
+	tuned, base := WithAdapter(c, namedAdapter("lora"), 0.5), WithAdapter(c, nil, 0)
+	ctx := context.Background()
+	opt := llm.GenerateOptions{OnPiece: func(string) error { return nil }}
+	if _, err := tuned.Generate(ctx, "p", opt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := base.Generate(ctx, "p", opt); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tuned.Perplexity(ctx, "code")
+	want := []string{"generate lora 0.5", "generate <nil> 0", "perplexity lora 0.5"}
+	if fmt.Sprint(c.calls) != fmt.Sprint(want) {
+		t.Errorf("calls %q, want %q", c.calls, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/server"
 )
 
@@ -46,7 +47,7 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer c.Close()
-			opt := server.GenerateOptions{MaxTokens: benchTokens, Sampling: server.Sampling{Seed: -1}}
+			opt := llm.GenerateOptions{MaxTokens: benchTokens, SampleOptions: llm.SampleOptions{Seed: -1}}
 			_, ts := start(b, server.Options{})
 			post(b, ts.URL+route.path, route.body) // load the model outside the timing
 			var direct, viaHTTP []time.Duration

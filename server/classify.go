@@ -64,12 +64,12 @@ func (s *Server) classify(c *gin.Context) {
 	prompt := strings.ReplaceAll(req.Template, "{text}", *req.Text)
 	scores := make([]labelScore, len(req.Labels))
 	for i, label := range req.Labels {
-		lp, n, err := in.ctx.Score(ctx, prompt, " "+label)
+		sc, err := in.ctx.Score(ctx, prompt, " "+label)
 		if err != nil {
 			writeError(c, engineError(ctx, err))
 			return
 		}
-		scores[i] = labelScore{Label: label, LogProb: lp, Tokens: n}
+		scores[i] = labelScore{Label: label, LogProb: sc.LogProb, Tokens: sc.Tokens}
 	}
 	normalize(scores)
 	c.JSON(http.StatusOK, gin.H{"method": "model_scoring", "model": in.model.Name, "adapter": in.adapterName(),

@@ -2,13 +2,13 @@ package server
 
 import (
 	"context"
-	"errors"
-	"time"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
-// ErrPromptTooLong is returned by Context.Generate and Context.Score (wrapped
-// or as is) when the prompt does not fit the context window.
-var ErrPromptTooLong = errors.New("prompt longer than the context window")
+// The server runs models through these interfaces over the llm package's
+// types; main wires in an implementation (package server/engine, over
+// bindings), whose contexts are the engine's own.
 
 // Engine loads models from GGUF files. The server calls it only from the
 // goroutine that loads a model, never twice at once for the same path.
@@ -19,84 +19,29 @@ type Engine interface {
 // Model is a loaded base model. It is shared by all requests; its Contexts
 // serve one request at a time each.
 type Model interface {
-	Info() ModelInfo
+	Info() llm.ModelInfo
 	NewContext() (Context, error)
-	LoadAdapter(path string) (Adapter, error)
-	// ChatPrompt renders chat messages with the model's chat template,
-	// ending with the opening of the assistant's turn.
-	ChatPrompt(msgs []ChatMessage) (string, error)
+	LoadAdapter(path string) (llm.Adapter, error)
+	// ApplyChatTemplate renders chat messages with the model's chat
+	// template; addAssistant ends with the opening of the assistant's turn.
+	ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error)
 	Close()
 }
 
 // Context is one inference context: a KV cache and its sampler state. It is
-// not safe for concurrent use.
+// not safe for concurrent use. Generate and Score return errors that wrap
+// llm.ErrPromptTooLong when the prompt does not fit.
 type Context interface {
-	// SetAdapter applies a LoRA adapter (nil clears it) from the next call on.
-	SetAdapter(a Adapter, scale float32)
-	Generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error)
+	// SetAdapter applies an adapter of this context's model (nil clears
+	// it) from the next call on.
+	SetAdapter(a llm.Adapter, scale float32)
+	// Generate returns the partial generation with the error when ctx is
+	// cancelled or OnPiece fails, and nil with other errors.
+	Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error)
 	// Score returns log p(continuation | prompt) summed over the
 	// continuation's tokens, and how many tokens that was.
-	Score(ctx context.Context, prompt, continuation string) (logProb float64, tokens int, err error)
+	Score(ctx context.Context, prompt, continuation string) (llm.Score, error)
 	// Size is the context window in tokens.
 	Size() int
 	Close()
-}
-
-// Adapter is a LoRA adapter loaded for one Model.
-type Adapter interface {
-	Close()
-}
-
-// ModelInfo describes a loaded model.
-type ModelInfo struct {
-	Architecture  string `json:"architecture"`
-	Params        int64  `json:"parameters"`
-	ContextLength int    `json:"context_length"`
-	FileType      string `json:"quantization"`
-	ChatTemplate  bool   `json:"chat_template"`
-}
-
-// ChatMessage is one turn of a conversation.
-type ChatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-// Sampling holds the sampler settings of one request. Temperature 0 is
-// greedy; Seed < 0 draws a random seed.
-type Sampling struct {
-	Temperature   float32
-	TopP          float32
-	MinP          float32
-	RepeatPenalty float32
-	TopK          int
-	Seed          int64
-}
-
-// GenerateOptions are the settings of one generation.
-type GenerateOptions struct {
-	Sampling
-	MaxTokens int
-	Stop      []string
-	// OnPiece receives the text as it is generated; an error stops the
-	// generation and is returned by Generate.
-	OnPiece func(text string) error
-}
-
-// Finish reasons of a Generation.
-const (
-	FinishStop      = "stop"
-	FinishLength    = "length"
-	FinishCancelled = "cancelled"
-)
-
-// Generation is the result of one generation.
-type Generation struct {
-	Text             string
-	FinishReason     string
-	PromptTokens     int
-	CompletionTokens int
-	TTFT             time.Duration
-	PromptTPS        float64
-	GenTPS           float64
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // generateMaxTokens is /generate's max_tokens when absent.
@@ -28,7 +30,7 @@ type usage struct {
 	TotalTokens      int `json:"total_tokens"`
 }
 
-func usageOf(g Generation) usage {
+func usageOf(g *llm.Generation) usage {
 	return usage{g.PromptTokens, g.CompletionTokens, g.PromptTokens + g.CompletionTokens}
 }
 
@@ -49,9 +51,9 @@ type generateResponse struct {
 
 // parse validates the request and returns its prompt, adapter scale and
 // generation options.
-func (r *generateRequest) parse(d Sampling, maxTokens int) (string, float32, GenerateOptions, error) {
+func (r *generateRequest) parse(d llm.SampleOptions, maxTokens int) (string, float32, llm.GenerateOptions, error) {
 	if r.Prompt == nil || strings.TrimSpace(*r.Prompt) == "" {
-		return "", 0, GenerateOptions{}, errorf(http.StatusBadRequest, "empty_prompt", "prompt is required and must not be empty")
+		return "", 0, llm.GenerateOptions{}, errorf(http.StatusBadRequest, "empty_prompt", "prompt is required and must not be empty")
 	}
 	if r.MaxTokens == nil {
 		r.MaxTokens = r.MaxLength
@@ -59,11 +61,11 @@ func (r *generateRequest) parse(d Sampling, maxTokens int) (string, float32, Gen
 	scale := float32(1)
 	if r.AdapterScale != nil {
 		if *r.AdapterScale < 0 || *r.AdapterScale > 4 {
-			return "", 0, GenerateOptions{}, badRequest("adapter_scale %g out of range [0, 4]", *r.AdapterScale)
+			return "", 0, llm.GenerateOptions{}, badRequest("adapter_scale %g out of range [0, 4]", *r.AdapterScale)
 		}
 		scale = *r.AdapterScale
 	}
-	opt, err := r.options(defaults{Sampling: d, MaxTokens: generateMaxTokens}, maxTokens)
+	opt, err := r.options(defaults{SampleOptions: d, MaxTokens: generateMaxTokens}, maxTokens)
 	return *r.Prompt, scale, opt, err
 }
 
@@ -102,7 +104,7 @@ func (s *Server) generate(c *gin.Context) {
 	resp := generateResponse{
 		GeneratedText: g.Text, Model: in.model.Name, Adapter: in.adapterName(), FinishReason: g.FinishReason,
 		Usage:   usageOf(g),
-		Timings: timings{TTFTMs: float64(g.TTFT.Microseconds()) / 1000, PromptTPS: g.PromptTPS, GenTPS: g.GenTPS},
+		Timings: timings{TTFTMs: float64(g.Timings.TTFT.Microseconds()) / 1000, PromptTPS: g.Timings.PromptTPS, GenTPS: g.Timings.GenTPS},
 	}
 	if req.Stream {
 		_ = stream.send("done", resp) // a client gone by now has nothing left to miss

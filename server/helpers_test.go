@@ -16,6 +16,7 @@ import (
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/internal/testfixture"
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/server"
 	"github.com/codeloom/codeloom/server/engine"
 )
@@ -175,7 +176,7 @@ type slowContext struct {
 	delay time.Duration
 }
 
-func (c slowContext) Generate(ctx context.Context, prompt string, opt server.GenerateOptions) (server.Generation, error) {
+func (c slowContext) Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
 	next := opt.OnPiece
 	opt.OnPiece = func(text string) error {
 		time.Sleep(c.delay)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sort"
 	"sync/atomic"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // admission bounds how many requests may wait for a model or a context;
@@ -121,7 +123,7 @@ func (s *Server) begin(ctx context.Context, model, adapter string, scale float32
 	if err != nil {
 		return nil, s.waitError(ctx, m, err)
 	}
-	var ad Adapter
+	var ad llm.Adapter
 	if a != nil {
 		if ad, err = lm.adapter(a); err != nil {
 			s.pool.release(lm)
@@ -154,19 +156,22 @@ func (in *inference) adapterName() string {
 }
 
 // generate runs one generation and maps engine failures to API errors.
-func (in *inference) generate(ctx context.Context, prompt string, opt GenerateOptions) (Generation, error) {
+func (in *inference) generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
 	if limit := in.ctx.Size(); opt.MaxTokens > limit {
-		return Generation{}, errorf(http.StatusBadRequest, "max_tokens_out_of_range",
+		return nil, errorf(http.StatusBadRequest, "max_tokens_out_of_range",
 			"max_tokens %d exceeds model %s's context of %d tokens", opt.MaxTokens, in.model.Name, limit)
 	}
 	g, err := in.ctx.Generate(ctx, prompt, opt)
-	if err == nil && g.FinishReason == FinishCancelled {
+	if g == nil {
+		g = &llm.Generation{}
+	}
+	if err == nil && g.FinishReason == llm.FinishCancelled {
 		err = ctx.Err()
 	}
 	switch {
 	case err == nil:
 	case ctx.Err() != nil || errors.Is(err, errClientGone):
-		g.FinishReason = FinishCancelled
+		g.FinishReason = llm.FinishCancelled
 	default:
 		g.FinishReason = "error"
 	}
@@ -185,7 +190,7 @@ func engineError(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrPromptTooLong):
+	case errors.Is(err, llm.ErrPromptTooLong):
 		return errorf(http.StatusBadRequest, "prompt_too_long", "%v", err)
 	case errors.Is(context.Cause(ctx), errShuttingDown):
 		return shuttingDown()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the latency histograms.
@@ -87,14 +89,14 @@ func (m *metrics) middleware(c *gin.Context) {
 	h.observe(time.Since(start).Seconds())
 }
 
-func (m *metrics) generation(g Generation) {
+func (m *metrics) generation(g *llm.Generation) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.tokensIn += uint64(g.PromptTokens)
 	m.tokensOut += uint64(g.CompletionTokens)
 	m.finished[g.FinishReason]++
 	if g.CompletionTokens > 0 {
-		m.ttft.observe(g.TTFT.Seconds())
+		m.ttft.observe(g.Timings.TTFT.Seconds())
 	}
 }
 

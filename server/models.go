@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // modelView is one row of GET /models.
@@ -13,8 +15,22 @@ type modelView struct {
 	Path string `json:"path"` // relative to the store; hides Entry's full path
 	Metrics
 	Loaded bool       `json:"loaded"`
-	Info   *ModelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
+	Info   *modelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
 	Error  string     `json:"error,omitempty"`
+}
+
+// modelInfo is the part of a model's llm.ModelInfo that GET /models shows.
+type modelInfo struct {
+	Architecture  string `json:"architecture"`
+	Params        int64  `json:"parameters"`
+	ContextLength int    `json:"context_length"`
+	FileType      string `json:"quantization"`
+	ChatTemplate  bool   `json:"chat_template"`
+}
+
+func newModelInfo(i llm.ModelInfo) *modelInfo {
+	return &modelInfo{Architecture: i.Architecture, Params: i.Params, ContextLength: i.ContextLength,
+		FileType: i.FileType, ChatTemplate: i.ChatTemplate != ""}
 }
 
 // listModels serves GET /models: every model and adapter in the store with
@@ -36,10 +52,10 @@ func (s *Server) listModels(c *gin.Context) {
 			if in, err := s.opt.Inspect(e.Path); err != nil {
 				v.Error = s.redact(err.Error())
 			} else {
-				v.Info = &in
+				v.Info = newModelInfo(in)
 			}
 		case v.Loaded:
-			v.Info = &info
+			v.Info = newModelInfo(info)
 		}
 		out = append(out, v)
 	}

@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // openaiDefaults follow OpenAI's documented defaults (temperature 1,
 // top_p 1, no other truncation) with a finite max_tokens.
 var openaiDefaults = defaults{
-	Sampling:  Sampling{Temperature: 1, TopP: 1, RepeatPenalty: 1, Seed: -1},
-	MaxTokens: 256,
+	SampleOptions: llm.SampleOptions{Temperature: 1, TopP: 1, RepeatPenalty: 1, Seed: -1},
+	MaxTokens:     256,
 }
 
 type openaiRequest struct {
@@ -30,9 +32,9 @@ type openaiRequest struct {
 	samplingRequest
 }
 
-func (r *openaiRequest) parse(maxTokens int) (GenerateOptions, error) {
+func (r *openaiRequest) parse(maxTokens int) (llm.GenerateOptions, error) {
 	if r.N != nil && *r.N != 1 {
-		return GenerateOptions{}, badRequest("n=%d: only one choice per request is supported", *r.N)
+		return llm.GenerateOptions{}, badRequest("n=%d: only one choice per request is supported", *r.N)
 	}
 	if r.MaxTokens == nil {
 		r.MaxTokens = r.MaxCompletionTokens
@@ -140,12 +142,12 @@ func (s *Server) openaiChat(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	msgs := make([]ChatMessage, len(req.Messages))
+	msgs := make([]llm.ChatMessage, len(req.Messages))
 	for i, m := range req.Messages {
-		msgs[i] = ChatMessage{Role: m.Role, Content: string(m.Content)}
+		msgs[i] = llm.ChatMessage{Role: m.Role, Content: string(m.Content)}
 	}
 	s.openaiRun(c, &req.openaiRequest, opt, "chat.completion", "chatcmpl-", func(in *inference) (string, error) {
-		p, err := in.lm.model.ChatPrompt(msgs)
+		p, err := in.lm.model.ApplyChatTemplate(msgs, true)
 		if err != nil {
 			return "", badRequest("apply chat template: %v", err)
 		}
@@ -156,7 +158,7 @@ func (s *Server) openaiChat(c *gin.Context) {
 // openaiRun is the part both OpenAI generating routes share: claim a
 // model, build the prompt, generate, and answer as one JSON object or as
 // a stream of chunks ending with "data: [DONE]".
-func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt GenerateOptions, object, idPrefix string,
+func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt llm.GenerateOptions, object, idPrefix string,
 	prompt func(*inference) (string, error)) {
 	ctx, cancel := s.requestContext(c.Request.Context())
 	defer cancel()

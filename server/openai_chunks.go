@@ -1,6 +1,10 @@
 package server
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
+)
 
 // chunker shapes OpenAI response objects for one completion: the whole
 // answer, or its streamed chunks.
@@ -58,13 +62,13 @@ func (ch *chunker) finish(reason string) gin.H {
 }
 
 // usage is the extra last chunk asked for by stream_options.include_usage.
-func (ch *chunker) usage(g Generation) gin.H {
+func (ch *chunker) usage(g *llm.Generation) gin.H {
 	out := ch.envelope(ch.chunkObject(), []gin.H{})
 	out["usage"] = usageOf(g)
 	return out
 }
 
-func (ch *chunker) final(g Generation) gin.H {
+func (ch *chunker) final(g *llm.Generation) gin.H {
 	var choice gin.H
 	if ch.chat {
 		choice = gin.H{"index": 0, "message": gin.H{"role": "assistant", "content": g.Text}, "logprobs": nil, "finish_reason": g.FinishReason}

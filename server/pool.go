@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // loadedModel is a model in memory with its pool of contexts and the
@@ -13,12 +15,12 @@ import (
 type loadedModel struct {
 	entry *Entry
 	model Model
-	info  ModelInfo
+	info  llm.ModelInfo
 	free  chan Context // contexts not serving a request
 	all   []Context
 
 	mu       sync.Mutex // guards adapters
-	adapters map[string]Adapter
+	adapters map[string]llm.Adapter
 
 	// guarded by pool.mu
 	refs     int
@@ -26,7 +28,7 @@ type loadedModel struct {
 }
 
 // adapter returns the adapter loaded for this model, loading it on first use.
-func (lm *loadedModel) adapter(e *Entry) (Adapter, error) {
+func (lm *loadedModel) adapter(e *Entry) (llm.Adapter, error) {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
 	if a, ok := lm.adapters[e.Name]; ok {
@@ -173,7 +175,7 @@ func (p *pool) load(e *Entry) (*loadedModel, error) {
 		return nil, fmt.Errorf("load model %s: %w", e.Name, err)
 	}
 	lm := &loadedModel{entry: e, model: m, info: m.Info(), free: make(chan Context, p.contexts),
-		adapters: map[string]Adapter{}, refs: 1, lastUsed: time.Now()}
+		adapters: map[string]llm.Adapter{}, refs: 1, lastUsed: time.Now()}
 	for range p.contexts {
 		c, err := m.NewContext()
 		if err != nil {
@@ -214,10 +216,10 @@ func (p *pool) unloadIdle(cutoff time.Time) {
 }
 
 // snapshot returns the loaded models' names and infos, by name.
-func (p *pool) snapshot() map[string]ModelInfo {
+func (p *pool) snapshot() map[string]llm.ModelInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]ModelInfo, len(p.models))
+	out := make(map[string]llm.ModelInfo, len(p.models))
 	for name, lm := range p.models {
 		out[name] = lm.info
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // stringList accepts a JSON string or an array of strings, as OpenAI's
@@ -89,7 +91,7 @@ type samplingRequest struct {
 
 // defaults are the values of absent sampling fields.
 type defaults struct {
-	Sampling
+	llm.SampleOptions
 	MaxTokens int
 }
 
@@ -98,8 +100,8 @@ const maxStops = 16
 
 // options validates the request against limits and fills absent fields
 // from d. maxTokens is the server's cap on max_tokens.
-func (r *samplingRequest) options(d defaults, maxTokens int) (GenerateOptions, error) {
-	o := GenerateOptions{Sampling: d.Sampling, MaxTokens: d.MaxTokens}
+func (r *samplingRequest) options(d defaults, maxTokens int) (llm.GenerateOptions, error) {
+	o := llm.GenerateOptions{SampleOptions: d.SampleOptions, MaxTokens: d.MaxTokens}
 	setF := func(dst *float32, v *float32, name string, lo, hi float32, openLo bool) error {
 		if v == nil {
 			return nil

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // FuzzRequests feeds arbitrary bodies to the request decoders and
@@ -39,7 +41,7 @@ func FuzzRequests(f *testing.F) {
 		if err := decode(&g); err != nil {
 			check(err)
 		} else {
-			_, _, _, err := g.parse(Sampling{}, 100)
+			_, _, _, err := g.parse(llm.SampleOptions{}, 100)
 			check(err)
 		}
 		var comp completionRequest

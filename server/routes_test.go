@@ -180,7 +180,12 @@ func TestModelsAndHealth(t *testing.T) {
 			server.Entry
 			server.Metrics
 			Loaded bool
-			Info   *server.ModelInfo
+			Info   *struct {
+				Architecture  string
+				Params        int64  `json:"parameters"`
+				ContextLength int    `json:"context_length"`
+				FileType      string `json:"quantization"`
+			}
 		}
 	}
 	get := func() {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
+
+	"github.com/codeloom/codeloom/llm"
 )
 
 // Options configure a Server. Zero values take the documented defaults.
@@ -34,7 +36,7 @@ type Options struct {
 	// Sampling holds the defaults of /generate's sampling fields; nil:
 	// greedy (temperature 0) with top_k 40, top_p 0.95, min_p 0.05,
 	// repeat_penalty 1.1 and a random seed, as the CLI's generate.
-	Sampling *Sampling
+	Sampling *llm.SampleOptions
 
 	RequestTimeout time.Duration // per request; default 5m
 	MaxBodyBytes   int64         // default 1 MiB
@@ -54,7 +56,7 @@ type Options struct {
 	Syntax SyntaxScorer
 	// Inspect reads a model file's metadata without loading it, for
 	// GET /models; nil shows metadata of loaded models only.
-	Inspect func(path string) (ModelInfo, error)
+	Inspect func(path string) (llm.ModelInfo, error)
 }
 
 func (o *Options) setDefaults() error {
@@ -90,7 +92,7 @@ func (o *Options) setDefaults() error {
 		o.MaxHeaderBytes = 64 << 10
 	}
 	if o.Sampling == nil {
-		o.Sampling = &Sampling{TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1.1, Seed: -1}
+		o.Sampling = &llm.SampleOptions{TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1.1, Seed: -1}
 	}
 	return nil
 }

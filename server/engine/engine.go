@@ -1,13 +1,20 @@
-// Package engine runs the server's models on codeloom's llama.cpp engine:
-// it implements server.Engine over the bindings package.
+// Package engine runs the server's models on codeloom's llama.cpp engine.
+// It is the loader that knows what the server does not: the load and
+// context parameters, how threads are split between contexts, and the load
+// probe. Everything else passes through unchanged: the server gets the
+// bindings package's models and contexts, which speak the llm types the
+// server's interfaces are declared over.
+//
+// The loader is its own package rather than part of bindings because Go
+// matches method signatures exactly: NewContext must return server.Context,
+// and bindings knows nothing about the server.
 package engine
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/server"
 )
 
@@ -47,7 +54,7 @@ func (e *Engine) LoadModel(path string) (server.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model{m: m, e: e, path: path, cp: e.opt.Context}, nil
+	return &model{Model: m, e: e, path: path}, nil
 }
 
 func (e *Engine) probe(model, adapter string) error {
@@ -57,82 +64,30 @@ func (e *Engine) probe(model, adapter string) error {
 	return bindings.ProbeLoad(context.Background(), model, adapter, e.opt.Model)
 }
 
+// model is a bindings model (Info, ApplyChatTemplate and Close are its own)
+// that makes contexts with the engine's settings and probes adapters
+// before loading them.
 type model struct {
-	m    *bindings.Model
+	*bindings.Model
 	e    *Engine
 	path string
-	cp   bindings.ContextParams
-}
-
-func (m *model) Info() server.ModelInfo {
-	i := m.m.Info()
-	return server.ModelInfo{Architecture: i.Architecture, Params: i.Params, ContextLength: i.ContextLength,
-		FileType: i.FileType, ChatTemplate: i.ChatTemplate != ""}
 }
 
 func (m *model) NewContext() (server.Context, error) {
-	c, err := m.m.NewContext(m.cp)
+	c, err := m.Model.NewContext(m.e.opt.Context)
 	if err != nil {
 		return nil, err
 	}
-	return &ctx{c: c}, nil
+	return c, nil
 }
 
-func (m *model) LoadAdapter(path string) (server.Adapter, error) {
+func (m *model) LoadAdapter(path string) (llm.Adapter, error) {
 	if err := m.e.probe(m.path, path); err != nil {
 		return nil, err
 	}
-	return bindings.LoadAdapter(m.m, path)
-}
-
-func (m *model) ChatPrompt(msgs []server.ChatMessage) (string, error) {
-	bm := make([]bindings.ChatMessage, len(msgs))
-	for i, msg := range msgs {
-		bm[i] = bindings.ChatMessage{Role: msg.Role, Content: msg.Content}
+	a, err := bindings.LoadAdapter(m.Model, path)
+	if err != nil {
+		return nil, err
 	}
-	return m.m.ApplyChatTemplate(bm, true)
-}
-
-func (m *model) Close() { m.m.Close() }
-
-type ctx struct{ c *bindings.Context }
-
-func (c *ctx) SetAdapter(a server.Adapter, scale float32) {
-	var ba *bindings.Adapter
-	if a != nil {
-		ba = a.(*bindings.Adapter) // only this package's models make adapters
-	}
-	c.c.SetAdapter(ba, scale)
-}
-
-func (c *ctx) Generate(cx context.Context, prompt string, opt server.GenerateOptions) (server.Generation, error) {
-	s := opt.Sampling
-	g, err := c.c.Generate(cx, prompt, bindings.GenerateOptions{
-		SampleOptions: bindings.SampleOptions{Temperature: s.Temperature, TopK: s.TopK, TopP: s.TopP, MinP: s.MinP,
-			RepeatPenalty: s.RepeatPenalty, Seed: s.Seed},
-		MaxTokens: opt.MaxTokens, Stop: opt.Stop, OnPiece: opt.OnPiece,
-	})
-	var out server.Generation
-	if g != nil { // on cancellation the partial generation comes with the error
-		out = server.Generation{Text: g.Text, FinishReason: g.FinishReason, PromptTokens: g.PromptTokens,
-			CompletionTokens: g.CompletionTokens, TTFT: g.Timings.TTFT, PromptTPS: g.Timings.PromptTPS, GenTPS: g.Timings.GenTPS}
-	}
-	return out, mapError(err)
-}
-
-func (c *ctx) Score(cx context.Context, prompt, continuation string) (float64, int, error) {
-	s, err := c.c.Score(cx, prompt, continuation)
-	return s.LogProb, s.Tokens, mapError(err)
-}
-
-func (c *ctx) Size() int { return c.c.Size() }
-
-func (c *ctx) Close() { c.c.Close() }
-
-// mapError lets the server recognise the engine's errors it answers with 4xx.
-func mapError(err error) error {
-	if errors.Is(err, bindings.ErrPromptTooLong) {
-		return fmt.Errorf("%w: %w", server.ErrPromptTooLong, err)
-	}
-	return err
+	return a, nil
 }
