@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // ChatML is the name of the chat template codeloom renders itself, for
@@ -19,13 +19,13 @@ var ErrNoChatTemplate = errors.New("the base model has no chat template (tokeniz
 // chatModel is the part of a model that renders chats; *bindings.Model
 // implements it.
 type chatModel interface {
-	Info() bindings.ModelInfo
-	ApplyChatTemplate(msgs []bindings.ChatMessage, addAssistant bool) (string, error)
+	Meta(key string) string
+	ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error)
 }
 
 // chatRenderer renders conversations with one template.
 type chatRenderer struct {
-	render func(msgs []bindings.ChatMessage, addAssistant bool) (string, error)
+	render func(msgs []llm.ChatMessage, addAssistant bool) (string, error)
 }
 
 // newChatRenderer picks the template: name "" is the model's own, "chatml"
@@ -36,10 +36,10 @@ func newChatRenderer(tok Tokenizer, name string) (*chatRenderer, error) {
 		return &chatRenderer{render: renderChatML}, nil
 	case "":
 		m, ok := tok.(chatModel)
-		if !ok || m.Info().ChatTemplate == "" {
+		if !ok || m.Meta("tokenizer.chat_template") == "" {
 			return nil, ErrNoChatTemplate
 		}
-		return &chatRenderer{render: func(msgs []bindings.ChatMessage, addAssistant bool) (string, error) {
+		return &chatRenderer{render: func(msgs []llm.ChatMessage, addAssistant bool) (string, error) {
 			s, err := m.ApplyChatTemplate(msgs, addAssistant)
 			if err != nil {
 				return "", fmt.Errorf("%w (pass --chat-template chatml to use ChatML instead)", err)
@@ -51,7 +51,7 @@ func newChatRenderer(tok Tokenizer, name string) (*chatRenderer, error) {
 }
 
 // renderChatML renders messages as llama.cpp's "chatml" template does.
-func renderChatML(msgs []bindings.ChatMessage, addAssistant bool) (string, error) {
+func renderChatML(msgs []llm.ChatMessage, addAssistant bool) (string, error) {
 	var b strings.Builder
 	for _, m := range msgs {
 		b.WriteString("<|im_start|>" + m.Role + "\n" + m.Content + "<|im_end|>\n")
@@ -68,7 +68,7 @@ func renderChatML(msgs []bindings.ChatMessage, addAssistant bool) (string, error
 // adds to the conversation before it with the assistant prompt, as TRL
 // finds assistant spans; a template that does not render a conversation's
 // start as the start of its text cannot be split this way.
-func (c *chatRenderer) segments(msgs []bindings.ChatMessage) ([]segment, error) {
+func (c *chatRenderer) segments(msgs []llm.ChatMessage) ([]segment, error) {
 	var segs []segment
 	done := "" // the text split so far
 	for i, m := range msgs {

@@ -51,7 +51,7 @@ func LoadData(ctx context.Context, path string, b SampleBuilder, opt DataOptions
 		}
 		err := eachRecord(ctx, file, func(n int, rec []byte) error {
 			if err := l.record(rec); err != nil {
-				de := &DataError{File: file, Unit: unit, Line: n, Msg: err.Error()}
+				de := &DataError{File: file, Unit: unit, Line: n, Err: err}
 				var fe *fieldError
 				if errors.As(err, &fe) {
 					de.Field = fe.field
@@ -144,7 +144,7 @@ func (l *loader) start(f fields) error {
 		}
 		l.d.Format = format
 	}
-	if l.d.Format != DataCodeloom && l.b.Format != Completion {
+	if l.d.Format != DataCodeloom && l.b.Format != "" && l.b.Format != Completion {
 		return fmt.Errorf("--format %s applies to codeloom's records, and this is %s data", l.b.Format, l.d.Format)
 	}
 	if l.d.Format == DataChat {

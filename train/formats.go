@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/llm"
 )
 
 // DataFormat is the shape of the records in a training data file.
@@ -49,13 +49,15 @@ type DataError struct {
 	File  string
 	Unit  string // "line" in JSONL, "row" in Parquet
 	Line  int    // 1-based
-	Field string // the field at fault; "" when the record as a whole is
-	Msg   string
+	Field string // the field at fault ("messages[1].content"); "" when the record as a whole is
+	Err   error
 }
 
 func (e *DataError) Error() string {
-	return fmt.Sprintf("%s: %s %d: %s", e.File, e.Unit, e.Line, e.Msg)
+	return fmt.Sprintf("%s: %s %d: %v", e.File, e.Unit, e.Line, e.Err)
 }
+
+func (e *DataError) Unwrap() error { return e.Err }
 
 // fields is one record as its JSON object, field by field.
 type fields map[string]json.RawMessage
@@ -214,7 +216,7 @@ func parseRecord(f fields, format DataFormat, chat *chatRenderer) (parsed, error
 }
 
 // messages reads and checks the messages field of a chat record.
-func (f fields) messages() ([]bindings.ChatMessage, error) {
+func (f fields) messages() ([]llm.ChatMessage, error) {
 	v, ok := f["messages"]
 	if !ok || jsonKind(v) == "null" {
 		return nil, missing("messages", string(DataChat))
@@ -229,7 +231,7 @@ func (f fields) messages() ([]bindings.ChatMessage, error) {
 	if len(raw) == 0 {
 		return nil, &fieldError{"messages", `field "messages" is empty`}
 	}
-	msgs := make([]bindings.ChatMessage, len(raw))
+	msgs := make([]llm.ChatMessage, len(raw))
 	for i, r := range raw {
 		name := fmt.Sprintf("messages[%d]", i)
 		if k := jsonKind(r); k != "an object" {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,7 +64,7 @@ func eachRecord(ctx context.Context, file string, fn func(n int, rec []byte) err
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if len(strings.TrimSpace(sc.Text())) == 0 {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		if err := fn(n, sc.Bytes()); err != nil {
