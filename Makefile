@@ -13,7 +13,7 @@ TREESITTER_MODULE := github.com/smacker/go-tree-sitter
 TEST_TIMEOUT  ?= 80m
 BENCH         ?= .
 
-.PHONY: all setup build test vet bench demo cuda clean
+.PHONY: all setup build test test-asan vet bench demo cuda clean
 
 all: build
 
@@ -40,6 +40,19 @@ test: setup vet
 	@./scripts/test-deps.sh
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 	CGO_CFLAGS="-O1 -g" $(GO) test -asan -count=1 ./extract/internal/treewalk
+	@$(MAKE) --no-print-directory test-asan
+
+# The engine's C++ with codeloom's own under AddressSanitizer (go test -asan
+# alone instruments C, not C++): contexts and models freed in every order
+# the product uses (freeing a context once read its freed backends, silent
+# on the CPU, a crash on CUDA) and a training step. The engine is compiled a
+# second time with these flags: minutes once, then the Go build cache.
+# Leak checking is off: the engine keeps its backend registry for the
+# process's life on purpose.
+ASAN_CXXFLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer
+test-asan: setup
+	CGO_CFLAGS="-O1 -g" CGO_CXXFLAGS="$(ASAN_CXXFLAGS)" ASAN_OPTIONS=detect_leaks=0 \
+		$(GO) test -asan -count=1 -run 'TestLifecycle|TestTrainerStepInputs' ./bindings
 
 # staticcheck also finds unused code; it is fetched through the Go module
 # proxy at a pinned version.
@@ -58,10 +71,20 @@ demo: build
 	./scripts/demo.sh
 
 # GPU backends as shared libraries loaded at start-up from lib/ beside the
-# binary (or CODELOOM_LIB_PATH). Needs the CUDA toolkit and CMake.
+# binary (or CODELOOM_LIB_PATH). Needs the CUDA toolkit (12 or 13; 11.8
+# compiles too) and CMake >= 3.24; Ninja is used when present.
+# CUDA_ARCHS is CMake's CMAKE_CUDA_ARCHITECTURES: `native` (the default)
+# builds for the GPUs of this machine and needs one; on a build host without
+# a GPU name the target's, e.g. CUDA_ARCHS=90 for H100/H200, 89 for L4/4090,
+# 80 for A100, or a list "80;90". Each extra architecture adds minutes.
 CUDA_ARCHS ?= native
+NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
+CMAKE_GENERATOR ?= $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 cuda: setup
-	cmake -S . -B build/cuda -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCHS)
+	@command -v cmake >/dev/null || { echo "make cuda: cmake is not installed (CMake >= 3.24 is needed)"; exit 1; }
+	@test -n "$(NVCC)" || { echo "make cuda: no CUDA compiler: nvcc is neither on PATH nor in /usr/local/cuda/bin (install the CUDA toolkit, or set NVCC=/path/to/nvcc)"; exit 1; }
+	cmake -S . -B build/cuda -G "$(CMAKE_GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DCODELOOM_REQUIRE_CUDA=ON \
+		-DCMAKE_CUDA_COMPILER="$(NVCC)" -DCMAKE_CUDA_ARCHITECTURES="$(CUDA_ARCHS)"
 	cmake --build build/cuda --parallel --target ggml-cuda
 	mkdir -p bin/lib && cp -a build/cuda/lib/libggml-cuda.so* build/cuda/lib/libggml-base.so* bin/lib/
 
