@@ -41,6 +41,9 @@ type Context struct {
 
 // NewContext makes a decoding context.
 func (m *Model) NewContext(p ContextParams) (*Context, error) {
+	if m.vocabOnly {
+		return nil, errors.New("new context: the model was loaded with its vocabulary only")
+	}
 	if p.NCtx < 0 || p.NBatch < 0 || p.Threads < 0 || p.Sequences < 0 {
 		return nil, fmt.Errorf("new context: negative size (ctx %d, batch %d, threads %d, sequences %d)", p.NCtx, p.NBatch, p.Threads, p.Sequences)
 	}

@@ -28,13 +28,18 @@ type ModelParams struct {
 	// NoRepack keeps weights in plain buffers (no CPU repacking); training
 	// needs this because repacked buffers only support matrix products.
 	NoRepack bool
+	// VocabOnly loads the metadata and vocabulary, no weights: for
+	// tokenizing and chat templates (training data) at a fraction of a
+	// load's time and memory. Such a model makes no contexts.
+	VocabOnly bool
 }
 
 // Model is a loaded GGUF model: weights and vocabulary. Safe for concurrent
 // use by several Contexts.
 type Model struct {
-	c     *C.struct_llama_model
-	vocab *C.struct_llama_vocab
+	c         *C.struct_llama_model
+	vocab     *C.struct_llama_vocab
+	vocabOnly bool
 }
 
 // LoadModel loads a GGUF model file.
@@ -52,6 +57,7 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	mp.main_gpu = C.int32_t(p.MainGPU)
 	mp.use_mmap = C.bool(!p.NoMmap)
 	mp.use_extra_bufts = C.bool(!p.NoRepack)
+	mp.vocab_only = C.bool(p.VocabOnly)
 	var pin runtime.Pinner
 	defer pin.Unpin()
 	if len(p.TensorSplit) > 0 {
@@ -70,7 +76,7 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	if cm == nil {
 		return nil, engineFailure("load model %s: the engine could not load it", path)
 	}
-	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm)}, nil
+	return &Model{c: cm, vocab: C.llama_model_get_vocab(cm), vocabOnly: p.VocabOnly}, nil
 }
 
 // checkGGUF reads and validates the whole header of a model or adapter

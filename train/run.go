@@ -141,7 +141,8 @@ func checkOut(cfg Config) error {
 }
 
 func loadRunData(ctx context.Context, cfg Config) (*Data, error) {
-	m, err := bindings.LoadModel(cfg.Base, bindings.ModelParams{NoRepack: true})
+	// The vocabulary only: the trainer loads the weights itself.
+	m, err := bindings.LoadModel(cfg.Base, bindings.ModelParams{VocabOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("load tokenizer of %s: %w", cfg.Base, err)
 	}
