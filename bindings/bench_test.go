@@ -63,53 +63,67 @@ func BenchmarkDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		prompt := benchTokens(benchPrompt)
-		text := m.Detokenize(prompt)
-		b.Run(typ.String()+"/codeloom", func(b *testing.B) {
-			c, err := m.NewContext(ContextParams{NCtx: 512, Threads: benchThreads})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
-			var pt, gt, pn, gn float64
-			for i := 0; i < b.N; i++ {
-				// EOS is never sampled here: a repeat penalty of 1 and greedy
-				// decoding over random weights keep going for benchGen tokens.
-				g, err := c.Generate(context.Background(), text, llm.GenerateOptions{MaxTokens: benchGen})
-				if err != nil {
-					b.Fatal(err)
-				}
-				pt += g.Timings.Prompt.Seconds()
-				gt += g.Timings.Gen.Seconds()
-				pn += float64(g.PromptTokens)
-				gn += float64(g.CompletionTokens - 1)
-			}
-			b.ReportMetric(pn/pt, "prompt_tok/s")
-			b.ReportMetric(gn/gt, "gen_tok/s")
-			b.ReportMetric(peakRSSMiB(), "peak_MiB")
-		})
-		b.Run(typ.String()+"/bare", func(b *testing.B) {
-			toks, err := m.Tokenize(text, true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var pt, gt, pn, gn float64
-			for i := 0; i < b.N; i++ {
-				n, tp, tg, err := m.BareLoop(toks, benchGen, 512, benchThreads)
-				if err != nil {
-					b.Fatal(err)
-				}
-				pt += tp.Seconds()
-				gt += tg.Seconds()
-				pn += float64(len(toks))
-				gn += float64(n)
-			}
-			b.ReportMetric(pn/pt, "prompt_tok/s")
-			b.ReportMetric(gn/gt, "gen_tok/s")
-			b.ReportMetric(peakRSSMiB(), "peak_MiB")
-		})
+		d := decodeBench{m: m, prompt: m.Detokenize(benchTokens(benchPrompt)), gen: benchGen, nCtx: 512, threads: benchThreads}
+		b.Run(typ.String()+"/codeloom", d.generate)
+		b.Run(typ.String()+"/bare", d.bare)
 		m.Close()
 	}
+}
+
+// decodeBench is one shape of the decode benchmarks: codeloom's Generate
+// and the bare C loop, each reporting prompt and generation tokens/s and
+// the peak resident memory.
+type decodeBench struct {
+	m                  *Model
+	prompt             string
+	gen, nCtx, threads int
+}
+
+func (d decodeBench) generate(b *testing.B) {
+	c, err := d.m.NewContext(ContextParams{NCtx: d.nCtx, Threads: d.threads})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var pt, gt, pn, gn float64
+	for i := 0; i < b.N; i++ {
+		// EOS is never sampled here: a repeat penalty of 1 and greedy
+		// decoding over random weights keep going for d.gen tokens.
+		g, err := c.Generate(context.Background(), d.prompt, llm.GenerateOptions{MaxTokens: d.gen})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pt += g.Timings.Prompt.Seconds()
+		gt += g.Timings.Gen.Seconds()
+		pn += float64(g.PromptTokens)
+		gn += float64(g.CompletionTokens - 1)
+	}
+	reportDecode(b, pn/pt, gn/gt)
+}
+
+func (d decodeBench) bare(b *testing.B) {
+	toks, err := d.m.Tokenize(d.prompt, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pt, gt, pn, gn float64
+	for i := 0; i < b.N; i++ {
+		n, tp, tg, err := d.m.BareLoop(toks, d.gen, d.nCtx, d.threads)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pt += tp.Seconds()
+		gt += tg.Seconds()
+		pn += float64(len(toks))
+		gn += float64(n)
+	}
+	reportDecode(b, pn/pt, gn/gt)
+}
+
+func reportDecode(b *testing.B, promptTPS, genTPS float64) {
+	b.ReportMetric(promptTPS, "prompt_tok/s")
+	b.ReportMetric(genTPS, "gen_tok/s")
+	b.ReportMetric(peakRSSMiB(), "peak_MiB")
 }
 
 // peakRSSMiB is the process's peak resident set (VmHWM), in MiB.

@@ -66,11 +66,34 @@ func benchTrain(b *testing.B, path string, opt TrainerOptions, T int) {
 		}
 	}
 	step(0) // builds and allocates the graph
+	up := tr.Counters().UploadedBytes
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		step(i + 1)
 	}
-	b.ReportMetric(float64(b.N*T)/time.Since(start).Seconds(), "tok/s")
+	// Accumulate reads the loss back, so every step has finished here.
+	tps := float64(b.N*T) / time.Since(start).Seconds()
+	b.ReportMetric(tps, "tok/s")
 	b.ReportMetric(float64(tr.MemoryBytes())/(1<<20), "MiB")
+	b.ReportMetric(float64(tr.Counters().UploadedBytes-up)/float64(b.N)/(1<<20), "upload_MiB/step")
+	b.ReportMetric(tps*trainFLOPs(tr.Info(), T, opt.Full)/1e12, "model_TFLOP/s")
+}
+
+// trainFLOPs estimates the arithmetic of one training token: the
+// projections' forward and input gradients (2 + 2 FLOPs per weight), plus
+// their weight gradients (2 more) when every tensor trains, and attention's
+// scores and mixing over an average of T/2 keys, three times over (forward,
+// and two products backward). LoRA's own products are a fraction of a
+// percent and left out.
+func trainFLOPs(i TrainerInfo, T int, full bool) float64 {
+	d, L, hd := float64(i.Embedding), float64(i.Layers), float64(i.Embedding)/float64(i.Heads)
+	proj := 2*d*d + 2*d*hd*float64(i.HeadsKV) + 3*d*float64(i.FeedForward)
+	weights := L*proj + d*float64(i.Vocab)
+	attn := 3 * 2 * 2 * (float64(T) / 2) * d * L
+	perWeight := 4.0
+	if full {
+		perWeight = 6
+	}
+	return perWeight*weights + attn
 }
