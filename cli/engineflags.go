@@ -69,47 +69,9 @@ func contextParams(c *ucli.Context) (bindings.ContextParams, error) {
 	return p, nil
 }
 
-// session is a model with one context and, optionally, an adapter set on
-// that context; Close releases all three in the right order.
-type session struct {
-	model   *bindings.Model
-	ctx     *bindings.Context
-	adapter *bindings.Adapter
-	scale   float32
-}
-
-// openSession loads a model, makes a context and, when adapter is not "",
-// loads that adapter and sets it at scale.
-func openSession(model string, mp bindings.ModelParams, cp bindings.ContextParams, adapter string, scale float32) (*session, error) {
-	m, err := bindings.LoadModel(model, mp)
-	if err != nil {
-		return nil, err
-	}
-	e := &session{model: m, scale: scale}
-	if e.ctx, err = m.NewContext(cp); err != nil {
-		e.Close()
-		return nil, err
-	}
-	if adapter != "" {
-		if e.adapter, err = bindings.LoadAdapter(m, adapter); err != nil {
-			e.Close()
-			return nil, err
-		}
-		e.ctx.SetAdapter(e.adapter, scale)
-	}
-	return e, nil
-}
-
-// Close frees the context before the adapter and the model it uses.
-func (e *session) Close() {
-	e.ctx.Close()
-	e.adapter.Close()
-	e.model.Close()
-}
-
 // openSessionFlags opens the model named by path with the shared model and
 // context flags, and the --adapter/--scale flags when the command has them.
-func openSessionFlags(c *ucli.Context, path string) (*session, error) {
+func openSessionFlags(c *ucli.Context, path string) (*bindings.Session, error) {
 	mp, err := modelParams(c)
 	if err != nil {
 		return nil, err
@@ -118,7 +80,7 @@ func openSessionFlags(c *ucli.Context, path string) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openSession(path, mp, cp, c.String("adapter"), float32(c.Float64("scale")))
+	return bindings.OpenSession(path, bindings.SessionParams{Model: mp, Context: cp, Adapter: c.String("adapter"), Scale: float32(c.Float64("scale"))})
 }
 
 // sampleFlags are the sampling flags shared by generate, eval and serve.

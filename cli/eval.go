@@ -1,19 +1,14 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/codeloom/codeloom/dataset"
 	"github.com/codeloom/codeloom/eval"
-	"github.com/codeloom/codeloom/llm"
 	"github.com/codeloom/codeloom/modelstore"
 )
 
@@ -59,40 +54,46 @@ func runEval(c *ucli.Context) error {
 		return err
 	}
 	ctx := c.Context
-	rep := &eval.Report{Tool: "codeloom " + Version, CreatedAt: time.Now().UTC(), Settings: evalSettings(c)}
-	rep.Settings["workers"] = cfg.Exec.Workers
-	if rep.Inputs, err = evalInputs(ctx, c); err != nil {
+	o := eval.CompareOptions{Tool: "codeloom " + Version, Settings: evalSettings(c), Compare: c.Bool("compare")}
+	o.Settings["workers"] = cfg.Exec.Workers
+	if o.Inputs, err = eval.HashInputs(ctx, evalInputs(c), c.String("data")); err != nil {
 		return err
 	}
 	if cfg.Tasks, cfg.Completions, err = loadTaskFiles(c); err != nil {
 		return err
 	}
 	if c.String("data") != "" {
-		if cfg.Records, err = heldOut(ctx, c.String("data"), c.String("split"), c.Int("limit")); err != nil {
+		if cfg.Records, err = eval.HeldOut(ctx, c.String("data"), c.String("split"), c.Int("limit")); err != nil {
 			return err
 		}
 	}
-	if c.String("model") == "" {
-		run, err := eval.Evaluate(ctx, "completions", nil, cfg)
+	o.Out = c.String("out")
+	if o.Out == "" {
+		o.Out = "eval"
+		if a := c.String("adapter"); a != "" {
+			o.Out = filepath.Dir(a)
+		}
+	}
+	if c.String("model") != "" {
+		if cfg.Sampling, err = sampleOptions(c); err != nil {
+			return err
+		}
+		cfg.Sampling.Temperature = float32(temperature(c))
+		s, err := openSessionFlags(c, c.String("model"))
 		if err != nil {
 			return err
 		}
-		rep.Runs = []*eval.Run{run}
-	} else if rep.Runs, err = evalModel(c, cfg); err != nil {
-		return err
-	}
-	rep.Compare()
-	out := c.String("out")
-	if out == "" {
-		out = "eval"
-		if a := c.String("adapter"); a != "" {
-			out = filepath.Dir(a)
+		defer s.Close()
+		o.Context, o.Scale = s.Context, s.Scale
+		if s.Adapter != nil {
+			o.Adapter = s.Adapter
 		}
 	}
-	if err := rep.Write(out); err != nil {
+	o.Config = cfg
+	if _, err := eval.Compare(ctx, o); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(out, modelstore.EvalFile), filepath.Join(out, eval.ScorecardMD))
+	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(o.Out, modelstore.EvalFile), filepath.Join(o.Out, eval.ScorecardMD))
 	return nil
 }
 
@@ -165,27 +166,16 @@ func temperature(c *ucli.Context) float64 {
 	return c.Float64("temperature")
 }
 
-// evalInputs hashes every input file, so a scorecard names exactly what it
-// measured.
-func evalInputs(ctx context.Context, c *ucli.Context) ([]modelstore.Input, error) {
-	var ins []modelstore.Input
+// evalInputs are the input files the flags name, so a scorecard names
+// exactly what it measured.
+func evalInputs(c *ucli.Context) []eval.InputFile {
+	var files []eval.InputFile
 	for _, role := range []string{"model", "adapter", "tasks", "completions"} {
 		if p := c.String(role); p != "" {
-			in, err := eval.HashFile(ctx, role, p)
-			if err != nil {
-				return nil, err
-			}
-			ins = append(ins, in)
+			files = append(files, eval.InputFile{Role: role, Path: p})
 		}
 	}
-	if d := c.String("data"); d != "" {
-		in, err := eval.HashDataset(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		ins = append(ins, in)
-	}
-	return ins, nil
+	return files
 }
 
 func loadTaskFiles(c *ucli.Context) ([]eval.Task, []eval.Sample, error) {
@@ -203,86 +193,7 @@ func loadTaskFiles(c *ucli.Context) ([]eval.Task, []eval.Sample, error) {
 	return tasks, samples, err
 }
 
-// heldOut reads up to limit records of split (every split for "all").
-func heldOut(ctx context.Context, dir, split string, limit int) ([]dataset.Record, error) {
-	var recs []dataset.Record
-	errEnough := errors.New("enough records")
-	err := dataset.Read(ctx, dir, func(r *dataset.Record) error {
-		if split != "all" && r.Split != split {
-			return nil
-		}
-		recs = append(recs, *r)
-		if limit > 0 && len(recs) >= limit {
-			return errEnough
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errEnough) {
-		return nil, err
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("dataset %s has no records in split %q", dir, split)
-	}
-	return recs, nil
-}
-
-// evalModel loads the model (and adapter) and evaluates it, then with
-// --compare the same model without the adapter, on the same context.
-func evalModel(c *ucli.Context, cfg eval.Config) ([]*eval.Run, error) {
-	so, err := sampleOptions(c)
-	if err != nil {
-		return nil, err
-	}
-	so.Temperature = float32(temperature(c))
-	e, err := openSessionFlags(c, c.String("model"))
-	if err != nil {
-		return nil, err
-	}
-	defer e.Close()
-	return evalSession(c.Context, e, so, cfg, c.Bool("compare"))
-}
-
-// evalSession evaluates the session's model (with its adapter, when it has
-// one) and, with compare, the same model without the adapter.
-func evalSession(ctx context.Context, e *session, so llm.SampleOptions, cfg eval.Config, compare bool) ([]*eval.Run, error) {
-	grammars := eval.NewGrammars()
-	defer grammars.Close()
-	cfg.Syntax = grammars
-	cfg.Sampling = so
-	name := "model"
-	if e.adapter != nil {
-		name = "adapter"
-	}
-	run, err := eval.Evaluate(ctx, name, eval.WithAdapter(e.ctx, e.adapter, e.scale), cfg)
-	if err != nil {
-		return nil, err
-	}
-	runs := []*eval.Run{run}
-	if compare {
-		base, err := eval.Evaluate(ctx, "base", eval.WithAdapter(e.ctx, nil, 0), cfg)
-		if err != nil {
-			return nil, err
-		}
-		runs = append(runs, base)
-	}
-	return runs, nil
-}
-
-// stageProgress draws one bar per stage of the evaluation on stderr.
+// stageProgress shows the evaluation's stages on stderr (see newStageProgress).
 func stageProgress(c *ucli.Context) func(stage string, done, total int) {
-	var bar *progressbar.ProgressBar
-	current := ""
-	return func(stage string, done, total int) {
-		if stage != current {
-			current = stage
-			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(c.App.ErrWriter),
-				progressbar.OptionSetDescription(stage),
-				progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.App.ErrWriter) }),
-			)
-		}
-		bar.Set(done)
-	}
+	return newStageProgress(c.App.ErrWriter)
 }

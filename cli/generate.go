@@ -55,7 +55,7 @@ func runGenerate(c *ucli.Context) error {
 		return err
 	}
 	defer e.Close()
-	g := generator{c: e.ctx, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
+	g := generator{c: e.Context, out: c.App.Writer, errOut: c.App.ErrWriter, timings: c.Bool("timings"),
 		opt: llm.GenerateOptions{SampleOptions: opt, MaxTokens: c.Int("max-tokens"), Stop: c.StringSlice("stop")}}
 	if interactive {
 		return g.interactive(c.Context, os.Stdin)

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/codeloom/codeloom/bindings"
 	"github.com/codeloom/codeloom/dataset"
@@ -15,36 +14,24 @@ import (
 // Eval scores the tuned model and the base on the validation split, as
 // `codeloom eval --compare` does, and writes the scorecard into dir.
 func (p pipelinePhases) Eval(ctx context.Context, base, adapter, data, dir string, opt pipeline.EvalConfig, threads int) error {
-	recs, err := heldOut(ctx, data, dataset.SplitValidation, opt.Limit)
+	recs, err := eval.HeldOut(ctx, data, dataset.SplitValidation, opt.Limit)
 	if err != nil {
 		return err
 	}
-	rep := &eval.Report{Tool: "codeloom " + Version, CreatedAt: time.Now().UTC(),
+	o := eval.CompareOptions{Tool: "codeloom " + Version, Out: dir, Compare: true,
 		Settings: map[string]any{"split": dataset.SplitValidation, "limit": opt.Limit, "max-tokens": opt.MaxTokens, "compare": true}}
-	for _, in := range []struct{ role, path string }{{"model", base}, {"adapter", adapter}} {
-		h, err := eval.HashFile(ctx, in.role, in.path)
-		if err != nil {
-			return err
-		}
-		rep.Inputs = append(rep.Inputs, h)
+	if o.Inputs, err = eval.HashInputs(ctx, []eval.InputFile{{Role: "model", Path: base}, {Role: "adapter", Path: adapter}}, data); err != nil {
+		return err
 	}
-	h, err := eval.HashDataset(ctx, data)
+	s, err := bindings.OpenSession(base, bindings.SessionParams{Context: bindings.ContextParams{Threads: threads}, Adapter: adapter, Scale: 1})
 	if err != nil {
 		return err
 	}
-	rep.Inputs = append(rep.Inputs, h)
-
-	e, err := openSession(base, bindings.ModelParams{}, bindings.ContextParams{Threads: threads}, adapter, 1)
+	defer s.Close()
+	o.Context, o.Adapter, o.Scale = s.Context, s.Adapter, s.Scale
+	o.Config = eval.Config{Records: recs, MaxTokens: opt.MaxTokens, Progress: stageProgress(p.c)}
+	rep, err := eval.Compare(ctx, o)
 	if err != nil {
-		return err
-	}
-	defer e.Close()
-	cfg := eval.Config{Records: recs, MaxTokens: opt.MaxTokens, Progress: stageProgress(p.c)}
-	if rep.Runs, err = evalSession(ctx, e, llm.SampleOptions{}, cfg, true); err != nil {
-		return err
-	}
-	rep.Compare()
-	if err := rep.Write(dir); err != nil {
 		return err
 	}
 	tuned, untuned := rep.Runs[0].Metrics, rep.Runs[1].Metrics
@@ -60,12 +47,12 @@ const sampleRepeatPenalty = 1.1
 // Generate completes a prompt greedily, so the sample is reproducible, with
 // a light repeat penalty.
 func (p pipelinePhases) Generate(ctx context.Context, base, adapter, prompt string, maxTokens, threads int) (string, error) {
-	e, err := openSession(base, bindings.ModelParams{}, bindings.ContextParams{Threads: threads}, adapter, 1)
+	s, err := bindings.OpenSession(base, bindings.SessionParams{Context: bindings.ContextParams{Threads: threads}, Adapter: adapter, Scale: 1})
 	if err != nil {
 		return "", err
 	}
-	defer e.Close()
-	g, err := e.ctx.Generate(ctx, prompt, llm.GenerateOptions{MaxTokens: maxTokens,
+	defer s.Close()
+	g, err := s.Context.Generate(ctx, prompt, llm.GenerateOptions{MaxTokens: maxTokens,
 		SampleOptions: llm.SampleOptions{RepeatPenalty: sampleRepeatPenalty}})
 	if err != nil {
 		return "", err
