@@ -5,8 +5,11 @@ import ucli "github.com/urfave/cli/v2"
 func modelsCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "models",
-		Usage: "inspect, quantize, merge and download GGUF models",
+		Usage: "list, inspect, remove, quantize, merge and download GGUF models",
 		Subcommands: []*ucli.Command{
+			modelsListCommand(),
+			modelsShowCommand(),
+			modelsRmCommand(),
 			modelsInfoCommand(),
 			modelsQuantizeCommand(),
 			modelsMergeCommand(),

@@ -13,12 +13,17 @@ import (
 func modelsInfoCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "info",
-		Usage:     "show a GGUF model's architecture, size, context and vocabulary",
-		ArgsUsage: "MODEL.gguf",
+		Usage:     "show a GGUF model's architecture, size, context and vocabulary, or an adapter's rank and targets",
+		ArgsUsage: "MODEL.gguf|ADAPTER.gguf",
 		Flags:     []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
 				return usageError("models info: want one MODEL.gguf, got %d arguments", c.NArg())
+			}
+			// The engine loads only models; an adapter is described from
+			// its header.
+			if h, err := readGGUFHeader(c.Args().First()); err == nil && h.Kind == "adapter" {
+				return printAdapterInfo(c, h)
 			}
 			m, err := bindings.LoadModel(c.Args().First(), bindings.ModelParams{})
 			if err != nil {
@@ -50,4 +55,17 @@ func modelsInfoCommand() *ucli.Command {
 			return w.Flush()
 		},
 	}
+}
+
+func printAdapterInfo(c *ucli.Context, h *ggufHeader) error {
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(h)
+	}
+	w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+	row := func(k string, v any) { fmt.Fprintf(w, "%s\t%v\n", k, v) }
+	row("kind", "LoRA adapter")
+	writeHeader(row, h)
+	return w.Flush()
 }

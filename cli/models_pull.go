@@ -2,20 +2,25 @@ package cli
 
 import (
 	"fmt"
-	"time"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/codeloom/codeloom/hub"
-	"github.com/schollz/progressbar/v3"
-	ucli "github.com/urfave/cli/v2"
+	"github.com/codeloom/codeloom/internal/atomicfile"
 )
 
 func modelsPullCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "pull",
-		Usage:     "download a model file from the Hugging Face hub (resumable, checksum-verified)",
-		ArgsUsage: "hf://OWNER/REPO[@REVISION]/FILE.gguf ...",
-		Description: "Downloads each file into --out. An interrupted download is kept as FILE.part and resumed by the\n" +
-			"next run; the file is renamed into place only when its sha256 matches the one the hub publishes.",
+		Usage:     "download a model file into the store from the Hugging Face hub or a URL, or copy in a local one",
+		ArgsUsage: "hf://OWNER/REPO[@REVISION]/FILE.gguf | https://HOST/.../FILE.gguf | PATH.gguf ...",
+		Description: "Saves each file into --out. An interrupted download is kept as FILE.part and resumed by the\n" +
+			"next run; the file is renamed into place only when complete and, when the server publishes a\n" +
+			"sha256 (the hub does), only when it matches. A local GGUF file is copied in.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Value: "models", Usage: "folder to save into"},
 			&ucli.StringFlag{Name: "token", EnvVars: []string{"HF_TOKEN"}, Usage: "hub access token for private or gated repositories"},
@@ -24,19 +29,39 @@ func modelsPullCommand() *ucli.Command {
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() == 0 {
-				return usageError("models pull: name at least one hf://OWNER/REPO/FILE")
+				return usageError("models pull: name at least one hf://OWNER/REPO/FILE, URL or file")
 			}
-			refs := make([]hub.Ref, c.NArg())
-			for i, arg := range c.Args().Slice() {
-				ref, err := hub.ParseRef(arg)
-				if err != nil {
-					return usageError("models pull: %v", err)
-				}
-				refs[i] = ref
-			}
+			pulls := make([]func() (hub.Result, error), c.NArg())
 			client := &hub.Client{Endpoint: c.String("endpoint"), Token: c.String("token")}
-			for _, ref := range refs {
-				res, err := client.Download(c.Context, ref, c.String("out"), byteProgress(c, ref.Name()))
+			out := c.String("out")
+			// Every argument is checked before the first download starts.
+			for i, arg := range c.Args().Slice() {
+				switch {
+				case strings.HasPrefix(arg, hub.Scheme):
+					ref, err := hub.ParseRef(arg)
+					if err != nil {
+						return usageError("models pull: %v", err)
+					}
+					pulls[i] = func() (hub.Result, error) {
+						return client.Download(c.Context, ref, out, byteProgress(c, ref.Name()))
+					}
+				case strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://"):
+					name, err := hub.URLFileName(arg)
+					if err != nil {
+						return usageError("models pull: %v", err)
+					}
+					pulls[i] = func() (hub.Result, error) {
+						return client.DownloadURL(c.Context, arg, out, byteProgress(c, name))
+					}
+				default:
+					if _, err := readGGUFHeader(arg); err != nil {
+						return usageError("models pull: %s is neither hf://, an http(s) URL nor a readable GGUF file: %v", arg, err)
+					}
+					pulls[i] = func() (hub.Result, error) { return copyIntoStore(arg, out) }
+				}
+			}
+			for _, pull := range pulls {
+				res, err := pull()
 				if err != nil {
 					return err
 				}
@@ -51,21 +76,31 @@ func modelsPullCommand() *ucli.Command {
 	}
 }
 
-// byteProgress draws a byte-count bar on stderr, made once the size is known.
-func byteProgress(c *ucli.Context, name string) hub.Progress {
-	var bar *progressbar.ProgressBar
-	return func(done, total int64) {
-		if bar == nil {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(c.App.ErrWriter),
-				progressbar.OptionSetDescription(name),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionShowTotalBytes(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionFullWidth(),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.App.ErrWriter) }),
-			)
+// copyIntoStore copies a local model file into dir under its own name,
+// through a temporary file so the store never holds half a copy.
+func copyIntoStore(src, dir string) (hub.Result, error) {
+	dest := filepath.Join(dir, filepath.Base(src))
+	if a, errA := os.Stat(src); errA == nil {
+		if b, errB := os.Stat(dest); errB == nil && os.SameFile(a, b) {
+			return hub.Result{Path: dest, Size: a.Size()}, nil
 		}
-		bar.Set64(done)
 	}
+	in, err := os.Open(src)
+	if err != nil {
+		return hub.Result{}, err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return hub.Result{}, err
+	}
+	var n int64
+	err = atomicfile.Write(dest, func(w io.Writer) error {
+		copied, err := io.Copy(w, in)
+		n = copied
+		return err
+	})
+	if err != nil {
+		return hub.Result{}, fmt.Errorf("copy %s into %s: %w", src, dir, err)
+	}
+	return hub.Result{Path: dest, Size: n}, nil
 }

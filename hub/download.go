@@ -50,25 +50,30 @@ type Result struct {
 // renamed into place only after its size and sha256 match what the hub
 // announced; a mismatch removes the partial file and returns ErrChecksum.
 func (c *Client) Download(ctx context.Context, ref Ref, dir string, progress Progress) (Result, error) {
+	return c.download(ctx, ref.String(), ref.resolveURL(c.endpoint()), filepath.Join(dir, ref.Name()), progress)
+}
+
+// download fetches rawURL into dest; what names the file in errors.
+func (c *Client) download(ctx context.Context, what, rawURL, dest string, progress Progress) (Result, error) {
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}
-	m, err := c.fetchMeta(ctx, ref.resolveURL(c.endpoint()))
+	m, err := c.fetchMeta(ctx, rawURL)
 	if err != nil {
-		return Result{}, fmt.Errorf("download %s: %w", ref, err)
+		return Result{}, fmt.Errorf("download %s: %w", what, err)
 	}
+	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Result{}, fmt.Errorf("download %s: %w", ref, err)
+		return Result{}, fmt.Errorf("download %s: %w", what, err)
 	}
-	dest := filepath.Join(dir, ref.Name())
 	if !complete(dest, m) {
 		size, err := c.fetch(ctx, m, dest+PartSuffix, progress)
 		if err != nil {
-			return Result{}, fmt.Errorf("download %s: %w", ref, err)
+			return Result{}, fmt.Errorf("download %s: %w", what, err)
 		}
 		m.size = size
 		if err := os.Rename(dest+PartSuffix, dest); err != nil {
-			return Result{}, fmt.Errorf("download %s: %w", ref, err)
+			return Result{}, fmt.Errorf("download %s: %w", what, err)
 		}
 		if err := syncDir(dir); err != nil {
 			return Result{}, err
