@@ -177,6 +177,7 @@ func (in *inference) generate(ctx context.Context, prompt string, opt llm.Genera
 	}
 	if g.PromptTokens > 0 {
 		in.s.metrics.generation(g)
+		noteGeneration(ctx, in.model.Name, in.adapterName(), g)
 	}
 	err = engineError(ctx, err)
 	if ae, ok := err.(*apiError); ok && ae.Code == "engine_error" {

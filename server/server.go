@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,11 @@ type Options struct {
 	// Inspect reads a model file's metadata without loading it, for
 	// GET /models; nil shows metadata of loaded models only.
 	Inspect func(path string) (llm.ModelInfo, error)
+
+	// AccessLog gets one line per request (see accesslog.go), in
+	// LogFormat: LogText (default) or LogJSON; nil logs nothing.
+	AccessLog io.Writer
+	LogFormat string
 }
 
 func (o *Options) setDefaults() error {
@@ -135,6 +141,8 @@ func (s *Server) routes() http.Handler {
 	gin.SetMode(gin.ReleaseMode) // gin's own global: no debug banner on stdout
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with a JSON body rather than 404
+	// Outermost, so that it logs what Recovery and the guards answer too.
+	r.Use(s.accessLog())
 	r.Use(gin.Recovery(), s.metrics.middleware, limitHeader(s.opt.MaxHeaderBytes))
 	if len(s.opt.APIKeys) == 0 {
 		r.Use(s.checkHost)
