@@ -1,8 +1,13 @@
 package cli
 
 import (
-	"github.com/codeloom/codeloom/pipeline"
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/extract"
+	"github.com/codeloom/codeloom/hub"
+	"github.com/codeloom/codeloom/pipeline"
+	"github.com/codeloom/codeloom/train"
 )
 
 func pipelineCommand() *ucli.Command {
@@ -26,21 +31,34 @@ func pipelineCommand() *ucli.Command {
 				_, err := c.App.Writer.Write(pipeline.DefaultYAML)
 				return err
 			}
-			cfg, name := pipeline.Default(), "default config"
+			cfg := pipeline.Default()
 			if path := c.String("config"); path != "" {
 				var err error
 				if cfg, err = pipeline.Load(path); err != nil {
 					return usageError("config %v", err)
 				}
-				name = path
-			}
-			if err := checkPipelineConfig(cfg); err != nil {
-				return usageError("config %s: %v", name, err)
 			}
 			if c.Bool("serve") {
 				cfg.Serve.Enabled = true
 			}
-			return pipeline.Run(c.Context, cfg, newPipelinePhases(c), c.App.Writer)
+			return pipeline.Run(c.Context, cfg, pipeline.Options{Tool: "codeloom " + Version, Log: c.App.Writer, Display: pipelineDisplay(c)})
 		},
+	}
+}
+
+// pipelineDisplay draws each step's progress as its single command does.
+func pipelineDisplay(c *ucli.Context) pipeline.Display {
+	return pipeline.Display{
+		Extract: func(p *extract.Progress) func() { return showProgress(c, p) },
+		Extracted: func(out string, m *dataset.Manifest) {
+			// Its error, that every source failed, is the pipeline's own.
+			_ = reportExtract(c.App.Writer, c.App.ErrWriter, out, m)
+		},
+		Download: func(name string) hub.Progress { return byteProgress(c, name) },
+		Train: func() (func(train.Event), func()) {
+			p := newTrainProgress(c.App.ErrWriter)
+			return p.event, p.done
+		},
+		Eval: func() func(string, int, int) { return stageProgress(c) },
 	}
 }

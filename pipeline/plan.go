@@ -30,8 +30,8 @@ type extractSettings struct {
 	Extract ExtractConfig
 }
 
-// Plan turns a configuration into the steps that carry it out, in order.
-func Plan(cfg *Config, ph Phases) ([]Step, error) {
+// plan turns a configuration into the steps that carry it out, in order.
+func plan(cfg *Config, ph phases) ([]Step, error) {
 	sources, err := expandSources(cfg.Extract.Sources)
 	if err != nil {
 		return nil, fmt.Errorf("extract.sources: %w", err)
@@ -49,13 +49,13 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 		Step{
 			Name: "extract", Settings: extractSettings{sources, cfg.Extract},
 			Inputs: localPaths(sources), Outputs: []string{dataset},
-			Run: func(ctx context.Context, _ bool) error { return ph.Extract.Extract(ctx, sources, dataset, cfg.Extract) },
+			Run: func(ctx context.Context, _ bool) error { return ph.extract(ctx, sources, dataset, cfg.Extract) },
 		},
 		Step{
 			Name: "analyze", After: []string{"extract"},
 			Outputs: []string{filepath.Join(own, AnalysisFile), filepath.Join(own, ReportFile)},
 			Run: func(ctx context.Context, _ bool) error {
-				return ph.Analyze.Analyze(ctx, dataset, filepath.Join(own, AnalysisFile), filepath.Join(own, ReportFile))
+				return ph.analyze(ctx, dataset, filepath.Join(own, AnalysisFile), filepath.Join(own, ReportFile))
 			},
 		})
 	steps = append(steps, baseSteps.model...)
@@ -73,7 +73,7 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 						return err
 					}
 				}
-				if err := ph.Train.Train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume); err != nil {
+				if err := ph.train(ctx, base, dataset, modelDir, cfg.Train, cfg.Threads, resume); err != nil {
 					return err
 				}
 				return modelstore.WriteBaseRef(modelDir, base)
@@ -83,14 +83,14 @@ func Plan(cfg *Config, ph Phases) ([]Step, error) {
 			Name: "eval", Settings: [2]int{cfg.Eval.Limit, cfg.Eval.MaxTokens}, After: []string{"train"},
 			Outputs: []string{filepath.Join(modelDir, modelstore.EvalFile)},
 			Run: func(ctx context.Context, _ bool) error {
-				return ph.Eval.Eval(ctx, base, adapter, dataset, modelDir, cfg.Eval, cfg.Threads)
+				return ph.eval(ctx, base, adapter, dataset, modelDir, cfg.Eval, cfg.Threads)
 			},
 		},
 		Step{
 			Name: "sample", Settings: []any{cfg.Eval.SamplePrompt, cfg.Eval.MaxTokens}, After: []string{"train"},
 			Outputs: []string{filepath.Join(own, SampleFile)},
 			Run: func(ctx context.Context, _ bool) error {
-				return writeSample(ctx, ph.Generate, base, adapter, filepath.Join(own, SampleFile), cfg)
+				return writeSample(ctx, ph, base, adapter, filepath.Join(own, SampleFile), cfg)
 			},
 		})
 	return steps, nil
@@ -105,7 +105,7 @@ type baseSteps struct {
 	inputs  []string
 }
 
-func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
+func planBase(cfg *Config, ph phases) (string, baseSteps, error) {
 	switch {
 	case cfg.Base.Model == TinyBase:
 		sources, err := expandSources(cfg.Base.Tiny.Sources)
@@ -118,7 +118,7 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 			extract: []Step{{
 				Name: "extract-base", Settings: extractSettings{sources, cfg.Extract},
 				Inputs: localPaths(sources), Outputs: []string{data},
-				Run: func(ctx context.Context, _ bool) error { return ph.Extract.Extract(ctx, sources, data, cfg.Extract) },
+				Run: func(ctx context.Context, _ bool) error { return ph.extract(ctx, sources, data, cfg.Extract) },
 			}},
 			model: []Step{{
 				Name: "base", Settings: cfg.Base.Tiny, After: []string{"extract-base"}, Outputs: []string{out},
@@ -128,7 +128,7 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 							return err
 						}
 					}
-					return ph.MakeTiny.MakeTiny(ctx, data, dir, cfg.Base.Tiny, cfg.Threads, resume)
+					return ph.makeTiny(ctx, data, dir, cfg.Base.Tiny, cfg.Threads, resume)
 				},
 			}},
 		}, nil
@@ -141,7 +141,7 @@ func planBase(cfg *Config, ph Phases) (string, baseSteps, error) {
 		return out, baseSteps{model: []Step{{
 			Name: "base", Settings: cfg.Base.Model, Outputs: []string{out},
 			Run: func(ctx context.Context, _ bool) error {
-				_, err := ph.Pull.Pull(ctx, cfg.Base.Model, cfg.Models)
+				_, err := ph.pull(ctx, cfg.Base.Model, cfg.Models)
 				return err
 			},
 		}}}, nil
@@ -186,10 +186,10 @@ func localPaths(sources []string) []string {
 
 // writeSample completes the configured prompt with the base alone and with
 // the adapter, so the difference fine-tuning made can be read.
-func writeSample(ctx context.Context, g Generator, base, adapter, out string, cfg *Config) error {
+func writeSample(ctx context.Context, ph phases, base, adapter, out string, cfg *Config) error {
 	var b strings.Builder
 	for _, m := range []struct{ label, adapter string }{{"base", ""}, {"tuned", adapter}} {
-		text, err := g.Generate(ctx, base, m.adapter, cfg.Eval.SamplePrompt, cfg.Eval.MaxTokens, cfg.Threads)
+		text, err := ph.generate(ctx, base, m.adapter, cfg.Eval.SamplePrompt, cfg.Eval.MaxTokens, cfg.Threads)
 		if err != nil {
 			return fmt.Errorf("generate with the %s model: %w", m.label, err)
 		}

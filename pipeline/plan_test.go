@@ -99,8 +99,9 @@ func (f *fakePhases) Serve(ctx context.Context, models, addr string, _ int) erro
 	return ctx.Err()
 }
 
-func (f *fakePhases) phases() Phases {
-	return Phases{Extract: f, Analyze: f, MakeTiny: f, Pull: f, Train: f, Eval: f, Generate: f, Serve: f}
+func (f *fakePhases) phases() phases {
+	return phases{extract: f.Extract, analyze: f.Analyze, makeTiny: f.MakeTiny, pull: f.Pull, train: f.Train,
+		eval: f.Eval, generate: f.Generate, serve: f.Serve}
 }
 
 func testConfig(t *testing.T) *Config {
@@ -117,7 +118,7 @@ func runPipeline(t *testing.T, ctx context.Context, cfg *Config, f *fakePhases) 
 	t.Helper()
 	f.calls = nil
 	var log bytes.Buffer
-	if err := Run(ctx, cfg, f.phases(), &log); err != nil {
+	if err := run(ctx, cfg, f.phases(), &log); err != nil {
 		t.Fatalf("Run: %v\n%s", err, log.String())
 	}
 	return log.String()
@@ -191,7 +192,7 @@ func TestPipelineResumesTraining(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-f.blockTrain; cancel() }()
 	var log bytes.Buffer
-	if err := Run(ctx, cfg, f.phases(), &log); !errors.Is(err, context.Canceled) {
+	if err := run(ctx, cfg, f.phases(), &log); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted Run = %v", err)
 	}
 	f.blockTrain = nil

@@ -12,10 +12,17 @@ import (
 
 // Run carries out the pipeline cfg describes: the steps that are not up to
 // date, then a summary of what was made with the generated sample, then
-// (when serve.enabled) the server until ctx is cancelled. Progress goes to
-// log.
-func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
-	steps, err := Plan(cfg, ph)
+// (when serve.enabled) the server until ctx is cancelled.
+func Run(ctx context.Context, cfg *Config, opt Options) error {
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	return run(ctx, cfg, phaseCalls(opt), opt.Log)
+}
+
+// run is Run with the phases given: the real ones, or a test's fakes.
+func run(ctx context.Context, cfg *Config, ph phases, log io.Writer) error {
+	steps, err := plan(cfg, ph)
 	if err != nil {
 		return err
 	}
@@ -30,7 +37,7 @@ func Run(ctx context.Context, cfg *Config, ph Phases, log io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(log, "serving %s on http://%s (Ctrl-C stops)\n", cfg.Models, cfg.Serve.Addr)
-	if err := ph.Serve.Serve(ctx, cfg.Models, cfg.Serve.Addr, cfg.Threads); err != nil && ctx.Err() == nil {
+	if err := ph.serve(ctx, cfg.Models, cfg.Serve.Addr, cfg.Threads); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

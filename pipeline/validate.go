@@ -5,6 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/codeloom/codeloom/bindings"
+	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/extract"
 )
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -57,6 +61,25 @@ func (c *Config) validate() error {
 	for _, ch := range checks {
 		if ch.bad {
 			return fmt.Errorf("%s: %s", ch.key, ch.why)
+		}
+	}
+	return c.checkNames()
+}
+
+// checkNames checks the values only the phase packages know (language,
+// licence and LoRA target names), so a bad one fails before any step runs.
+func (c *Config) checkNames() error {
+	if _, err := dataset.ParseLicensePolicy(c.Extract.Licenses); err != nil {
+		return fmt.Errorf("extract.licenses: %w", err)
+	}
+	for _, l := range c.Extract.Languages {
+		if extract.LanguageByName(l) == nil {
+			return fmt.Errorf("extract.languages: unknown language %q (known: %s)", l, strings.Join(extract.LanguageNames(), ", "))
+		}
+	}
+	for _, target := range c.Train.Targets {
+		if !slices.Contains(bindings.LoRATargets, target) {
+			return fmt.Errorf("train.targets: unknown projection %q (known: %s)", target, strings.Join(bindings.LoRATargets, ", "))
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/codeloom/codeloom/pipeline"
 	"github.com/codeloom/codeloom/train"
 )
 
@@ -14,11 +13,11 @@ import (
 // continues from the last checkpoint.
 const checkpointEvery = 50
 
-// MakeTiny makes a model from scratch: a BPE tokenizer trained on the
+// makeTiny makes a model from scratch: a BPE tokenizer trained on the
 // dataset's code and a llama-architecture model with random weights around
 // it (init.gguf, as `codeloom model init` makes), then every tensor trained
 // on the same code (model.gguf).
-func (p pipelinePhases) MakeTiny(ctx context.Context, data, dir string, opt pipeline.TinyConfig, threads int, resume bool) error {
+func (c calls) makeTiny(ctx context.Context, data, dir string, opt TinyConfig, threads int, resume bool) error {
 	init := filepath.Join(dir, "init.gguf")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -29,10 +28,10 @@ func (p pipelinePhases) MakeTiny(ctx context.Context, data, dir string, opt pipe
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(p.c.App.Writer, "tokenizer: %d tokens learned from %d records of %s; model of %d parameters\n",
+		fmt.Fprintf(c.opt.Log, "tokenizer: %d tokens learned from %d records of %s; model of %d parameters\n",
 			res.Vocab, res.Records, data, res.Parameters)
 	}
-	return p.runTraining(ctx, train.Config{
+	return c.runTraining(ctx, train.Config{
 		Base: init, Data: data, Out: dir, Full: true, Format: train.Completion,
 		Schedule: train.Schedule{Kind: "cosine", LR: opt.LearningRate, Warmup: train.Defaults.Schedule.Warmup},
 		// Every epoch has at least one step, so max_steps alone decides.
@@ -41,26 +40,29 @@ func (p pipelinePhases) MakeTiny(ctx context.Context, data, dir string, opt pipe
 	})
 }
 
-func (p pipelinePhases) Train(ctx context.Context, base, data, dir string, opt pipeline.TrainConfig, threads int, resume bool) error {
-	cfg := train.Config{
+func (c calls) train(ctx context.Context, base, data, dir string, opt TrainConfig, threads int, resume bool) error {
+	return c.runTraining(ctx, train.Config{
 		Base: base, Data: data, Out: dir, Format: train.Format(opt.Format),
 		Rank: opt.Rank, Alpha: opt.Alpha, Targets: opt.Targets,
 		Schedule: train.Schedule{Kind: "cosine", LR: opt.LearningRate, Warmup: train.Defaults.Schedule.Warmup},
 		Epochs:   opt.Epochs, MaxSteps: opt.MaxSteps, Ctx: opt.Ctx, MicroBatch: opt.Batch,
 		Seed: uint64(opt.Seed), Threads: threads, CheckpointEvery: checkpointEvery,
 		Resume: resume && train.HasCheckpoint(dir),
-	}
-	return p.runTraining(ctx, cfg)
+	})
 }
 
-func (p pipelinePhases) runTraining(ctx context.Context, cfg train.Config) error {
-	progress := newTrainProgress(p.c.App.ErrWriter)
-	res, err := train.Run(ctx, cfg, progress.event)
-	progress.done()
+func (c calls) runTraining(ctx context.Context, cfg train.Config) error {
+	var event func(train.Event)
+	done := func() {}
+	if d := c.opt.Display.Train; d != nil {
+		event, done = d()
+	}
+	res, err := train.Run(ctx, cfg, event)
+	done()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.c.App.Writer, "%s after %d steps: train loss %.4f, best validation loss %.4f at step %d\n",
+	fmt.Fprintf(c.opt.Log, "%s after %d steps: train loss %.4f, best validation loss %.4f at step %d\n",
 		res.Status, res.Steps, res.TrainLoss, res.BestVal, res.BestStep)
 	return nil
 }
