@@ -124,24 +124,6 @@ func (c *Context) begin(ctx context.Context) (stop func() bool) {
 	return context.AfterFunc(ctx, func() { atomic.StoreInt32(flag, 1) })
 }
 
-// Decode feeds tokens at positions pos.. without sampling; Logits then
-// returns the last token's logits. It is the building block for callers that
-// drive the model themselves (tests, token-by-token scoring). pos 0 starts a
-// new sequence.
-func (c *Context) Decode(ctx context.Context, tokens []int32, pos int) error {
-	if len(tokens) == 0 {
-		return errors.New("decode: no tokens")
-	}
-	if pos < 0 || pos+len(tokens) > c.nCtx {
-		return fmt.Errorf("decode %d tokens at %d: %w (%d tokens)", len(tokens), pos, llm.ErrPromptTooLong, c.nCtx)
-	}
-	if pos == 0 {
-		stop := c.begin(ctx)
-		defer stop()
-	}
-	return c.decode(ctx, tokens, pos, 0)
-}
-
 func (c *Context) decode(ctx context.Context, tokens []int32, pos, seq int) error {
 	rc := C.cl_decode(c.c, (*C.llama_token)(unsafe.Pointer(&tokens[0])), C.int32_t(len(tokens)), C.int32_t(pos), C.int32_t(seq))
 	return c.status("decode", rc, ctx)
@@ -161,14 +143,4 @@ func (c *Context) status(what string, rc C.int32_t, ctx context.Context) error {
 	default:
 		return cError(what, rc)
 	}
-}
-
-// Logits returns a copy of the logits of the last decoded token.
-func (c *Context) Logits() ([]float32, error) {
-	n := int(C.llama_vocab_n_tokens(c.model.vocab))
-	out := make([]float32, n)
-	if rc := C.cl_logits(c.c, (*C.float)(unsafe.Pointer(&out[0])), C.int32_t(n)); rc != C.CL_OK {
-		return nil, cError("logits", rc)
-	}
-	return out, nil
 }

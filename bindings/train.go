@@ -42,7 +42,8 @@ type TrainerOptions struct {
 	GPU       bool      // run on the first GPU device (needs a loaded GPU backend)
 	Seed      uint64    // initialisation of LoRA A
 	// SlowBackward keeps ggml's own OUT_PROD input gradients through frozen
-	// projections instead of the transposed-weight MUL_MAT; for comparison.
+	// projections instead of the transposed-weight MUL_MAT; for comparison
+	// in tests and benchmarks (see check.go).
 	SlowBackward bool
 }
 
@@ -287,27 +288,4 @@ func (t *Trainer) Set(i int, part ParamPart, v []float32) error {
 		return fmt.Errorf("set %s (part %d): not available with this optimizer", t.params[i].Name, part)
 	}
 	return nil
-}
-
-// ReferenceLoss is the mean next-token cross-entropy of tokens computed by
-// llama.cpp's inference path, with the LoRA adapter file at adapter applied
-// when it is not empty: the independent check of the training forward.
-func ReferenceLoss(model, adapter string, tokens []int32, threads int) (float64, error) {
-	Init()
-	if len(tokens) < 2 {
-		return 0, errors.New("reference loss needs at least two tokens")
-	}
-	if threads <= 0 {
-		threads = DefaultThreads()
-	}
-	cm := C.CString(model)
-	defer C.free(unsafe.Pointer(cm))
-	ca := C.CString(adapter)
-	defer C.free(unsafe.Pointer(ca))
-	var loss C.double
-	var cerr [errLen]C.char
-	if C.cl_reference_loss(cm, ca, cInts(tokens), C.int32_t(len(tokens)), C.int32_t(threads), &loss, &cerr[0], errLen) != 0 {
-		return 0, fmt.Errorf("reference loss: %s", C.GoString(&cerr[0]))
-	}
-	return float64(loss), nil
 }
