@@ -28,7 +28,8 @@ func TestModelsPull(t *testing.T) {
 		{name: "ok", args: []string{"hf://o/r/m.gguf"}, token: "tok", wantOut: "sha256 " + hex.EncodeToString(sum[:]) + " verified"},
 		{name: "no token", args: []string{"hf://o/r/m.gguf"}, wantCode: 1, wantOut: "HF_TOKEN"},
 		{name: "missing", args: []string{"hf://o/r/x.gguf"}, token: "tok", wantCode: 1, wantOut: "not found"},
-		{name: "bad reference", args: []string{"https://example.com/m.gguf"}, wantCode: 2, wantOut: "hf://OWNER/REPO/FILE"},
+		{name: "bad reference", args: []string{"hf://o/m.gguf"}, wantCode: 2, wantOut: "hf://OWNER/REPO/FILE"},
+		{name: "URL without a file", args: []string{"https://example.com/models/"}, wantCode: 2, wantOut: "FILE.gguf"},
 		{name: "no argument", wantCode: 2, wantOut: "at least one"},
 	}
 	for _, tt := range tests {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -17,7 +19,11 @@ import (
 
 func serveCommand() *ucli.Command {
 	flags := []ucli.Flag{
-		&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8000", Usage: "listen address", EnvVars: []string{"CODELOOM_ADDR"}},
+		&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8000", Usage: "listen address HOST:PORT", EnvVars: []string{"CODELOOM_ADDR"}},
+		&ucli.StringFlag{Name: "host", Usage: "listen on this host, with --addr's port (llama-server's spelling)"},
+		&ucli.IntFlag{Name: "port", Usage: "listen on this port, with --addr's host (llama-server's spelling)"},
+		&ucli.StringFlag{Name: "log-format", Value: server.LogText, Usage: "request log on standard error: text or json"},
+		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no request log"},
 		&ucli.StringFlag{Name: "models", Value: "models", Usage: "model store: every base model and adapter in it is served", EnvVars: []string{"CODELOOM_MODELS"}},
 		&ucli.StringFlag{Name: "default-model", Usage: "model for requests that name none (default: the first base model by name)"},
 		&ucli.StringFlag{Name: "preload", Usage: "load this model before serving; /health answers 503 until it is loaded"},
@@ -69,6 +75,13 @@ func serveOptions(c *ucli.Context) (server.Options, error) {
 	if err != nil {
 		return server.Options{}, err
 	}
+	if f := c.String("log-format"); f != server.LogText && f != server.LogJSON {
+		return server.Options{}, usageError("--log-format %q: want text or json", f)
+	}
+	var accessLog io.Writer
+	if !c.Bool("quiet") {
+		accessLog = c.App.ErrWriter
+	}
 	return server.Options{
 		Engine:       engine.New(engine.Options{Model: mp, Context: cp, Parallel: c.Int("parallel")}),
 		ModelsDir:    c.String("models"),
@@ -80,12 +93,17 @@ func serveOptions(c *ucli.Context) (server.Options, error) {
 		Sampling:       &so,
 		RequestTimeout: c.Duration("timeout"), MaxBodyBytes: c.Int64("max-body"), MaxTokens: c.Int("max-tokens"),
 		Syntax: treesitter.Scorer{}, Inspect: engine.Inspect,
+		AccessLog: accessLog, LogFormat: c.String("log-format"),
 	}, nil
 }
 
 func runServe(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return usageError("serve takes no arguments (models come from --models)")
+	}
+	addr, err := listenAddr(c)
+	if err != nil {
+		return err
 	}
 	opt, err := serveOptions(c)
 	if err != nil {
@@ -96,7 +114,7 @@ func runServe(c *ucli.Context) error {
 		return err
 	}
 	defer srv.Close()
-	ln, err := net.Listen("tcp", c.String("addr"))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -122,4 +140,29 @@ func runServe(c *ucli.Context) error {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
+}
+
+// listenAddr is --addr with --host or --port (llama-server's flags) put in
+// place of its parts. Both --addr and one of those given disagree unless
+// they name the same address.
+func listenAddr(c *ucli.Context) (string, error) {
+	host, port, err := net.SplitHostPort(c.String("addr"))
+	if err != nil {
+		return "", usageError("--addr %q: want HOST:PORT", c.String("addr"))
+	}
+	given := false
+	if c.IsSet("host") {
+		host, given = c.String("host"), true
+	}
+	if c.IsSet("port") {
+		if p := c.Int("port"); p < 0 || p > 65535 {
+			return "", usageError("--port %d: want 0 to 65535", p)
+		}
+		port, given = strconv.Itoa(c.Int("port")), true
+	}
+	addr := net.JoinHostPort(host, port)
+	if given && c.IsSet("addr") && addr != c.String("addr") {
+		return "", usageError("--addr %s conflicts with --host/--port (%s): give one or the other", c.String("addr"), addr)
+	}
+	return addr, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/codeloom/codeloom/internal/testfixture"
 )
@@ -103,5 +106,47 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 	if code, out := runCLI("serve", "--addr", "256.0.0.1:1", "--models", t.TempDir()); code != 1 || !strings.Contains(out, "serve:") {
 		t.Fatalf("bad address: exit %d %q", code, out)
+	}
+}
+
+func TestServeListenAddr(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the address, or the start of the error
+	}{
+		{nil, "127.0.0.1:8000"},
+		{[]string{"--port", "9001"}, "127.0.0.1:9001"},
+		{[]string{"--host", "0.0.0.0"}, "0.0.0.0:8000"},
+		{[]string{"--host", "::1", "--port", "80"}, "[::1]:80"},
+		{[]string{"--addr", "10.0.0.1:81", "--port", "81"}, "10.0.0.1:81"},
+		{[]string{"--addr", "10.0.0.1:81", "--port", "82"}, "--addr 10.0.0.1:81 conflicts with --host/--port (10.0.0.1:82)"},
+		{[]string{"--port", "70000"}, "--port 70000: want 0 to 65535"},
+		{[]string{"--addr", "nohost"}, `--addr "nohost": want HOST:PORT`},
+	} {
+		var got string
+		cmd := serveCommand()
+		cmd.Action = func(c *ucli.Context) error {
+			addr, err := listenAddr(c)
+			got = addr
+			return err
+		}
+		app := &ucli.App{Commands: []*ucli.Command{cmd}, Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*ucli.Context, error) {}}
+		if err := app.Run(append([]string{"codeloom", "serve"}, tc.args...)); err != nil {
+			got = err.Error()
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%v: got %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--log-format", "xml", "--models", t.TempDir()},
+		{"serve", "--addr", "127.0.0.1:1", "--host", "localhost"},
+	} {
+		if code, out := runCLI(args...); code != 2 || !strings.Contains(out, "--") {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, out)
+		}
 	}
 }
