@@ -7,10 +7,11 @@
 //
 // The model is reached through the small LM interface declared here over the
 // llm package's types, so the metric code runs without an engine; the CLI
-// passes an engine context (*bindings.Context) through WithAdapter.
+// and the pipeline pass an engine context (a bindings.Session's) in.
+// Compare is the whole session: the tuned model and its base on one
+// context, switching the adapter (WithAdapter), then the scorecard.
 //
-//	lm := eval.WithAdapter(c, adapter, 1)
-//	run, err := eval.Evaluate(ctx, "adapter", lm, eval.Config{Records: recs, Tasks: tasks, Samples: 10})
-//	rep := &eval.Report{Runs: []*eval.Run{run}}
-//	err = rep.Write("models/mine")
+//	recs, err := eval.HeldOut(ctx, "datasets/go", "validation", 200)
+//	rep, err := eval.Compare(ctx, eval.CompareOptions{Context: s.Context, Adapter: s.Adapter, Scale: 1,
+//		Compare: true, Config: eval.Config{Records: recs}, Out: "models/mine"})
 package eval
