@@ -51,9 +51,6 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt llm.G
 	// Every sequence may take an equal share of the room left.
 	opt.MaxTokens = capTokens(opt.MaxTokens, (c.nCtx-used)/len(prompts))
 
-	stop := c.begin(ctx)
-	defer stop()
-	seqs := make([]*seqState, len(prompts))
 	smpls := make([]*C.struct_llama_sampler, len(prompts))
 	defer func() {
 		for _, s := range smpls {
@@ -62,18 +59,27 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt llm.G
 			}
 		}
 	}()
+	for i, t := range toks {
+		s, err := c.newSampler(opt.SampleOptions, t)
+		if err != nil {
+			return nil, fmt.Errorf("generate batch: %w", err)
+		}
+		smpls[i] = s
+	}
+	stop := c.begin(ctx)
+	defer stop()
+	seqs := make([]*seqState, len(prompts))
 	// Step inputs: the sequences still running, in row order.
 	var rowSeq, rowPos, rowTok []int32
 	for i, t := range toks {
 		seqs[i] = newSeqState(len(t), opt)
-		smpls[i] = newSampler(opt.SampleOptions, t)
 		if err := c.decode(ctx, t, 0, i); err != nil {
 			return c.batchEnded(seqs, err)
 		}
 		seqs[i].g.Timings.Prompt = time.Since(start)
-		tok, piece, eog := c.sample(smpls[i], -1)
+		tok, done, _ := c.advance(smpls[i], seqs[i], -1)
 		seqs[i].g.Timings.TTFT = time.Since(start)
-		if done, _ := seqs[i].step(piece, eog); !done {
+		if !done {
 			rowSeq, rowPos, rowTok = append(rowSeq, int32(i)), append(rowPos, int32(len(t))), append(rowTok, tok)
 		}
 	}
@@ -88,8 +94,8 @@ func (c *Context) GenerateBatch(ctx context.Context, prompts []string, opt llm.G
 		}
 		kept := 0
 		for row, seq := range rowSeq {
-			tok, piece, eog := c.sample(smpls[seq], row)
-			if done, _ := seqs[seq].step(piece, eog); done {
+			tok, done, _ := c.advance(smpls[seq], seqs[seq], row)
+			if done {
 				continue
 			}
 			rowSeq[kept], rowPos[kept], rowTok[kept] = seq, rowPos[row]+1, tok

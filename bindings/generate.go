@@ -28,8 +28,57 @@ func (c *Context) Generate(ctx context.Context, prompt string, opt llm.GenerateO
 	if err != nil {
 		return nil, err
 	}
+	return c.generate(ctx, toks, opt, start)
+}
+
+// Infill generates the middle between prefix and suffix with the model's
+// fill-in-the-middle tokens, in llama-server's order:
+// [BOS] FIM_PRE prefix FIM_SUF suffix FIM_MID, then the middle. A model
+// without those tokens gives an error wrapping llm.ErrNoFIM.
+func (c *Context) Infill(ctx context.Context, prefix, suffix string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, fmt.Errorf("infill: %w", err)
+	}
+	start := time.Now()
+	toks, err := c.model.InfillTokens(prefix, suffix)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPrompt(toks); err != nil {
+		return nil, err
+	}
+	return c.generate(ctx, toks, opt, start)
+}
+
+// InfillTokens lays out a fill-in-the-middle prompt; see Context.Infill.
+func (m *Model) InfillTokens(prefix, suffix string) ([]int32, error) {
+	pre, suf, mid, ok := m.FIM()
+	if !ok {
+		return nil, fmt.Errorf("infill: %w", llm.ErrNoFIM)
+	}
+	p, err := m.Tokenize(prefix, false)
+	if err != nil {
+		return nil, fmt.Errorf("infill: %w", err)
+	}
+	s, err := m.Tokenize(suffix, false)
+	if err != nil {
+		return nil, fmt.Errorf("infill: %w", err)
+	}
+	var toks []int32
+	if m.AddsBOS() {
+		toks = append(toks, m.BOS())
+	}
+	toks = append(append(append(toks, pre), p...), suf)
+	return append(append(toks, s...), mid), nil
+}
+
+// generate is the decode loop over prompt tokens that fit the context.
+func (c *Context) generate(ctx context.Context, toks []int32, opt llm.GenerateOptions, start time.Time) (*llm.Generation, error) {
 	opt.MaxTokens = capTokens(opt.MaxTokens, c.nCtx-len(toks))
-	smpl := newSampler(opt.SampleOptions, toks)
+	smpl, err := c.newSampler(opt.SampleOptions, toks)
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
 	defer C.llama_sampler_free(smpl)
 	stop := c.begin(ctx)
 	defer stop()
@@ -48,12 +97,11 @@ func (c *Context) Generate(ctx context.Context, prompt string, opt llm.GenerateO
 			st.cut()
 			return c.ended(g, err)
 		}
-		tok, piece, eog := c.sample(smpl, -1)
+		tok, done, err := c.advance(smpl, st, -1)
 		if first.IsZero() {
 			first = time.Now()
 			g.Timings.TTFT = first.Sub(start)
 		}
-		done, err := st.step(piece, eog)
 		if err != nil {
 			return g, err
 		}
@@ -78,6 +126,17 @@ func (c *Context) Generate(ctx context.Context, prompt string, opt llm.GenerateO
 	return g, nil
 }
 
+// advance samples a sequence's next token from output row idx of the last
+// decode, records its log-probabilities when asked, and steps the text.
+func (c *Context) advance(smpl *C.struct_llama_sampler, s *seqState, idx int) (tok int32, done bool, err error) {
+	tok, piece, eog := c.sample(smpl, idx)
+	if s.logProbs && !eog {
+		s.g.LogProbs = append(s.g.LogProbs, c.tokenLogProb(idx, tok, piece, s.top))
+	}
+	done, err = s.step(piece, eog)
+	return tok, done, err
+}
+
 // promptTokens tokenizes a prompt that must leave room to generate.
 func (c *Context) promptTokens(prompt string) ([]int32, error) {
 	toks, err := c.model.Tokenize(prompt, true)
@@ -87,10 +146,15 @@ func (c *Context) promptTokens(prompt string) ([]int32, error) {
 	if len(toks) == 0 {
 		return nil, errors.New("generate: empty prompt (the model adds no BOS token)")
 	}
+	return toks, c.checkPrompt(toks)
+}
+
+// checkPrompt reports a prompt that leaves no room to generate.
+func (c *Context) checkPrompt(toks []int32) error {
 	if len(toks) >= c.nCtx {
-		return nil, fmt.Errorf("generate: %w: %d prompt tokens, context %d", llm.ErrPromptTooLong, len(toks), c.nCtx)
+		return fmt.Errorf("generate: %w: %d prompt tokens, context %d", llm.ErrPromptTooLong, len(toks), c.nCtx)
 	}
-	return toks, nil
+	return nil
 }
 
 // capTokens bounds max tokens (0: no limit) by the room left.
@@ -120,11 +184,14 @@ type seqState struct {
 	text    []byte
 	max     int
 	onPiece func(string) error
+	// logProbs asks for each token's log-probability and top alternatives.
+	logProbs bool
+	top      int
 }
 
 func newSeqState(promptTokens int, opt llm.GenerateOptions) *seqState {
 	return &seqState{g: &llm.Generation{PromptTokens: promptTokens}, out: textStream{stops: opt.Stop},
-		max: opt.MaxTokens, onPiece: opt.OnPiece}
+		max: opt.MaxTokens, onPiece: opt.OnPiece, logProbs: opt.LogProbs, top: opt.TopLogProbs}
 }
 
 // step takes one sampled token and reports whether the sequence is done.

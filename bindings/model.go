@@ -284,3 +284,21 @@ func (m *Model) ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (st
 		buf = make([]byte, int(n))
 	}
 }
+
+// NumTokens is the size of the vocabulary: valid token ids are 0 to
+// NumTokens()-1.
+func (m *Model) NumTokens() int { return int(C.llama_vocab_n_tokens(m.vocab)) }
+
+// Piece is the text of one token, control tokens included (as llama-server
+// shows them); it may be part of a multi-byte character. tok must be a
+// valid id: the engine aborts on others.
+func (m *Model) Piece(tok int32) []byte {
+	buf := make([]byte, 32)
+	for {
+		n := C.llama_token_to_piece(m.vocab, C.llama_token(tok), (*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), 0, true)
+		if n >= 0 {
+			return buf[:n]
+		}
+		buf = make([]byte, -int(n))
+	}
+}

@@ -14,8 +14,19 @@ type SampleOptions struct {
 	TopP          float32 // 0 or 1 = off
 	MinP          float32 // 0 = off
 	RepeatPenalty float32 // 0 or 1 = off
-	RepeatLastN   int     // tokens the penalty looks back over; 0 = 64
+	RepeatLastN   int     // tokens the penalties look back over, prompt included; 0 = 64
 	Seed          int64   // < 0 = random
+	// FrequencyPenalty and PresencePenalty lower the logit of a token
+	// already among the last RepeatLastN tokens by the penalty times its
+	// count, or once; -2 to 2, 0 = off.
+	FrequencyPenalty float32
+	PresencePenalty  float32
+	// LogitBias is added to the logits of the tokens it names before any
+	// other step; math.Inf(-1) bans a token.
+	LogitBias map[int32]float32
+	// Grammar is a GBNF grammar (root rule "root") that the generated
+	// text must follow; "" = none.
+	Grammar string
 }
 
 // Validate reports settings outside their ranges.
@@ -33,6 +44,10 @@ func (o SampleOptions) Validate() error {
 		return fmt.Errorf("repeat penalty %v: want 0 to 10", o.RepeatPenalty)
 	case o.RepeatLastN < 0:
 		return fmt.Errorf("repeat-last-n %d: want 0 or more", o.RepeatLastN)
+	case o.FrequencyPenalty < -2 || o.FrequencyPenalty > 2 || isNaN(o.FrequencyPenalty):
+		return fmt.Errorf("frequency penalty %v: want -2 to 2", o.FrequencyPenalty)
+	case o.PresencePenalty < -2 || o.PresencePenalty > 2 || isNaN(o.PresencePenalty):
+		return fmt.Errorf("presence penalty %v: want -2 to 2", o.PresencePenalty)
 	case o.Seed > math.MaxUint32-1:
 		return fmt.Errorf("seed %d: want below %d", o.Seed, uint32(math.MaxUint32))
 	}
@@ -50,12 +65,22 @@ type GenerateOptions struct {
 	// a multi-byte character or a possible stop string. An error from it
 	// ends generation and is returned.
 	OnPiece func(text string) error
+	// LogProbs asks for Generation.LogProbs, with TopLogProbs (0 to
+	// MaxTopLogProbs) most likely alternatives per token.
+	LogProbs    bool
+	TopLogProbs int
 }
+
+// MaxTopLogProbs bounds GenerateOptions.TopLogProbs.
+const MaxTopLogProbs = 20
 
 // Validate reports options outside their ranges.
 func (o GenerateOptions) Validate() error {
 	if err := o.SampleOptions.Validate(); err != nil {
 		return err
+	}
+	if o.TopLogProbs < 0 || o.TopLogProbs > MaxTopLogProbs {
+		return fmt.Errorf("top logprobs %d: want 0 to %d", o.TopLogProbs, MaxTopLogProbs)
 	}
 	if o.MaxTokens < 0 {
 		return fmt.Errorf("max tokens %d: want 0 (no limit) or more", o.MaxTokens)
@@ -82,6 +107,25 @@ type Generation struct {
 	PromptTokens     int
 	CompletionTokens int
 	Timings          Timings
+	// LogProbs has one entry per generated token (the end-of-generation
+	// token excluded) when GenerateOptions.LogProbs asked for them.
+	LogProbs []TokenLogProb
+}
+
+// TokenProb is a token with its log-probability under the model: the
+// softmax of the raw logits, before penalties, bias, grammar or
+// temperature change them.
+type TokenProb struct {
+	Token   int32
+	Piece   []byte // the token's text; may be part of a multi-byte character
+	LogProb float64
+}
+
+// TokenLogProb is a generated token and the most likely alternatives at
+// its position, most likely first.
+type TokenLogProb struct {
+	TokenProb
+	Top []TokenProb
 }
 
 // Timings of one generation.

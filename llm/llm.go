@@ -6,6 +6,15 @@ import "errors"
 // does not fit the context.
 var ErrPromptTooLong = errors.New("prompt does not fit the context")
 
+// ErrInvalidOption is returned (wrapped) when an option is well-formed but
+// the model cannot use it: a grammar that does not parse, a logit bias on
+// a token the vocabulary lacks.
+var ErrInvalidOption = errors.New("invalid option for this model")
+
+// ErrNoFIM is returned (wrapped) by fill-in-the-middle on a model whose
+// vocabulary has no prefix, suffix and middle tokens.
+var ErrNoFIM = errors.New("the model has no fill-in-the-middle tokens")
+
 // ModelInfo describes a model.
 type ModelInfo struct {
 	Name            string `json:"name"`

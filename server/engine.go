@@ -25,6 +25,15 @@ type Model interface {
 	// ApplyChatTemplate renders chat messages with the model's chat
 	// template; addAssistant ends with the opening of the assistant's turn.
 	ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error)
+	// Tokenize, Detokenize and Piece convert between text and token ids;
+	// Detokenize and Piece need ids below NumTokens.
+	Tokenize(text string, addSpecial bool) ([]int32, error)
+	Detokenize(tokens []int32) string
+	Piece(token int32) []byte
+	NumTokens() int
+	// Embed returns one unit-length, mean-pooled embedding per text and
+	// the texts' token count.
+	Embed(ctx context.Context, texts []string) ([][]float32, int, error)
 	Close()
 }
 
@@ -38,6 +47,10 @@ type Context interface {
 	// Generate returns the partial generation with the error when ctx is
 	// cancelled or OnPiece fails, and nil with other errors.
 	Generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error)
+	// Infill generates what goes between prefix and suffix with the
+	// model's fill-in-the-middle tokens, failing with an error wrapping
+	// llm.ErrNoFIM when it has none; otherwise as Generate.
+	Infill(ctx context.Context, prefix, suffix string, opt llm.GenerateOptions) (*llm.Generation, error)
 	// Score returns log p(continuation | prompt) summed over the
 	// continuation's tokens, and how many tokens that was.
 	Score(ctx context.Context, prompt, continuation string) (llm.Score, error)

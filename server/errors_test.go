@@ -48,7 +48,7 @@ func TestBadInput(t *testing.T) {
 		{"completions without prompt", "/v1/completions", `{"model": "tiny"}`, 400, "empty_prompt"},
 		{"completions with n=2", "/v1/completions", `{"model": "tiny", "prompt": "x", "n": 2}`, 400, "invalid_request"},
 		{"chat without messages", "/v1/chat/completions", `{"model": "tiny", "messages": []}`, 400, "empty_prompt"},
-		{"chat with an image part", "/v1/chat/completions", `{"model": "tiny", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]}`, 400, "invalid_json"},
+		{"chat with an image part", "/v1/chat/completions", `{"model": "tiny", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]}`, 400, "unsupported_content"},
 		{"chat with unknown model", "/v1/chat/completions", `{"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]}`, 404, "model_not_found"},
 		{"unknown route", "/v2/nothing", `{}`, 404, "not_found"},
 	}

@@ -157,11 +157,20 @@ func (in *inference) adapterName() string {
 
 // generate runs one generation and maps engine failures to API errors.
 func (in *inference) generate(ctx context.Context, prompt string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	return in.run(ctx, opt, func(opt llm.GenerateOptions) (*llm.Generation, error) { return in.ctx.Generate(ctx, prompt, opt) })
+}
+
+// infill fills in the middle between prefix and suffix, like generate.
+func (in *inference) infill(ctx context.Context, prefix, suffix string, opt llm.GenerateOptions) (*llm.Generation, error) {
+	return in.run(ctx, opt, func(opt llm.GenerateOptions) (*llm.Generation, error) { return in.ctx.Infill(ctx, prefix, suffix, opt) })
+}
+
+func (in *inference) run(ctx context.Context, opt llm.GenerateOptions, gen func(llm.GenerateOptions) (*llm.Generation, error)) (*llm.Generation, error) {
 	if limit := in.ctx.Size(); opt.MaxTokens > limit {
 		return nil, errorf(http.StatusBadRequest, "max_tokens_out_of_range",
 			"max_tokens %d exceeds model %s's context of %d tokens", opt.MaxTokens, in.model.Name, limit)
 	}
-	g, err := in.ctx.Generate(ctx, prompt, opt)
+	g, err := gen(opt)
 	if g == nil {
 		g = &llm.Generation{}
 	}
@@ -179,6 +188,9 @@ func (in *inference) generate(ctx context.Context, prompt string, opt llm.Genera
 		in.s.metrics.generation(g)
 		noteGeneration(ctx, in.model.Name, in.adapterName(), g)
 	}
+	if errors.Is(err, llm.ErrNoFIM) {
+		return g, errorf(http.StatusBadRequest, "fim_unsupported", "model %q has no fill-in-the-middle tokens (tokenizer.ggml.fim_pre_token_id, fim_suf, fim_mid)", in.model.Name)
+	}
 	err = engineError(ctx, err)
 	if ae, ok := err.(*apiError); ok && ae.Code == "engine_error" {
 		ae.Message = in.s.redact(ae.Message) // the engine's messages may name files by full path
@@ -193,6 +205,8 @@ func engineError(ctx context.Context, err error) error {
 		return nil
 	case errors.Is(err, llm.ErrPromptTooLong):
 		return errorf(http.StatusBadRequest, "prompt_too_long", "%v", err)
+	case errors.Is(err, llm.ErrInvalidOption):
+		return errorf(http.StatusBadRequest, "invalid_request", "%v", err)
 	case errors.Is(context.Cause(ctx), errShuttingDown):
 		return shuttingDown()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

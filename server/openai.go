@@ -1,10 +1,10 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -29,7 +29,42 @@ type openaiRequest struct {
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
+	// User names the end user for OpenAI's abuse monitoring; accepted so
+	// that clients which always send it work, with nothing to change here.
+	User           string          `json:"user"`
+	ResponseFormat *responseFormat `json:"response_format"`
 	samplingRequest
+}
+
+// responseFormat is OpenAI's response_format: "text", "json_object" (any
+// JSON object) or "json_schema" (JSON matching the schema), enforced by
+// the engine's grammar sampler.
+type responseFormat struct {
+	Type       string `json:"type"`
+	JSONSchema *struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Schema      json.RawMessage `json:"schema"`
+		Strict      *bool           `json:"strict"` // the schema is always followed strictly
+	} `json:"json_schema"`
+}
+
+func (f *responseFormat) grammar() (string, error) {
+	if f == nil {
+		return "", nil
+	}
+	switch f.Type {
+	case "text", "":
+		return "", nil
+	case "json_object":
+		return jsonGrammar, nil
+	case "json_schema":
+		if f.JSONSchema == nil || f.JSONSchema.Schema == nil {
+			return "", badRequest("response_format json_schema needs json_schema.schema")
+		}
+		return schemaGrammar(f.JSONSchema.Schema)
+	}
+	return "", badRequest("response_format type %q: want text, json_object or json_schema", f.Type)
 }
 
 func (r *openaiRequest) parse(maxTokens int) (llm.GenerateOptions, error) {
@@ -39,16 +74,44 @@ func (r *openaiRequest) parse(maxTokens int) (llm.GenerateOptions, error) {
 	if r.MaxTokens == nil {
 		r.MaxTokens = r.MaxCompletionTokens
 	}
-	return r.options(openaiDefaults, maxTokens)
+	opt, err := r.options(openaiDefaults, maxTokens)
+	if err != nil {
+		return opt, err
+	}
+	opt.Grammar, err = r.ResponseFormat.grammar()
+	return opt, err
+}
+
+// setLogProbs turns on log-probabilities with top alternatives, which
+// streamed responses do not carry.
+func (r *openaiRequest) setLogProbs(opt *llm.GenerateOptions, field string, top int) error {
+	if r.Stream {
+		return errorf(http.StatusBadRequest, "unsupported_field", "field %q is not supported with \"stream\": true", field)
+	}
+	if top < 0 || top > llm.MaxTopLogProbs {
+		return badRequest("%s %d out of range [0, %d]", field, top, llm.MaxTopLogProbs)
+	}
+	opt.LogProbs, opt.TopLogProbs = true, top
+	return nil
 }
 
 type completionRequest struct {
 	Prompt stringList `json:"prompt"`
+	// Suffix is the text after the completion: with it the completion is
+	// filled in between prompt and suffix with the model's FIM tokens.
+	Suffix *string `json:"suffix"`
+	// Echo puts the prompt before the completion in each choice's text.
+	Echo bool `json:"echo"`
+	// Logprobs asks for each completion token's log-probability and this
+	// many alternatives.
+	Logprobs *int `json:"logprobs"`
 	openaiRequest
 }
 
 type chatRequest struct {
-	Messages []chatMessage `json:"messages"`
+	Messages    []chatMessage `json:"messages"`
+	Logprobs    bool          `json:"logprobs"`
+	TopLogprobs *int          `json:"top_logprobs"`
 	openaiRequest
 }
 
@@ -70,13 +133,15 @@ func (c *chatContent) UnmarshalJSON(b []byte) error {
 		Type string `json:"type"`
 		Text string `json:"text"`
 	}
+	// Parts of other types carry other fields (image_url, input_audio):
+	// only their type matters for the answer.
 	if err := json.Unmarshal(b, &parts); err != nil {
-		return errors.New("content: want a string or an array of text parts")
+		return badRequest("content: want a string or an array of content parts")
 	}
 	var sb strings.Builder
 	for _, p := range parts {
 		if p.Type != "text" {
-			return errors.New("content: only text parts are supported, got " + p.Type)
+			return errorf(http.StatusBadRequest, "unsupported_content", "content part of type %q is not supported: the models served read text only", p.Type)
 		}
 		sb.WriteString(p.Text)
 	}
@@ -100,16 +165,36 @@ func (s *Server) openaiModels(c *gin.Context) {
 	}
 	data := []gin.H{}
 	for _, e := range cat.Sorted() {
-		created := int64(0) // the file's time: when the model or adapter was made
-		if fi, err := os.Stat(e.Path); err == nil {
-			created = fi.ModTime().Unix()
-		}
-		data = append(data, gin.H{"id": e.Name, "object": "model", "created": created, "owned_by": "codeloom"})
+		data = append(data, openaiModelObject(e))
 	}
 	c.JSON(http.StatusOK, gin.H{"object": "list", "data": data})
 }
 
-// openaiCompletions serves POST /v1/completions.
+// openaiModel serves GET /v1/models/{id}, OpenAI's models.retrieve.
+func (s *Server) openaiModel(c *gin.Context) {
+	cat, err := s.store.catalog()
+	if err != nil {
+		writeError(c, s.storeError(err))
+		return
+	}
+	e := cat[c.Param("id")]
+	if e == nil {
+		writeError(c, errorf(http.StatusNotFound, "model_not_found", "model %q not found in the model store", c.Param("id")))
+		return
+	}
+	c.JSON(http.StatusOK, openaiModelObject(e))
+}
+
+func openaiModelObject(e *Entry) gin.H {
+	created := int64(0) // the file's time: when the model or adapter was made
+	if fi, err := os.Stat(e.Path); err == nil {
+		created = fi.ModTime().Unix()
+	}
+	return gin.H{"id": e.Name, "object": "model", "created": created, "owned_by": "codeloom"}
+}
+
+// openaiCompletions serves POST /v1/completions: one choice per prompt,
+// generated in turn on one context.
 func (s *Server) openaiCompletions(c *gin.Context) {
 	var req completionRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -117,14 +202,38 @@ func (s *Server) openaiCompletions(c *gin.Context) {
 		return
 	}
 	opt, err := req.parse(s.opt.MaxTokens)
-	if err == nil && (len(req.Prompt) != 1 || strings.TrimSpace(req.Prompt[0]) == "") {
-		err = errorf(http.StatusBadRequest, "empty_prompt", "prompt must be one non-empty string")
+	if err == nil && req.Logprobs != nil {
+		err = req.setLogProbs(&opt, "logprobs", *req.Logprobs)
+	}
+	if err == nil && len(req.Prompt) == 0 {
+		err = errorf(http.StatusBadRequest, "empty_prompt", "prompt must be a non-empty string or array of strings")
+	}
+	for i, p := range req.Prompt {
+		if err == nil && strings.TrimSpace(p) == "" {
+			err = errorf(http.StatusBadRequest, "empty_prompt", "prompt %d is empty", i)
+		}
 	}
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	s.openaiRun(c, &req.openaiRequest, opt, "text_completion", "cmpl-", func(*inference) (string, error) { return req.Prompt[0], nil })
+	run := openaiRun{req: &req.openaiRequest, opt: opt, object: "text_completion", idPrefix: "cmpl-", echo: req.Echo}
+	for _, p := range req.Prompt {
+		run.prompts = append(run.prompts, func(in *inference, ctx context.Context, opt llm.GenerateOptions) (string, *llm.Generation, error) {
+			if req.Echo && opt.OnPiece != nil {
+				if err := opt.OnPiece(p); err != nil { // the stream's first piece
+					return p, nil, err
+				}
+			}
+			if req.Suffix != nil {
+				g, err := in.infill(ctx, p, *req.Suffix, opt)
+				return p, g, err
+			}
+			g, err := in.generate(ctx, p, opt)
+			return p, g, err
+		})
+	}
+	s.openaiServe(c, &run)
 }
 
 // openaiChat serves POST /v1/chat/completions with the model's chat template.
@@ -135,8 +244,18 @@ func (s *Server) openaiChat(c *gin.Context) {
 		return
 	}
 	opt, err := req.parse(s.opt.MaxTokens)
-	if err == nil && len(req.Messages) == 0 {
+	switch {
+	case err != nil:
+	case len(req.Messages) == 0:
 		err = errorf(http.StatusBadRequest, "empty_prompt", "messages must not be empty")
+	case req.TopLogprobs != nil && !req.Logprobs:
+		err = badRequest("top_logprobs needs \"logprobs\": true")
+	case req.Logprobs:
+		top := 0
+		if req.TopLogprobs != nil {
+			top = *req.TopLogprobs
+		}
+		err = req.setLogProbs(&opt, "logprobs", top)
 	}
 	if err != nil {
 		writeError(c, err)
@@ -146,61 +265,84 @@ func (s *Server) openaiChat(c *gin.Context) {
 	for i, m := range req.Messages {
 		msgs[i] = llm.ChatMessage{Role: m.Role, Content: string(m.Content)}
 	}
-	s.openaiRun(c, &req.openaiRequest, opt, "chat.completion", "chatcmpl-", func(in *inference) (string, error) {
+	run := openaiRun{req: &req.openaiRequest, opt: opt, object: "chat.completion", idPrefix: "chatcmpl-"}
+	run.prompts = append(run.prompts, func(in *inference, ctx context.Context, opt llm.GenerateOptions) (string, *llm.Generation, error) {
 		p, err := in.lm.model.ApplyChatTemplate(msgs, true)
 		if err != nil {
-			return "", badRequest("apply chat template: %v", err)
+			return "", nil, badRequest("apply chat template: %v", err)
 		}
-		return p, nil
+		g, err := in.generate(ctx, p, opt)
+		return p, g, err
 	})
+	s.openaiServe(c, &run)
 }
 
-// openaiRun is the part both OpenAI generating routes share: claim a
-// model, build the prompt, generate, and answer as one JSON object or as
-// a stream of chunks ending with "data: [DONE]".
-func (s *Server) openaiRun(c *gin.Context, req *openaiRequest, opt llm.GenerateOptions, object, idPrefix string,
-	prompt func(*inference) (string, error)) {
+// openaiRun is one OpenAI generating request: a generation per prompt
+// (each returns its prompt text and generation), answered together.
+type openaiRun struct {
+	req              *openaiRequest
+	opt              llm.GenerateOptions
+	object, idPrefix string
+	echo             bool
+	prompts          []func(*inference, context.Context, llm.GenerateOptions) (string, *llm.Generation, error)
+}
+
+// openaiServe is the part both OpenAI generating routes share: claim a
+// model, generate for each prompt, and answer as one JSON object or as a
+// stream of chunks (each prompt's in turn) ending with "data: [DONE]".
+func (s *Server) openaiServe(c *gin.Context, run *openaiRun) {
 	ctx, cancel := s.requestContext(c.Request.Context())
 	defer cancel()
-	in, err := s.begin(ctx, req.Model, "", 1)
+	in, err := s.begin(ctx, run.req.Model, "", 1)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	defer in.end()
-	text, err := prompt(in)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
 	name := in.model.Name
 	if in.adapter != nil {
 		name = in.adapter.Name
 	}
-	ch := chunker{id: newID(idPrefix), object: object, model: name, created: time.Now().Unix(), chat: object == "chat.completion"}
+	ch := chunker{id: newID(run.idPrefix), object: run.object, model: name, created: time.Now().Unix(), chat: run.object == "chat.completion"}
 	deadline, _ := ctx.Deadline()
 	stream := &sse{c: c, deadline: deadline, end: "[DONE]"}
-	if req.Stream {
-		opt.OnPiece = func(piece string) error {
-			t, err := ch.pieceTemplate()
-			if err != nil {
-				return err
+	var choices []gin.H
+	var total usage
+	for i, gen := range run.prompts {
+		ch.next(i)
+		opt := run.opt
+		if run.req.Stream {
+			opt.OnPiece = func(piece string) error {
+				t, err := ch.pieceTemplate()
+				if err != nil {
+					return err
+				}
+				return stream.piece("", t, piece)
 			}
-			return stream.piece("", t, piece)
 		}
+		prompt, g, err := gen(in, ctx, opt)
+		if err != nil {
+			stream.fail("", err)
+			return
+		}
+		u := usageOf(g)
+		total = usage{total.PromptTokens + u.PromptTokens, total.CompletionTokens + u.CompletionTokens, total.TotalTokens + u.TotalTokens}
+		if run.req.Stream {
+			_ = stream.send("", ch.finish(g.FinishReason))
+			continue
+		}
+		text := g.Text
+		if run.echo {
+			text = prompt + text
+		}
+		choices = append(choices, ch.choiceOf(text, g, len(text)-len(g.Text)))
 	}
-	g, err := in.generate(ctx, text, opt)
-	if err != nil {
-		stream.fail("", err)
+	if !run.req.Stream {
+		c.JSON(http.StatusOK, ch.final(choices, total))
 		return
 	}
-	if !req.Stream {
-		c.JSON(http.StatusOK, ch.final(g))
-		return
-	}
-	_ = stream.send("", ch.finish(g.FinishReason))
-	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-		_ = stream.send("", ch.usage(g))
+	if run.req.StreamOptions != nil && run.req.StreamOptions.IncludeUsage {
+		_ = stream.send("", ch.usage(total))
 	}
 	_ = stream.send("", "[DONE]")
 }

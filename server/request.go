@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,13 +35,22 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 
 // decodeJSON reads the request body into v and turns every way it can fail
 // into a 4xx apiError that names the problem.
+//
+// A field v does not declare is answered 400 unsupported_field naming it,
+// never ignored: a field the server does not implement (OpenAI's "tools",
+// say) would otherwise change nothing while the client believes it did, and
+// a misspelt one ("max_token") would silently fall back to a default.
+// Fields that are accepted without changing the output (OpenAI's "user")
+// are declared in the request types, each with the reason.
 func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
 		err = errors.New("trailing data after the JSON object")
 	}
 	var (
+		apiErr  *apiError
 		maxErr  *http.MaxBytesError
 		typeErr *json.UnmarshalTypeError
 		synErr  *json.SyntaxError
@@ -47,6 +59,8 @@ func decodeJSON(c *gin.Context, v any) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &apiErr): // from a field's own UnmarshalJSON
+		return apiErr
 	case errors.As(err, &netErr) && netErr.Timeout() && shuttingDownFor(c.Request.Context()):
 		return shuttingDown()
 	case errors.As(err, &netErr) && netErr.Timeout():
@@ -59,9 +73,37 @@ func decodeJSON(c *gin.Context, v any) error {
 		return errorf(http.StatusBadRequest, "invalid_type", "field %q: want %s, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
 	case errors.As(err, &synErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return errorf(http.StatusBadRequest, "invalid_json", "invalid JSON: %v", err)
-	default:
-		return errorf(http.StatusBadRequest, "invalid_json", "%v", err)
 	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return unsupportedField(strings.Trim(name, `"`))
+	}
+	return errorf(http.StatusBadRequest, "invalid_json", "%v", err)
+}
+
+// notImplemented says why known fields that no route implements are
+// refused; unknownField falls back to a generic message for the rest.
+var notImplemented = map[string]string{
+	"tools":               "tool calls are not implemented",
+	"tool_choice":         "tool calls are not implemented",
+	"parallel_tool_calls": "tool calls are not implemented",
+	"functions":           "function calls are not implemented",
+	"function_call":       "function calls are not implemented",
+	"best_of":             "only one candidate is generated per prompt",
+	"audio":               "audio output is not implemented",
+	"modalities":          "only text output is implemented",
+	"prediction":          "predicted outputs are not implemented",
+	"reasoning_effort":    "the models served have no reasoning setting",
+	"tool_calls":          "tool calls are not implemented",
+	"name":                "participant names are not passed to the chat template",
+	"dimensions":          "embeddings have the model's width",
+}
+
+func unsupportedField(name string) *apiError {
+	why := notImplemented[name]
+	if why == "" {
+		why = "this server does not implement it"
+	}
+	return errorf(http.StatusBadRequest, "unsupported_field", "field %q is not supported: %s", name, why)
 }
 
 // limitBody caps request bodies; reading past the cap fails with
@@ -87,6 +129,37 @@ type samplingRequest struct {
 	Seed          *int64     `json:"seed"`
 	Stop          stringList `json:"stop"`
 	Stream        bool       `json:"stream"`
+
+	FrequencyPenalty *float32  `json:"frequency_penalty"`
+	PresencePenalty  *float32  `json:"presence_penalty"`
+	LogitBias        logitBias `json:"logit_bias"`
+}
+
+// logitBias is OpenAI's logit_bias: token ids (as JSON object keys) to a
+// bias from -100 to 100 added to the token's logit. -100 bans the token
+// outright, as OpenAI documents it, rather than only making it unlikely.
+type logitBias map[int32]float32
+
+func (l *logitBias) UnmarshalJSON(b []byte) error {
+	var m map[string]float32
+	if err := json.Unmarshal(b, &m); err != nil {
+		return badRequest("logit_bias: want an object of token ids to numbers")
+	}
+	*l = make(logitBias, len(m))
+	for k, v := range m {
+		id, err := strconv.ParseInt(k, 10, 32)
+		if err != nil || id < 0 {
+			return badRequest("logit_bias: key %q is not a token id", k)
+		}
+		if v < -100 || v > 100 {
+			return badRequest("logit_bias: bias %g of token %d out of range [-100, 100]", v, id)
+		}
+		if v == -100 {
+			v = float32(math.Inf(-1))
+		}
+		(*l)[int32(id)] = v
+	}
+	return nil
 }
 
 // defaults are the values of absent sampling fields.
@@ -117,6 +190,8 @@ func (r *samplingRequest) options(d defaults, maxTokens int) (llm.GenerateOption
 		setF(&o.TopP, r.TopP, "top_p", 0, 1, true),
 		setF(&o.MinP, r.MinP, "min_p", 0, 1, false),
 		setF(&o.RepeatPenalty, r.RepeatPenalty, "repeat_penalty", 0, 10, true),
+		setF(&o.FrequencyPenalty, r.FrequencyPenalty, "frequency_penalty", -2, 2, false),
+		setF(&o.PresencePenalty, r.PresencePenalty, "presence_penalty", -2, 2, false),
 	); err != nil {
 		return o, badRequest("%v", err)
 	}
@@ -144,5 +219,6 @@ func (r *samplingRequest) options(d defaults, maxTokens int) (llm.GenerateOption
 		}
 	}
 	o.Stop = r.Stop
+	o.LogitBias = r.LogitBias
 	return o, nil
 }

@@ -164,10 +164,15 @@ func (s *Server) routes() http.Handler {
 		api.Use(requireJSON) // see guard.go
 	}
 	api.POST("/generate", s.generate)
+	api.POST("/infill", s.infill)
+	api.POST("/tokenize", s.tokenize)
+	api.POST("/detokenize", s.detokenize)
 	api.POST("/classify", s.classify)
 	api.GET("/models", s.listModels)
 	api.GET("/metrics", s.serveMetrics)
 	api.GET("/v1/models", s.openaiModels)
+	api.GET("/v1/models/:id", s.openaiModel)
+	api.POST("/v1/embeddings", s.openaiEmbeddings)
 	api.POST("/v1/completions", s.openaiCompletions)
 	api.POST("/v1/chat/completions", s.openaiChat)
 	r.NoRoute(func(c *gin.Context) {

@@ -81,6 +81,11 @@ func (m *model) NewContext() (server.Context, error) {
 	return c, nil
 }
 
+// Embed runs in a context of its own with a context's share of threads.
+func (m *model) Embed(ctx context.Context, texts []string) ([][]float32, int, error) {
+	return m.Model.Embed(ctx, texts, m.e.opt.Context.Threads)
+}
+
 func (m *model) LoadAdapter(path string) (llm.Adapter, error) {
 	if err := m.e.probe(m.path, path); err != nil {
 		return nil, err
