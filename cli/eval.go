@@ -90,11 +90,12 @@ func runEval(c *ucli.Context) error {
 		}
 	}
 	o.Config = cfg
-	if _, err := eval.Compare(ctx, o); err != nil {
+	rep, err := eval.Compare(ctx, o)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "%s\n%s\n", filepath.Join(o.Out, modelstore.EvalFile), filepath.Join(o.Out, eval.ScorecardMD))
-	return nil
+	return printScores(c.App.Writer, rep)
 }
 
 // evalConfig checks the flags' combination and turns them into a Config

@@ -207,8 +207,13 @@ func TestEvalCompletions(t *testing.T) {
 	os.WriteFile(tasks, []byte(`{"task_id":"t","prompt":"def one():\n","test":"def check(f):\n    assert f() == 1\n","entry_point":"one"}`+"\n"), 0o644)
 	os.WriteFile(samples, []byte(`{"task_id":"t","completion":"    return 1\n"}`+"\n"+`{"task_id":"t","completion":"    return 2\n"}`+"\n"), 0o644)
 	out := filepath.Join(dir, "out")
-	if _, err := runEvalCLI(t, "--tasks", tasks, "--completions", samples, "--out", out); err != nil {
+	text, err := runEvalCLI(t, "--tasks", tasks, "--completions", samples, "--out", out)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The scores are printed, not only written to the scorecard.
+	if !strings.Contains(squeeze(text), "\npass@1 0.5\n") {
+		t.Errorf("no pass@1 row in the output:\n%s", text)
 	}
 	m := readEvalJSON(t, out).Runs[0].Metrics
 	if m["pass@1"] != 0.5 || m["pass@k"] != 1 || m["k"] != 2 {
