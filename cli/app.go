@@ -36,7 +36,7 @@ func Run(args []string) int {
 }
 
 func newApp() *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "codeloom",
 		Usage:   "turn code repositories into a fine-tuned code model, and serve it",
 		Version: Version,
@@ -54,6 +54,40 @@ func newApp() *ucli.App {
 			modelsCommand(),
 			pipelineCommand(),
 		},
+	}
+	checkRequiredFirst(app.Commands)
+	return app
+}
+
+// checkRequiredFirst makes a missing required flag a one-line usage error:
+// urfave/cli prints the command's whole help before the error, which leaves
+// the reason at the bottom of forty lines. Help itself is answered before
+// Before runs, so --help still works without the flags.
+func checkRequiredFirst(cmds []*ucli.Command) {
+	for _, cmd := range cmds {
+		checkRequiredFirst(cmd.Subcommands)
+		var required []string
+		for _, f := range cmd.Flags {
+			if sf, ok := f.(*ucli.StringFlag); ok && sf.Required {
+				sf.Required = false
+				required = append(required, sf.Name)
+			}
+		}
+		if len(required) == 0 {
+			continue
+		}
+		before := cmd.Before
+		cmd.Before = func(c *ucli.Context) error {
+			for _, name := range required {
+				if !c.IsSet(name) {
+					return usageError("%s: --%s is required (see codeloom %s --help)", c.Command.FullName(), name, c.Command.FullName())
+				}
+			}
+			if before != nil {
+				return before(c)
+			}
+			return nil
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -20,15 +21,16 @@ import (
 func generateCommand() *ucli.Command {
 	flags := []ucli.Flag{
 		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF model file", Required: true},
-		&ucli.StringFlag{Name: "adapter", Usage: "LoRA adapter file (GGUF) to apply"},
+		&ucli.StringFlag{Name: "adapter", Aliases: []string{"lora"}, Usage: "LoRA adapter file (GGUF) to apply"},
 		&ucli.Float64Flag{Name: "scale", Value: 1, Usage: "adapter scale"},
 		&ucli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "prompt text (- reads standard input)"},
+		&ucli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "read the prompt from this file"},
 		&ucli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "prompt loop: Ctrl-C stops the current generation, Ctrl-D quits"},
 		&ucli.IntFlag{Name: "max-tokens", Aliases: []string{"n"}, Value: 256, Usage: "tokens to generate at most"},
 		&ucli.StringSliceFlag{Name: "stop", Usage: "stop before this text (repeatable)"},
 		&ucli.BoolFlag{Name: "timings", Usage: "print prompt and generation speed to standard error"},
 	}
-	flags = append(flags, sampleFlags()...)
+	flags = append(flags, withSeedAlias(sampleFlags())...)
 	flags = append(flags, modelFlags()...)
 	return &ucli.Command{
 		Name:   "generate",
@@ -43,8 +45,11 @@ func runGenerate(c *ucli.Context) error {
 		return usageError("--max-tokens %d: want 1 or more", c.Int("max-tokens"))
 	}
 	interactive := c.Bool("interactive")
-	if !interactive && c.String("prompt") == "" {
-		return usageError("generate: give --prompt TEXT or --interactive")
+	if c.IsSet("file") && c.IsSet("prompt") {
+		return usageError("generate: give --prompt or --file, not both")
+	}
+	if !interactive && c.String("prompt") == "" && c.String("file") == "" {
+		return usageError("generate: give --prompt TEXT, --file FILE or --interactive")
 	}
 	opt, err := sampleOptions(c)
 	if err != nil {
@@ -61,7 +66,13 @@ func runGenerate(c *ucli.Context) error {
 		return g.interactive(c.Context, os.Stdin)
 	}
 	prompt := c.String("prompt")
-	if prompt == "-" {
+	if f := c.String("file"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+		prompt = string(b)
+	} else if prompt == "-" {
 		b, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return err
@@ -69,6 +80,20 @@ func runGenerate(c *ucli.Context) error {
 		prompt = string(b)
 	}
 	return g.run(c.Context, prompt)
+}
+
+// withSeedAlias gives --seed llama.cpp's short name -s, on generate only:
+// the sampling flags are shared with commands whose -s could mean another
+// flag there.
+func withSeedAlias(flags []ucli.Flag) []ucli.Flag {
+	for i, f := range flags {
+		if seed, ok := f.(*ucli.Int64Flag); ok && seed.Name == "seed" {
+			alias := *seed
+			alias.Aliases = append(slices.Clone(seed.Aliases), "s")
+			flags[i] = &alias
+		}
+	}
+	return flags
 }
 
 type generator struct {

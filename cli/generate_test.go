@@ -35,12 +35,20 @@ func TestGenerateCommand(t *testing.T) {
 	if again != out {
 		t.Errorf("greedy outputs differ:\n%q\n%q", out, again)
 	}
+	// llama.cpp's spellings: the prompt from a file with -f, the seed as -s.
+	promptFile := filepath.Join(t.TempDir(), "prompt.txt")
+	os.WriteFile(promptFile, []byte("Once upon a time"), 0o644)
+	if code, fromFile := runCLI("generate", "-m", model, "-f", promptFile, "-s", "7", "-n", "20", "--threads", "1"); code != 0 || fromFile != out {
+		t.Errorf("-f %s: exit %d, %q; want %q as from -p", promptFile, code, fromFile, out)
+	}
 	tests := []struct {
 		name string
 		args []string
 		code int
 		msg  string
 	}{
+		{"no model flag", []string{"generate", "-p", "x"}, 2, "generate: --model is required (see codeloom generate --help)"},
+		{"prompt and file", []string{"generate", "-m", model, "-p", "x", "-f", promptFile}, 2, "not both"},
 		{"missing model", []string{"generate", "-m", "/nonexistent.gguf", "-p", "x"}, 1, "no such file"},
 		{"no prompt", []string{"generate", "-m", model}, 2, "--prompt"},
 		{"zero tokens", []string{"generate", "-m", model, "-p", "x", "-n", "0"}, 2, "--max-tokens"},
@@ -52,6 +60,10 @@ func TestGenerateCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out := runCLI(tt.args...)
+			// A usage error is its one line, not the command's help.
+			if code == 2 && strings.Count(out, "\n") > 1 {
+				t.Errorf("usage error of %d lines:\n%s", strings.Count(out, "\n")+1, out)
+			}
 			if code != tt.code || !strings.Contains(out, tt.msg) {
 				t.Errorf("exit %d, output %q; want exit %d and %q", code, out, tt.code, tt.msg)
 			}

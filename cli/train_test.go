@@ -58,7 +58,7 @@ func TestTrainCommandUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"train", "--data", "x"}, 1, "base"},
+		{[]string{"train", "--data", "x"}, 2, "train: --base is required"},
 		{[]string{"train", "--base", "b", "--data", "d", "--format", "chat"}, 2, "unknown format"},
 		{[]string{"train", "--base", "b", "--data", "d", "--export", "onnx"}, 2, "want peft"},
 		{[]string{"train", "--base", "b", "--data", "d", "extra"}, 2, "no arguments"},
