@@ -9,6 +9,7 @@ import (
 	"github.com/go-enry/go-enry/v2"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/source"
 )
 
 // The benchmarks below time the per-file work of a run that is not parsing,
@@ -119,7 +120,7 @@ func BenchmarkIsVendor(b *testing.B) {
 // as workers hand them to writeParts.
 func benchResults(b *testing.B) ([]fileResult, int64) {
 	files, srcs, _ := benchFiles(b)
-	run := &sourceRun{src: Source{Repo: "go"}, commit: "0123456789abcdef0123456789abcdef01234567", license: "BSD-3-Clause", filters: new(dataset.Filters)}
+	run := &sourceRun{repo: "go", tree: source.Tree{Commit: "0123456789abcdef0123456789abcdef01234567"}, license: "BSD-3-Clause", filters: new(dataset.Filters)}
 	p := NewParser(0)
 	defer p.Close()
 	lang := LanguageByName("go")

@@ -104,7 +104,7 @@ func extractListed(t *testing.T, root string, change func()) ([]fileEntry, []fil
 	defer cancel()
 	p := startPool(ctx, 1, 0, DefaultMaxFileBytes, new(Progress))
 	defer p.stop()
-	run := &sourceRun{src: Source{Repo: "test"}, filters: new(dataset.Filters)}
+	run := &sourceRun{repo: "test", filters: new(dataset.Filters)}
 	results, err := p.extractAll(ctx, run, files)
 	if err != nil {
 		t.Fatal(err)

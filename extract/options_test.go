@@ -3,8 +3,6 @@ package extract
 import (
 	"context"
 	"testing"
-
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
 func TestOptionsRejected(t *testing.T) {
@@ -18,19 +16,5 @@ func TestOptionsRejected(t *testing.T) {
 		if _, err := Run(context.Background(), o); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
-	}
-}
-
-func TestAuthFor(t *testing.T) {
-	if a, ok := authFor("https://github.com/me/private", "tok").(*http.BasicAuth); !ok || a.Password != "tok" {
-		t.Errorf("https with token: %v", a)
-	}
-	for _, u := range []string{"file:///srv/repo", "git@github.com:me/x.git"} {
-		if a := authFor(u, "tok"); a != nil {
-			t.Errorf("%s: token sent: %v", u, a)
-		}
-	}
-	if a := authFor("https://github.com/a/b", ""); a != nil {
-		t.Errorf("no token: %v", a)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/source"
 )
 
 // fileBatch is the files of one source, shared by the workers: each
@@ -41,8 +42,8 @@ type fileResult struct {
 
 // sourceRun is what workers need to know about the source of a file.
 type sourceRun struct {
-	src     Source
-	commit  string
+	repo    string // the source's name
+	tree    source.Tree
 	license string
 	langs   map[string]bool // languages extracted, nil for all
 	filters *dataset.Filters
@@ -160,12 +161,12 @@ func (s *sourceRun) keep(rel string, fns []Function, res *fileResult) {
 	redactions := map[string]int{}
 	for i := range fns {
 		r := fns[i].Record
-		r.Repo, r.Commit, r.Path, r.License = s.src.Repo, s.commit, rel, s.license
+		r.Repo, r.Commit, r.Path, r.License = s.repo, s.tree.Commit, rel, s.license
 		if reason := s.filters.Reason(&r, fns[i].Facts); reason != "" {
 			dataset.Inc(&res.counts.Removed, reason, 1)
 			continue
 		}
-		r.URL = s.src.blobURL(s.commit, rel, r.StartLine, r.EndLine)
+		r.URL = s.tree.LineURL(rel, r.StartLine, r.EndLine)
 		r.Code = dataset.Redact(r.Code, redactions)
 		r.Docstring = dataset.Redact(r.Docstring, redactions)
 		r.Signature = dataset.Redact(r.Signature, redactions)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/source"
 )
 
 // Run extracts every source into the dataset folder o.Out and returns its
@@ -32,7 +33,7 @@ func run(ctx context.Context, o Options, keep int64) (*dataset.Manifest, error) 
 	if err := o.setDefaults(); err != nil {
 		return nil, err
 	}
-	specs, err := ExpandSources(o.Sources)
+	specs, err := source.Expand(o.Sources)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/codeloom/codeloom/dataset"
+	"github.com/codeloom/codeloom/source"
 )
 
 // Source statuses.
@@ -50,26 +51,25 @@ func (r *runner) extractSource(ctx context.Context, spec string) *sourceResult {
 }
 
 func (r *runner) extractInto(ctx context.Context, spec, key string, res *sourceResult) error {
-	src, err := ParseSource(spec)
+	src, err := source.Parse(spec, source.Options{CacheDir: r.o.CacheDir, Token: r.o.Token})
 	if err != nil {
 		return err
 	}
-	res.Status.Repo = src.Repo
-	root := src.Dir
-	if src.IsGit() {
-		if root, res.Status.Commit, err = fetchRepo(ctx, src, r.o.CacheDir, r.o.Token); err != nil {
-			return err
-		}
+	res.Status.Repo = src.Name()
+	tree, err := src.Open(ctx)
+	if err != nil {
+		return err
 	}
-	res.Status.License = DetectLicense(root)
-	files, skipped, err := listFiles(ctx, root, r.o.languageSet(), r.o.MaxFileBytes)
+	res.Status.Commit = tree.Commit
+	res.Status.License = DetectLicense(tree.Dir)
+	files, skipped, err := listFiles(ctx, tree.Dir, r.o.languageSet(), r.o.MaxFileBytes)
 	if err != nil {
 		return fmt.Errorf("list files of %s: %w", spec, err)
 	}
 	if len(files)+len(skipped) == 0 {
 		return fmt.Errorf("%s: no files in the languages extracted", spec)
 	}
-	run := &sourceRun{src: src, commit: res.Status.Commit, license: res.Status.License, langs: r.o.languageSet(), filters: &r.o.Filters}
+	run := &sourceRun{repo: src.Name(), tree: tree, license: res.Status.License, langs: r.o.languageSet(), filters: &r.o.Filters}
 	results, err := r.pool.extractAll(ctx, run, files)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package extract
+package source
 
 import (
 	"context"
@@ -18,11 +18,39 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
+// Git is a git repository, cloned into a cache folder on Open and brought
+// up to date there on later Opens.
+type Git struct {
+	URL  string // to clone from
+	Ref  string // the branch, tag or commit; "" for the default branch
+	Repo string // host/owner/name, or the repository's name for file URLs
+
+	CacheDir string // the clone lives under CacheDir/repos
+	Token    string // HTTP basic auth password for https URLs; "" for none
+
+	web string // the GitHub page of the repository, for links to lines
+}
+
+// Name is Repo.
+func (g Git) Name() string { return g.Repo }
+
+// Open brings the cached clone up to date, cloning it when it is missing
+// or unusable, and checks out Ref.
+func (g Git) Open(ctx context.Context) (Tree, error) {
+	dir, commit, err := fetchRepo(ctx, g)
+	if err != nil {
+		return Tree{}, err
+	}
+	return g.tree(dir, commit), nil
+}
+
+func (g Git) tree(dir, commit string) Tree { return Tree{Dir: dir, Commit: commit, web: g.web} }
+
 var shaRe = regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`)
 
 // cachePath is where a repository's clone lives in the cache: one folder
 // per URL and ref, named readably with a hash to keep names unique.
-func cachePath(cacheDir string, s Source) string {
+func cachePath(s Git) string {
 	sum := sha256.Sum256([]byte(s.URL + "@" + s.Ref))
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
@@ -30,14 +58,14 @@ func cachePath(cacheDir string, s Source) string {
 		}
 		return '_'
 	}, s.Repo)
-	return filepath.Join(cacheDir, "repos", name+"-"+hex.EncodeToString(sum[:6]))
+	return filepath.Join(s.CacheDir, "repos", name+"-"+hex.EncodeToString(sum[:6]))
 }
 
 // fetchRepo brings the cached clone of s up to date, cloning it when it is
 // missing or unusable, and returns its folder and checked-out commit.
-func fetchRepo(ctx context.Context, s Source, cacheDir, token string) (dir, commit string, err error) {
-	dir = cachePath(cacheDir, s)
-	auth := authFor(s.URL, token)
+func fetchRepo(ctx context.Context, s Git) (dir, commit string, err error) {
+	dir = cachePath(s)
+	auth := authFor(s.URL, s.Token)
 	if r, err := git.PlainOpen(dir); err == nil {
 		if commit, err := refresh(ctx, r, s, auth); err == nil {
 			return dir, commit, nil
@@ -78,7 +106,7 @@ func authFor(rawURL, token string) transport.AuthMethod {
 // cloneInto makes a shallow, single-branch clone without tags; a commit
 // ref needs the branch's history, since servers only hand out shallow
 // clones of named refs.
-func cloneInto(ctx context.Context, dir string, s Source, auth transport.AuthMethod) (string, error) {
+func cloneInto(ctx context.Context, dir string, s Git, auth transport.AuthMethod) (string, error) {
 	opts := &git.CloneOptions{URL: s.URL, Auth: auth, SingleBranch: true, Tags: git.NoTags, Depth: 1}
 	switch {
 	case s.Ref == "":
@@ -153,7 +181,7 @@ func checkoutCommit(ctx context.Context, r *git.Repository, sha string, auth tra
 
 // refresh updates a cached clone: a branch is fetched again and reset to
 // its new head; tags and commits never change, so they are used as they are.
-func refresh(ctx context.Context, r *git.Repository, s Source, auth transport.AuthMethod) (string, error) {
+func refresh(ctx context.Context, r *git.Repository, s Git, auth transport.AuthMethod) (string, error) {
 	if shaRe.MatchString(s.Ref) {
 		return checkoutCommit(ctx, r, s.Ref, auth)
 	}
