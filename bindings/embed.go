@@ -69,7 +69,13 @@ func (m *Model) Embed(ctx context.Context, texts []string, threads int) ([][]flo
 			return nil, 0, err
 		}
 		C.llama_memory_clear(C.llama_get_memory(c.lctx), true)
-		rc := C.cl_decode(c, (*C.llama_token)(unsafe.Pointer(&t[0])), C.int32_t(len(t)), 0, 0)
+		// Pooling reads every token's output: one step with all rows.
+		pos, seq := make([]int32, len(t)), make([]int32, len(t))
+		for j := range pos {
+			pos[j] = int32(j)
+		}
+		rc := C.cl_decode_step(c, (*C.llama_token)(unsafe.Pointer(&t[0])), (*C.int32_t)(unsafe.Pointer(&pos[0])),
+			(*C.int32_t)(unsafe.Pointer(&seq[0])), C.int32_t(len(t)))
 		if rc == C.CL_ABORTED {
 			return nil, 0, context.Cause(ctx)
 		}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,5 +65,3 @@ func TestAcceptedOpenAIFields(t *testing.T) {
 		t.Fatalf("status %d, %+v", status, out)
 	}
 }
-
-var _ = math.Inf
