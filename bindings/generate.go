@@ -129,7 +129,10 @@ func (c *Context) generate(ctx context.Context, toks []int32, opt llm.GenerateOp
 // advance samples a sequence's next token from output row idx of the last
 // decode, records its log-probabilities when asked, and steps the text.
 func (c *Context) advance(smpl *C.struct_llama_sampler, s *seqState, idx int) (tok int32, done bool, err error) {
-	tok, piece, eog := c.sample(smpl, idx)
+	tok, piece, eog, err := c.sample(smpl, idx)
+	if err != nil {
+		return 0, true, err
+	}
 	if s.logProbs && !eog {
 		s.g.LogProbs = append(s.g.LogProbs, c.tokenLogProb(idx, tok, piece, s.top))
 	}
@@ -166,14 +169,17 @@ func capTokens(max, room int) int {
 }
 
 // sample draws the next token from output row idx of the last decode.
-func (c *Context) sample(smpl *C.struct_llama_sampler, idx int) (tok int32, piece []byte, eog bool) {
+func (c *Context) sample(smpl *C.struct_llama_sampler, idx int) (tok int32, piece []byte, eog bool, err error) {
 	var n, end C.int32_t
 	t := C.cl_sample(c.c, smpl, C.int32_t(idx), (*C.char)(unsafe.Pointer(&c.piece[0])), C.int32_t(len(c.piece)), &n, &end)
+	if end == C.CL_SAMPLE_FAILED {
+		return 0, nil, true, fmt.Errorf("sample: %s", c.piece[:n])
+	}
 	if n < 0 {
 		c.piece = make([]byte, -int(n))
 		n = C.cl_piece(c.c, t, (*C.char)(unsafe.Pointer(&c.piece[0])), C.int32_t(len(c.piece)))
 	}
-	return int32(t), c.piece[:n], end != 0
+	return int32(t), c.piece[:n], end != 0, nil
 }
 
 // seqState follows one sequence's text: stop strings, UTF-8, limits and

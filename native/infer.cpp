@@ -105,7 +105,19 @@ int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos
 
 llama_token cl_sample(cl_ctx * c, llama_sampler * smpl, int32_t idx, char * piece, int32_t cap, int32_t * piece_len,
                       int32_t * eog) {
-    const llama_token tok = llama_sampler_sample(smpl, c->lctx, idx);
+    llama_token tok;
+    try {
+        tok = llama_sampler_sample(smpl, c->lctx, idx);
+    } catch (const std::exception & e) {
+        // The grammar sampler throws when no token of the vocabulary can
+        // continue the grammar (and on a malformed grammar state); an
+        // exception must not unwind into Go, which would abort the process.
+        // The message goes back in the piece buffer.
+        *piece_len = (int32_t) snprintf(piece, (size_t) cap, "%s", e.what());
+        *piece_len = *piece_len < cap ? *piece_len : cap - 1;
+        *eog       = CL_SAMPLE_FAILED;
+        return -1;
+    }
     const llama_vocab * vocab = llama_model_get_vocab(llama_get_model(c->lctx));
     *eog = llama_vocab_is_eog(vocab, tok) ? 1 : 0;
     // special=false: control tokens such as </s> render as nothing.

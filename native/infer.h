@@ -27,6 +27,9 @@ enum {
     CL_ERROR     = -1, // llama_decode failed
 };
 
+// *eog of cl_sample when sampling failed.
+#define CL_SAMPLE_FAILED (-1)
+
 cl_ctx * cl_ctx_new(struct llama_model * model, struct llama_context_params params);
 // cl_ctx_free frees the context through cl_llama_free.
 void     cl_ctx_free(cl_ctx * c);
@@ -52,7 +55,9 @@ int32_t cl_decode_step(cl_ctx * c, const llama_token * toks, const int32_t * pos
 // row), accepts the token into the
 // sampler's state, and writes its text piece (not NUL-terminated) to piece;
 // *piece_len is the piece's length, or minus the needed size if cap is too
-// small. *eog tells whether the token ends generation.
+// small. *eog tells whether the token ends generation, or is
+// CL_SAMPLE_FAILED when the sampler failed (a grammar no token can
+// continue): then -1 is returned and piece holds the reason.
 llama_token cl_sample(cl_ctx * c, struct llama_sampler * smpl, int32_t idx, char * piece, int32_t cap,
                       int32_t * piece_len, int32_t * eog);
 
