@@ -121,7 +121,20 @@ func (c *Context) begin(ctx context.Context) (stop func() bool) {
 		c.applied = true
 	}
 	flag := (*int32)(unsafe.Pointer(&c.c.cancel))
-	return context.AfterFunc(ctx, func() { atomic.StoreInt32(flag, 1) })
+	set := make(chan struct{})
+	stopped := context.AfterFunc(ctx, func() {
+		atomic.StoreInt32(flag, 1)
+		close(set)
+	})
+	// When ctx ended, the flag is set from another goroutine: wait until it
+	// is, or it could land after the next call's reset and abort that call.
+	return func() bool {
+		if stopped() {
+			return true
+		}
+		<-set
+		return false
+	}
 }
 
 func (c *Context) decode(ctx context.Context, tokens []int32, pos, seq int) error {
