@@ -97,7 +97,7 @@ func TestPipelineEndToEnd(t *testing.T) {
     heads: 2
     ctx: 64
     max_steps: 20
-    learning_rate: 0.01`, filepath.Join(dir, "models", "e2e-base", modelstore.ModelFile)
+    lr: 0.01`, filepath.Join(dir, "models", "e2e-base", modelstore.ModelFile)
 		}, 7},
 	}
 	for _, tt := range tests {
@@ -117,8 +117,8 @@ base:
 train:
   max_steps: 12
   ctx: 64
-  batch: 1
-  learning_rate: 0.01
+  micro_batch: 1
+  lr: 0.01
 eval:
   limit: 3
   max_tokens: 8
@@ -323,7 +323,7 @@ base:
 train:
   max_steps: 150
   ctx: 64
-  batch: 1
+  micro_batch: 1
 eval:
   limit: 2
   max_tokens: 4

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	Train    TrainConfig   `yaml:"train"`
 	Eval     EvalConfig    `yaml:"eval"`
 	Serve    ServeConfig   `yaml:"serve"`
+
+	// Notes are what loading had to say, such as a key under an old
+	// name; Run prints them.
+	Notes []string `yaml:"-"`
 }
 
 // ExtractConfig selects and filters the code a dataset is made of.
@@ -51,28 +56,81 @@ type BaseConfig struct {
 
 // TinyConfig shapes and trains a model made from scratch.
 type TinyConfig struct {
-	Sources      []string `yaml:"sources"`
-	Vocab        int      `yaml:"vocab"`
-	Layers       int      `yaml:"layers"`
-	Dim          int      `yaml:"dim"`
-	Heads        int      `yaml:"heads"`
-	Ctx          int      `yaml:"ctx"`
-	MaxSteps     int      `yaml:"max_steps"`
-	LearningRate float64  `yaml:"learning_rate"`
+	Sources  []string `yaml:"sources"`
+	Vocab    int      `yaml:"vocab"`
+	Layers   int      `yaml:"layers"`
+	Dim      int      `yaml:"dim"`
+	Heads    int      `yaml:"heads"`
+	Ctx      int      `yaml:"ctx"`
+	MaxSteps int      `yaml:"max_steps"`
+	LR       float64  `yaml:"lr"`
 }
 
-// TrainConfig is the LoRA fine-tuning run.
+// TrainConfig is the LoRA fine-tuning run. Its keys are the flags of
+// `codeloom train` with '-' written '_' (--max-steps is max_steps), the
+// same rule as every other key: TestTrainKeysAreTrainFlags in cli keeps the
+// two in step, and TrainFlagsLeftOut says why the other flags are not here.
 type TrainConfig struct {
-	Format       string   `yaml:"format"`
-	Rank         int      `yaml:"rank"`
-	Alpha        float64  `yaml:"alpha"`
-	Targets      []string `yaml:"targets"`
-	LearningRate float64  `yaml:"learning_rate"`
-	Epochs       int      `yaml:"epochs"`
-	MaxSteps     int      `yaml:"max_steps"`
-	Ctx          int      `yaml:"ctx"`
-	Batch        int      `yaml:"batch"`
-	Seed         int64    `yaml:"seed"`
+	Format          string   `yaml:"format"`
+	Rank            int      `yaml:"rank"`
+	Alpha           float64  `yaml:"alpha"`
+	Targets         []string `yaml:"targets"`
+	Optimizer       string   `yaml:"optimizer"`
+	LR              float64  `yaml:"lr"`
+	MinLR           float64  `yaml:"min_lr"`
+	Schedule        string   `yaml:"schedule"`
+	Warmup          int      `yaml:"warmup"`
+	WeightDecay     float64  `yaml:"weight_decay"`
+	Beta1           float64  `yaml:"beta1"`
+	Beta2           float64  `yaml:"beta2"`
+	Epochs          int      `yaml:"epochs"`
+	MaxSteps        int      `yaml:"max_steps"`
+	Ctx             int      `yaml:"ctx"`
+	MicroBatch      int      `yaml:"micro_batch"`
+	GradAccum       int      `yaml:"grad_accum"`
+	EvalEvery       int      `yaml:"eval_every"`
+	MaxEvalWindows  int      `yaml:"max_eval_windows"`
+	Patience        int      `yaml:"patience"`
+	MinDelta        float64  `yaml:"min_delta"`
+	CheckpointEvery int      `yaml:"checkpoint_every"`
+	Seed            uint64   `yaml:"seed"`
+}
+
+// TrainFlagsLeftOut are the flags of `codeloom train` with no key in the
+// train section, and why.
+var TrainFlagsLeftOut = map[string]string{
+	"base":            "base.model",
+	"data":            "the pipeline's own dataset",
+	"data-format":     "the pipeline's dataset is codeloom records",
+	"chat-template":   "for chat data only",
+	"train-on-prompt": "for chat and instruction data only",
+	"out":             "models/NAME",
+	"full":            "the pipeline trains a LoRA adapter",
+	"resume":          "the pipeline resumes an interrupted step itself",
+	"threads":         "the top-level threads",
+	"gpu-layers":      "the pipeline trains on the CPU",
+	"export":          "the adapter is llama.cpp's GGUF",
+}
+
+// TrainFlag is the `codeloom train` flag of a train section key.
+func TrainFlag(key string) string { return strings.ReplaceAll(key, "_", "-") }
+
+// TrainKeys are the train section's keys, in the order of TrainConfig.
+func TrainKeys() []string {
+	t := reflect.TypeFor[TrainConfig]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("yaml")
+	}
+	return keys
+}
+
+// renamedKeys are the keys of earlier versions, by full path, and their
+// names now (in the same section). They are still read, with a note.
+var renamedKeys = map[string]string{
+	"train.learning_rate":     "lr",
+	"train.batch":             "micro_batch",
+	"base.tiny.learning_rate": "lr",
 }
 
 // EvalConfig is the base-versus-tuned evaluation.
@@ -109,10 +167,14 @@ func Load(path string) (*Config, error) {
 
 func parse(b []byte, name string) (*Config, error) {
 	cfg := &Config{}
-	if err := decodeStrict(DefaultYAML, cfg); err != nil {
+	if _, err := decodeStrict(DefaultYAML, cfg); err != nil {
 		return nil, fmt.Errorf("default config: %w", err)
 	}
-	if err := decodeStrict(b, cfg); err != nil {
+	notes, err := decodeStrict(b, cfg)
+	for _, n := range notes {
+		cfg.Notes = append(cfg.Notes, fmt.Sprintf("%s: %s", name, n))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := cfg.validate(); err != nil {

@@ -74,8 +74,12 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"unknown top key", "nmae: x\n", "line 1: unknown key nmae (known here: base, datasets, eval, extract, models, name, serve, threads, train)"},
-		{"unknown nested key", "train:\n  rank: 4\n  rnak: 8\n", "line 3: unknown key train.rnak"},
+		{"unknown top key", "nmae: x\n", "line 1: unknown key nmae, did you mean name? (known here: base, datasets, eval, extract, models, name, serve, threads, train)"},
+		{"unknown nested key", "train:\n  rank: 4\n  rnak: 8\n", "line 3: unknown key train.rnak, did you mean train.rank?"},
+		{"hyphenated flag name", "train:\n  max-steps: 8\n", "unknown key train.max-steps, did you mean train.max_steps?"},
+		{"old and new name", "train:\n  lr: 0.1\n  learning_rate: 0.2\n", "line 3: train.lr is given twice"},
+		{"optimizer", "train:\n  optimizer: adam\n", `train.optimizer: must be adamw or sgd, got "adam"`},
+		{"micro batch", "train:\n  micro_batch: 0\n", "train.micro_batch: must be positive"},
 		{"unknown deep key", "base:\n  tiny:\n    layer: 2\n", "unknown key base.tiny.layer"},
 		{"wrong type", "train:\n  rank: eight\n", "line 2: train.rank: cannot unmarshal !!str `eight` into int"},
 		{"list expected", "extract:\n  sources: {a: b}\n", "extract.sources: cannot unmarshal !!map into []string"},
@@ -101,6 +105,53 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 				t.Fatalf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+func TestOldKeysStillReadWithANote(t *testing.T) {
+	path := writeConfig(t, "train:\n  learning_rate: 0.01\n  batch: 2\nbase:\n  tiny:\n    learning_rate: 0.05\n")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Train.LR != 0.01 || cfg.Train.MicroBatch != 2 || cfg.Base.Tiny.LR != 0.05 {
+		t.Fatalf("old names not read as the new: train %+v, tiny lr %g", cfg.Train, cfg.Base.Tiny.LR)
+	}
+	want := []string{
+		path + ": line 2: train.learning_rate is now called train.lr; the old name will go",
+		path + ": line 3: train.batch is now called train.micro_batch; the old name will go",
+		path + ": line 6: base.tiny.learning_rate is now called base.tiny.lr; the old name will go",
+	}
+	if !reflect.DeepEqual(cfg.Notes, want) {
+		t.Fatalf("notes = %q, want %q", cfg.Notes, want)
+	}
+	var log strings.Builder
+	// Run prints the notes before it does anything, so even a run that
+	// fails at once (no sources here) has said them.
+	tmp := t.TempDir()
+	cfg.Models, cfg.Datasets = filepath.Join(tmp, "models"), filepath.Join(tmp, "datasets")
+	cfg.Extract.Sources = []string{filepath.Join(tmp, "missing")}
+	_ = Run(t.Context(), cfg, Options{Log: &log})
+	if !strings.HasPrefix(log.String(), want[0]+"\n") {
+		t.Fatalf("Run's log does not start with the notes:\n%s", log.String())
+	}
+}
+
+func TestNewTrainKeys(t *testing.T) {
+	cfg, err := Load(writeConfig(t, "train:\n  lr: 0.01\n  micro_batch: 2\n  grad_accum: 3\n  schedule: linear\n  optimizer: sgd\n  patience: 2\n  seed: 7\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Train
+	if got.LR != 0.01 || got.MicroBatch != 2 || got.GradAccum != 3 || got.Schedule != "linear" || got.Optimizer != "sgd" || got.Patience != 2 || got.Seed != 7 {
+		t.Fatalf("train = %+v", got)
+	}
+	if len(cfg.Notes) != 0 {
+		t.Fatalf("new names gave notes: %q", cfg.Notes)
+	}
+	// The default config uses only the new names.
+	if n := Default().Notes; len(n) != 0 {
+		t.Fatalf("default.yaml gave notes: %q", n)
 	}
 }
 

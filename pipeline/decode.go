@@ -12,20 +12,25 @@ import (
 
 // decodeStrict decodes YAML into v (a pointer to a struct), keeping the
 // values v already holds for keys the document leaves out. Every error
-// names the key by its full path (train.rank) and the line: unknown keys,
-// repeated keys and values of the wrong type.
-func decodeStrict(b []byte, v any) error {
+// names the key by its full path (train.rank) and the line: unknown keys
+// (with the closest known one), repeated keys and values of the wrong type.
+// Keys under an old name (renamedKeys) are read as the new one, with a note.
+func decodeStrict(b []byte, v any) (notes []string, err error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return err
+		return nil, err
 	}
 	if len(doc.Content) == 0 {
-		return nil // an empty file changes nothing
+		return nil, nil // an empty file changes nothing
 	}
-	return decodeStruct(doc.Content[0], reflect.ValueOf(v).Elem(), "")
+	d := &decoder{}
+	err = d.decodeStruct(doc.Content[0], reflect.ValueOf(v).Elem(), "")
+	return d.notes, err
 }
 
-func decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
+type decoder struct{ notes []string }
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind != yaml.MappingNode {
 		where := "the document"
 		if path != "" {
@@ -37,18 +42,23 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		keyNode, valNode := n.Content[i], n.Content[i+1]
-		key := joinKey(path, keyNode.Value)
-		if seen[keyNode.Value] {
+		name, key := keyNode.Value, joinKey(path, keyNode.Value)
+		if now, ok := renamedKeys[key]; ok {
+			d.notes = append(d.notes, fmt.Sprintf("line %d: %s is now called %s; the old name will go", keyNode.Line, key, joinKey(path, now)))
+			name, key = now, joinKey(path, now)
+		}
+		if seen[name] {
 			return fmt.Errorf("line %d: %s is given twice", keyNode.Line, key)
 		}
-		seen[keyNode.Value] = true
-		idx, ok := fields[keyNode.Value]
+		seen[name] = true
+		idx, ok := fields[name]
 		if !ok {
-			return fmt.Errorf("line %d: unknown key %s (known here: %s)", keyNode.Line, key, knownKeys(fields))
+			return fmt.Errorf("line %d: unknown key %s, did you mean %s? (known here: %s)",
+				keyNode.Line, key, joinKey(path, closest(name, fields)), knownKeys(fields))
 		}
 		field := v.Field(idx)
 		if field.Kind() == reflect.Struct {
-			if err := decodeStruct(valNode, field, key); err != nil {
+			if err := d.decodeStruct(valNode, field, key); err != nil {
 				return err
 			}
 			continue
@@ -72,13 +82,49 @@ func yamlFields(t reflect.Type) map[string]int {
 	return m
 }
 
-func knownKeys(fields map[string]int) string {
+func knownKeys(fields map[string]int) string { return strings.Join(sortedKeys(fields), ", ") }
+
+func sortedKeys(fields map[string]int) []string {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return strings.Join(keys, ", ")
+	return keys
+}
+
+// closest is the known key nearest to key in edit distance; among equals,
+// the first in sorted order, so the suggestion does not change run to run.
+func closest(key string, fields map[string]int) string {
+	best, bestDist := "", -1
+	for _, k := range sortedKeys(fields) {
+		if d := editDistance(key, k); bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b in bytes (keys
+// are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func joinKey(path, key string) string {

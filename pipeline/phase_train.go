@@ -9,9 +9,9 @@ import (
 	"github.com/codeloom/codeloom/train"
 )
 
-// checkpointEvery bounds the training lost to a kill: a resumed step
-// continues from the last checkpoint.
-const checkpointEvery = 50
+// tinyCheckpointEvery bounds the training of a tiny base lost to a kill: a
+// resumed step continues from the last checkpoint.
+const tinyCheckpointEvery = 50
 
 // makeTiny makes a model from scratch: a BPE tokenizer trained on the
 // dataset's code and a llama-architecture model with random weights around
@@ -33,20 +33,22 @@ func (c calls) makeTiny(ctx context.Context, data, dir string, opt TinyConfig, t
 	}
 	return c.runTraining(ctx, train.Config{
 		Base: init, Data: data, Out: dir, Full: true, Format: train.Completion,
-		Schedule: train.Schedule{Kind: "cosine", LR: opt.LearningRate, Warmup: train.Defaults.Schedule.Warmup},
+		Schedule: train.Schedule{Kind: "cosine", LR: opt.LR, Warmup: train.Defaults.Schedule.Warmup},
 		// Every epoch has at least one step, so max_steps alone decides.
 		Epochs: opt.MaxSteps, MaxSteps: opt.MaxSteps, Ctx: opt.Ctx,
-		Threads: threads, CheckpointEvery: checkpointEvery, Resume: resume && train.HasCheckpoint(dir),
+		Threads: threads, CheckpointEvery: tinyCheckpointEvery, Resume: resume && train.HasCheckpoint(dir),
 	})
 }
 
 func (c calls) train(ctx context.Context, base, data, dir string, opt TrainConfig, threads int, resume bool) error {
 	return c.runTraining(ctx, train.Config{
 		Base: base, Data: data, Out: dir, Format: train.Format(opt.Format),
-		Rank: opt.Rank, Alpha: opt.Alpha, Targets: opt.Targets,
-		Schedule: train.Schedule{Kind: "cosine", LR: opt.LearningRate, Warmup: train.Defaults.Schedule.Warmup},
-		Epochs:   opt.Epochs, MaxSteps: opt.MaxSteps, Ctx: opt.Ctx, MicroBatch: opt.Batch,
-		Seed: uint64(opt.Seed), Threads: threads, CheckpointEvery: checkpointEvery,
+		Rank: opt.Rank, Alpha: opt.Alpha, Targets: opt.Targets, Optimizer: opt.Optimizer,
+		Schedule:    train.Schedule{Kind: opt.Schedule, LR: opt.LR, MinLR: opt.MinLR, Warmup: opt.Warmup},
+		WeightDecay: opt.WeightDecay, Beta1: opt.Beta1, Beta2: opt.Beta2,
+		Epochs: opt.Epochs, MaxSteps: opt.MaxSteps, Ctx: opt.Ctx, MicroBatch: opt.MicroBatch, GradAccum: opt.GradAccum,
+		EvalEvery: opt.EvalEvery, MaxEvalWindows: opt.MaxEvalWindows, Patience: opt.Patience, MinDelta: opt.MinDelta,
+		CheckpointEvery: opt.CheckpointEvery, Seed: opt.Seed, Threads: threads,
 		Resume: resume && train.HasCheckpoint(dir),
 	})
 }

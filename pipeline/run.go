@@ -17,6 +17,9 @@ func Run(ctx context.Context, cfg *Config, opt Options) error {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	for _, n := range cfg.Notes {
+		fmt.Fprintln(opt.Log, n)
+	}
 	return run(ctx, cfg, phaseCalls(opt), opt.Log)
 }
 

@@ -22,6 +22,7 @@ type check struct {
 
 // validate checks values the types alone do not; each error names its key.
 func (c *Config) validate() error {
+	t := c.Train
 	checks := []check{
 		{"name", !namePattern.MatchString(c.Name), fmt.Sprintf("%q must be letters, digits, '.', '_' or '-'", c.Name)},
 		{"datasets", c.Datasets == "", "must name a folder"},
@@ -32,21 +33,34 @@ func (c *Config) validate() error {
 		{"extract.near_dedup", c.Extract.NearDedup < 0 || c.Extract.NearDedup > 1, fmt.Sprintf("must be between 0 (off) and 1, got %g", c.Extract.NearDedup)},
 		{"extract.licenses", c.Extract.Licenses == "", "must be permissive, any or a list of SPDX ids"},
 		{"base.model", c.Base.Model == "", `must be "tiny", a GGUF file or hf://OWNER/REPO/FILE`},
-		{"train.format", !slices.Contains([]string{"completion", "instruct", "fim"}, c.Train.Format), fmt.Sprintf("must be completion, instruct or fim, got %q", c.Train.Format)},
-		{"train.rank", c.Train.Rank <= 0, "must be positive"},
-		{"train.alpha", c.Train.Alpha < 0, "must not be negative"},
-		{"train.targets", len(c.Train.Targets) == 0, "needs at least one tensor kind"},
-		{"train.learning_rate", c.Train.LearningRate <= 0, "must be positive"},
-		{"train.epochs", c.Train.Epochs <= 0 && c.Train.MaxSteps <= 0, "and train.max_steps cannot both be 0"},
-		{"train.max_steps", c.Train.MaxSteps < 0, "must be 0 (no limit) or more"},
-		{"train.ctx", c.Train.Ctx < 16, "must be at least 16 tokens"},
-		{"train.batch", c.Train.Batch <= 0, "must be positive"},
+		{"train.format", !slices.Contains([]string{"completion", "instruct", "fim"}, t.Format), fmt.Sprintf("must be completion, instruct or fim, got %q", t.Format)},
+		{"train.rank", t.Rank <= 0, "must be positive"},
+		{"train.alpha", t.Alpha < 0, "must not be negative"},
+		{"train.targets", len(t.Targets) == 0, "needs at least one tensor kind"},
+		{"train.optimizer", !slices.Contains([]string{"adamw", "sgd"}, t.Optimizer), fmt.Sprintf("must be adamw or sgd, got %q", t.Optimizer)},
+		{"train.lr", t.LR <= 0, "must be positive"},
+		{"train.min_lr", t.MinLR < 0 || t.MinLR > t.LR, fmt.Sprintf("must be between 0 and train.lr (%g), got %g", t.LR, t.MinLR)},
+		{"train.schedule", !slices.Contains([]string{"cosine", "linear", "constant"}, t.Schedule), fmt.Sprintf("must be cosine, linear or constant, got %q", t.Schedule)},
+		{"train.warmup", t.Warmup < 0, "must be 0 (none) or more"},
+		{"train.weight_decay", t.WeightDecay < 0, "must not be negative"},
+		{"train.beta1", t.Beta1 <= 0 || t.Beta1 >= 1, fmt.Sprintf("must be between 0 and 1, got %g", t.Beta1)},
+		{"train.beta2", t.Beta2 <= 0 || t.Beta2 >= 1, fmt.Sprintf("must be between 0 and 1, got %g", t.Beta2)},
+		{"train.epochs", t.Epochs <= 0 && t.MaxSteps <= 0, "and train.max_steps cannot both be 0"},
+		{"train.max_steps", t.MaxSteps < 0, "must be 0 (no limit) or more"},
+		{"train.ctx", t.Ctx < 16, "must be at least 16 tokens"},
+		{"train.micro_batch", t.MicroBatch <= 0, "must be positive"},
+		{"train.grad_accum", t.GradAccum <= 0, "must be positive"},
+		{"train.eval_every", t.EvalEvery < 0, "must be 0 (each epoch's end) or more"},
+		{"train.max_eval_windows", t.MaxEvalWindows < 0, "must be 0 (all) or more"},
+		{"train.patience", t.Patience < 0, "must be 0 (never stop early) or more"},
+		{"train.min_delta", t.MinDelta < 0, "must not be negative"},
+		{"train.checkpoint_every", t.CheckpointEvery < 0, "must be 0 (only at the end) or more"},
 		{"eval.limit", c.Eval.Limit < 0, "must be 0 (all) or more"},
 		{"eval.max_tokens", c.Eval.MaxTokens <= 0, "must be positive"},
 		{"serve.addr", c.Serve.Enabled && !strings.Contains(c.Serve.Addr, ":"), fmt.Sprintf("must be HOST:PORT, got %q", c.Serve.Addr)},
 	}
 	if c.Base.Model == TinyBase {
-		t := c.Base.Tiny
+		t := c.Base.Tiny // shadows the train section: only base.tiny is checked here
 		checks = append(checks, []check{
 			{"base.tiny.sources", len(t.Sources) == 0, "needs at least one source"},
 			{"base.tiny.vocab", t.Vocab < 259, "must be at least 259 (256 bytes and the special tokens)"},
@@ -55,7 +69,7 @@ func (c *Config) validate() error {
 			{"base.tiny.dim", t.Heads > 0 && (t.Dim <= 0 || t.Dim%t.Heads != 0), fmt.Sprintf("must be a positive multiple of base.tiny.heads (%d), got %d", t.Heads, t.Dim)},
 			{"base.tiny.ctx", t.Ctx < 16, "must be at least 16 tokens"},
 			{"base.tiny.max_steps", t.MaxSteps <= 0, "must be positive"},
-			{"base.tiny.learning_rate", t.LearningRate <= 0, "must be positive"},
+			{"base.tiny.lr", t.LR <= 0, "must be positive"},
 		}...)
 	}
 	for _, ch := range checks {
