@@ -19,8 +19,8 @@ func modelFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "main-gpu", Usage: "GPU that holds the model when it is not split"},
 		&ucli.StringFlag{Name: "tensor-split", Usage: "share of the model per GPU, e.g. 3,1"},
 		&ucli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
-		&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads (default: the free physical cores)", EnvVars: []string{"CODELOOM_THREADS"}},
-		&ucli.IntFlag{Name: "ctx", Aliases: []string{"c"}, Usage: "context length in tokens (default: the model's, at most 4096)"},
+		&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads", DefaultText: "the free physical cores", EnvVars: []string{"CODELOOM_THREADS"}},
+		&ucli.IntFlag{Name: "ctx", Aliases: []string{"c"}, Usage: "context length in tokens", DefaultText: "the model's, at most 4096"},
 	}
 }
 

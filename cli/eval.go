@@ -27,11 +27,11 @@ func evalCommand() *ucli.Command {
 		&ucli.IntFlag{Name: "limit", Value: 200, Usage: "records to evaluate at most (0 = all)"},
 		&ucli.StringFlag{Name: "tasks", Usage: "HumanEval-format task file (JSONL or .jsonl.gz): run completions against the tests, report pass@k"},
 		&ucli.StringFlag{Name: "completions", Usage: "score these completions ({task_id, completion} per line) of --tasks instead of generating"},
-		&ucli.IntFlag{Name: "samples", Aliases: []string{"k"}, Value: 1, Usage: "completions per task, and the k of pass@k; above 1 they are sampled (--temperature, default then 0.8), else greedy"},
+		&ucli.IntFlag{Name: "samples", Aliases: []string{"k"}, Value: 1, Usage: "completions per task, and the k of pass@k; above 1 they are sampled (at --temperature, 0.8 unless set), else greedy"},
 		&ucli.IntFlag{Name: "max-tokens", Aliases: []string{"n"}, Value: 256, Usage: "tokens per completion at most"},
 		&ucli.DurationFlag{Name: "timeout", Value: eval.DefaultLimits().Timeout, Usage: "wall-clock limit per candidate run"},
-		&ucli.IntFlag{Name: "workers", Usage: "candidates run at once in the sandbox (0 = half the CPUs)"},
-		&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "folder for eval.json, eval.md and eval-samples.jsonl (default: the adapter's folder, else ./eval)"},
+		&ucli.IntFlag{Name: "workers", Usage: "candidates run at once in the sandbox; 0 = half the CPUs", DefaultText: "half the CPUs"},
+		&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "folder for eval.json, eval.md and eval-samples.jsonl", DefaultText: "the adapter's folder, else ./eval"},
 	}
 	flags = append(flags, sampleFlags()...)
 	flags = append(flags, modelFlags()...)

@@ -22,7 +22,7 @@ func modelsMergeCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.Float64Flag{Name: "scale", Value: 1, Usage: "adapter scale, as llama.cpp's --lora-scaled"},
 			&ucli.StringFlag{Name: "type", Usage: "quantize the merged model: " + strings.Join(bindings.QuantTypes(), ", ")},
-			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads for --type (default: the free physical cores)"},
+			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads for --type", DefaultText: "the free physical cores"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 3 {

@@ -18,7 +18,7 @@ func modelsQuantizeCommand() *ucli.Command {
 		ArgsUsage: "IN.gguf OUT.gguf",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "type", Value: "q8_0", Usage: "target type: " + strings.Join(bindings.QuantTypes(), ", ")},
-			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads (default: the free physical cores)"},
+			&ucli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "CPU threads", DefaultText: "the free physical cores"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 2 {

@@ -21,11 +21,11 @@ func serveCommand() *ucli.Command {
 	flags := []ucli.Flag{
 		&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8000", Usage: "listen address HOST:PORT", EnvVars: []string{"CODELOOM_ADDR"}},
 		&ucli.StringFlag{Name: "host", Usage: "listen on this host, with --addr's port (llama-server's spelling)"},
-		&ucli.IntFlag{Name: "port", Usage: "listen on this port, with --addr's host (llama-server's spelling)"},
+		&ucli.IntFlag{Name: "port", Usage: "listen on this port, with --addr's host (llama-server's spelling)", DefaultText: "--addr's port"},
 		&ucli.StringFlag{Name: "log-format", Value: server.LogText, Usage: "request log on standard error: text or json"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no request log"},
 		&ucli.StringFlag{Name: "models", Value: "models", Usage: "model store: every base model and adapter in it is served", EnvVars: []string{"CODELOOM_MODELS"}},
-		&ucli.StringFlag{Name: "default-model", Usage: "model for requests that name none (default: the first base model by name)"},
+		&ucli.StringFlag{Name: "default-model", Usage: "model for requests that name none", DefaultText: "the first base model by name"},
 		&ucli.StringFlag{Name: "preload", Usage: "load this model before serving; /health answers 503 until it is loaded"},
 		&ucli.IntFlag{Name: "max-loaded", Value: 1, Usage: "models kept in memory at once; the least recently used idle one is unloaded"},
 		&ucli.DurationFlag{Name: "keep-alive", Value: 5 * time.Minute, Usage: "unload a model idle this long (0 = never)"},
