@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -23,6 +24,7 @@ func generateCommand() *ucli.Command {
 		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF model file", Required: true},
 		&ucli.StringFlag{Name: "adapter", Aliases: []string{"lora"}, Usage: "LoRA adapter file (GGUF) to apply"},
 		&ucli.Float64Flag{Name: "scale", Value: 1, Usage: "adapter scale"},
+		&ucli.StringFlag{Name: "lora-scaled", Usage: "LoRA adapter and its scale as FILE:SCALE or FILE,SCALE (llama.cpp's --lora-scaled FILE SCALE)"},
 		&ucli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "prompt text (- reads standard input)"},
 		&ucli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "read the prompt from this file"},
 		&ucli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "prompt loop: Ctrl-C stops the current generation, Ctrl-D quits"},
@@ -50,6 +52,9 @@ func runGenerate(c *ucli.Context) error {
 	}
 	if !interactive && c.String("prompt") == "" && c.String("file") == "" {
 		return usageError("generate: give --prompt TEXT, --file FILE or --interactive")
+	}
+	if err := applyLoRAScaled(c); err != nil {
+		return err
 	}
 	opt, err := sampleOptions(c)
 	if err != nil {
@@ -80,6 +85,32 @@ func runGenerate(c *ucli.Context) error {
 		prompt = string(b)
 	}
 	return g.run(c.Context, prompt)
+}
+
+// applyLoRAScaled turns --lora-scaled FILE:SCALE into --adapter FILE
+// --scale SCALE, which the session is opened from. urfave/cli gives a flag
+// one value, so llama.cpp's two (FILE SCALE) are joined by ':' or ','; the
+// last one splits, so a path may hold either.
+func applyLoRAScaled(c *ucli.Context) error {
+	v := c.String("lora-scaled")
+	if v == "" {
+		return nil
+	}
+	if c.IsSet("adapter") || c.IsSet("scale") {
+		return usageError("generate: give --lora-scaled FILE:SCALE or --lora FILE with --scale, not both")
+	}
+	i := strings.LastIndexAny(v, ":,")
+	if i <= 0 {
+		return usageError("generate: --lora-scaled %q: want FILE:SCALE or FILE,SCALE", v)
+	}
+	file, scaleText := v[:i], v[i+1:]
+	if _, err := strconv.ParseFloat(scaleText, 64); err != nil {
+		return usageError("generate: --lora-scaled %q: scale %q is not a number", v, scaleText)
+	}
+	if err := c.Set("adapter", file); err != nil {
+		return err
+	}
+	return c.Set("scale", scaleText)
 }
 
 // withSeedAlias gives --seed llama.cpp's short name -s, on generate only:

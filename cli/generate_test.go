@@ -55,6 +55,12 @@ func TestGenerateCommand(t *testing.T) {
 		{"bad temperature", []string{"generate", "-m", model, "-p", "x", "--temp", "-3"}, 2, "temperature"},
 		{"bad context", []string{"generate", "-m", model, "-p", "x", "--ctx", "-1"}, 2, "--ctx"},
 		{"bad split", []string{"generate", "-m", model, "-p", "x", "--tensor-split", "a,b"}, 2, "--tensor-split"},
+		{"lora-scaled and lora", []string{"generate", "-m", model, "-p", "x", "--lora-scaled", "a.gguf:0.5", "--lora", "b.gguf"}, 2, "not both"},
+		{"lora-scaled and scale", []string{"generate", "-m", model, "-p", "x", "--lora-scaled", "a.gguf:0.5", "--scale", "2"}, 2, "not both"},
+		{"lora-scaled without scale", []string{"generate", "-m", model, "-p", "x", "--lora-scaled", "a.gguf"}, 2, "want FILE:SCALE or FILE,SCALE"},
+		{"lora-scaled bad scale", []string{"generate", "-m", model, "-p", "x", "--lora-scaled", "a.gguf:half"}, 2, `scale "half" is not a number`},
+		// The file is what comes before the last ':' or ',', not the whole value.
+		{"lora-scaled missing file", []string{"generate", "-m", model, "-p", "x", "--lora-scaled", "/nonexistent/a:b.gguf,0.5"}, 1, "/nonexistent/a:b.gguf: "},
 		{"prompt too long", []string{"generate", "-m", model, "--ctx", "256", "-p", strings.Repeat("the dog ran ", 200)}, 1, "does not fit"},
 	}
 	for _, tt := range tests {
@@ -122,5 +128,29 @@ func TestModelsInfoAndQuantize(t *testing.T) {
 	}
 	if code, msg := runCLI("models", "info", filepath.Join(dir, "none.gguf")); code != 1 || !strings.Contains(msg, "no such file") {
 		t.Errorf("missing file: exit %d, %q", code, msg)
+	}
+}
+
+func TestGenerateLoRAScaled(t *testing.T) {
+	base := testfixture.Path(t, "stories260K.gguf")
+	run := filepath.Join(t.TempDir(), "run")
+	if code, text := runCLI("train", "--base", base, "--data", trainData(t), "--out", run, "--max-steps", "2",
+		"--ctx", "64", "--lr", "0.05", "--threads", "1"); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, text)
+	}
+	adapter := filepath.Join(run, "adapter.gguf")
+	gen := func(args ...string) string {
+		t.Helper()
+		code, out := runCLI(append([]string{"generate", "-m", base, "-p", "Once upon a time", "-n", "16", "--threads", "1"}, args...)...)
+		if code != 0 {
+			t.Fatalf("generate %q: exit %d: %s", args, code, out)
+		}
+		return out
+	}
+	want := gen("--lora", adapter, "--scale", "0.5")
+	for _, v := range []string{adapter + ":0.5", adapter + ",0.5"} {
+		if got := gen("--lora-scaled", v); got != want {
+			t.Errorf("--lora-scaled %s: %q, want %q as from --lora with --scale 0.5", v, got, want)
+		}
 	}
 }
