@@ -79,6 +79,16 @@ func (m *shownModel) print(out io.Writer) error {
 		row("base", m.Base)
 	}
 	writeHeader(row, m.Header)
+	if m.Defaults != nil {
+		b, err := json.Marshal(m.Defaults)
+		if err != nil {
+			return err
+		}
+		row("defaults", string(b))
+	}
+	if m.DefaultsError != "" {
+		row("defaults", m.DefaultsError)
+	}
 	if m.Train != nil {
 		var r trainSummary
 		if json.Unmarshal(m.Train.Result, &r) == nil && r.Status != "" {

@@ -228,3 +228,24 @@ func TestProgressWithoutTerminal(t *testing.T) {
 		t.Fatalf("last lines %q and %q", lines[10], lines[32])
 	}
 }
+
+func TestModelsShowDefaults(t *testing.T) {
+	dir := testStore(t)
+	temp, maxTokens := float32(0), 5
+	if err := modelstore.WriteDefaults(filepath.Join(dir, "tuned"), &modelstore.Defaults{Temperature: &temp, MaxTokens: &maxTokens}); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "tiny", modelstore.DefaultsFile)
+	if err := os.WriteFile(bad, []byte(`{"temprature": 0}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"tuned", `{"temperature":0,"max_tokens":5}`},
+		{"tiny", "read " + bad + `: json: unknown field "temprature"`},
+	} {
+		code, out := runCLI("models", "show", "--models", dir, tc.name)
+		if code != 0 || !strings.Contains(out, "defaults") || !strings.Contains(out, tc.want) {
+			t.Errorf("models show %s: exit %d, want a defaults row with %s:\n%s", tc.name, code, tc.want, out)
+		}
+	}
+}

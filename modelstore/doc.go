@@ -1,8 +1,9 @@
 // Package modelstore owns the model store: the folder of trained and
 // downloaded models that `codeloom train`, `codeloom eval`, the pipeline and
 // `codeloom serve` share. It knows the store's layout and file names, and
-// reads and writes the typed records train.json and eval.json, each
-// atomically (a killed run leaves the old file or the new one).
+// reads and writes the typed records train.json, eval.json and
+// defaults.json, each atomically (a killed run leaves the old file or the
+// new one).
 //
 // The layout of a store DIR:
 //
@@ -12,6 +13,7 @@
 //	DIR/NAME/base             the adapter's base: a model name in the store or a GGUF path
 //	DIR/NAME/train.json       the training run's record (Train)
 //	DIR/NAME/eval.json        the evaluation's record (Eval)
+//	DIR/NAME/defaults.json    generation settings serve uses when a request omits them (Defaults)
 //	DIR/NAME/checkpoints/     the training run's checkpoints
 //
 // A typical use:
@@ -27,5 +29,6 @@ const (
 	BaseFile       = "base"
 	TrainFile      = "train.json"
 	EvalFile       = "eval.json"
+	DefaultsFile   = "defaults.json"
 	CheckpointsDir = "checkpoints"
 )

@@ -164,6 +164,7 @@ func (s *Server) serveGeneration(c *gin.Context, req *generateRequest, scale flo
 		return
 	}
 	defer in.end()
+	req.applyModelDefaults(in, &opt)
 
 	deadline, _ := ctx.Deadline()
 	stream := &sse{c: c, deadline: deadline}

@@ -13,6 +13,8 @@ import (
 type modelView struct {
 	*Entry
 	Path string `json:"path"` // relative to the store; hides Entry's full path
+	// DefaultsError is Entry's with the store's folder left out, as Path.
+	DefaultsError string `json:"defaults_error,omitempty"`
 	Metrics
 	Loaded bool       `json:"loaded"`
 	Info   *modelInfo `json:"info,omitempty"` // nil when neither loaded nor inspectable
@@ -44,7 +46,7 @@ func (s *Server) listModels(c *gin.Context) {
 	loaded := s.pool.snapshot()
 	out := []modelView{}
 	for _, e := range cat.Sorted() {
-		v := modelView{Entry: e, Path: s.storePath(e.Path), Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
+		v := modelView{Entry: e, Path: s.storePath(e.Path), DefaultsError: s.redact(e.DefaultsError), Metrics: ReadMetrics(s.opt.ModelsDir, e.Name)}
 		info, ok := loaded[e.Name]
 		v.Loaded = ok && e.Kind == KindModel
 		switch {

@@ -299,6 +299,7 @@ func (s *Server) openaiServe(c *gin.Context, run *openaiRun) {
 		return
 	}
 	defer in.end()
+	run.req.applyModelDefaults(in, &run.opt)
 	name := in.model.Name
 	if in.adapter != nil {
 		name = in.adapter.Name

@@ -25,6 +25,11 @@ type Entry struct {
 	Path      string `json:"path"`
 	Base      string `json:"base,omitempty"` // adapters: the name of their base model
 	SizeBytes int64  `json:"size_bytes"`
+	// Defaults are the entry's folder's defaults.json, which requests use
+	// for the fields they leave out; DefaultsError says why the file could
+	// not be read (the server's defaults apply then).
+	Defaults      *modelstore.Defaults `json:"defaults,omitempty"`
+	DefaultsError string               `json:"defaults_error,omitempty"`
 }
 
 // Metrics are a store folder's training and evaluation records, as written.
@@ -64,8 +69,9 @@ func ValidName(name string) bool {
 }
 
 // Scan lists the store's models and adapters (modelstore describes its
-// layout); train.json and eval.json are the metrics GET /models shows (see
-// ReadMetrics). An adapter's base is modelstore.BaseRef.
+// layout) with each folder's defaults.json; train.json and eval.json are the
+// metrics GET /models shows (see ReadMetrics). An adapter's base is
+// modelstore.BaseRef.
 func Scan(dir string) (Catalog, error) {
 	items, err := os.ReadDir(dir)
 	if err != nil {
@@ -106,8 +112,22 @@ func Scan(dir string) (Catalog, error) {
 				cat.add(&Entry{Name: name, Kind: KindModel, Path: p})
 			}
 		}
+		if e := cat[name]; e != nil {
+			readDefaults(e, full)
+		}
 	}
 	return cat, nil
+}
+
+// readDefaults reads the defaults.json of e's folder. A bad file does not
+// fail the scan: the entry is listed with the error, which names the file.
+func readDefaults(e *Entry, folder string) {
+	d, err := modelstore.ReadDefaults(folder)
+	if err != nil {
+		e.DefaultsError = err.Error()
+		return
+	}
+	e.Defaults = d
 }
 
 func (c Catalog) add(e *Entry) {
