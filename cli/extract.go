@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -60,6 +61,7 @@ func runExtract(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	spareProcessor(opts.Workers)
 	stop := showProgress(c, opts.Progress)
 	m, err := extract.Run(c.Context, opts)
 	stop()
@@ -67,6 +69,25 @@ func runExtract(c *ucli.Context) error {
 		return err
 	}
 	return reportExtract(c.App.Writer, c.App.ErrWriter, opts.Out, m)
+}
+
+// spareProcessor raises GOMAXPROCS to one more than extraction's parsing
+// workers (0: one per CPU, extract's default), for the rest of the process.
+// The workers spend most of their time in calls into C, during which their
+// processor counts as in a system call; when no processor is idle the
+// runtime's monitor takes it away after 20 µs and the worker has to win one
+// back when the call returns. With as many workers as processors that cost
+// extraction about 5% of its CPU time (measured on 2 cores: 40% more
+// context switches, a third more system time); one idle processor, which
+// the monitor leaves the calls alone for, saves it. The command sets it,
+// not extract: a library does not change the whole process's scheduler.
+func spareProcessor(workers int) {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if runtime.GOMAXPROCS(0) <= workers {
+		runtime.GOMAXPROCS(workers + 1)
+	}
 }
 
 func extractOptions(c *ucli.Context) (extract.Options, error) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -44,5 +45,25 @@ func TestExtractCommand(t *testing.T) {
 	code2, output := runCLI("extract", "--out", out, "--cache", cache, "--quiet", "no/such/folder")
 	if code2 != 1 || !strings.Contains(output, "failed: no/such/folder") {
 		t.Errorf("exit %d: %s", code2, output)
+	}
+}
+
+// TestSpareProcessor checks that extract's workers get one processor more
+// than they are, and that a larger setting is kept.
+func TestSpareProcessor(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	spareProcessor(prev)
+	if got := runtime.GOMAXPROCS(0); got != prev+1 {
+		t.Fatalf("%d workers: GOMAXPROCS %d, want %d", prev, got, prev+1)
+	}
+	spareProcessor(1)
+	if got := runtime.GOMAXPROCS(0); got != prev+1 {
+		t.Fatalf("1 worker lowered GOMAXPROCS to %d", got)
+	}
+	runtime.GOMAXPROCS(1)
+	spareProcessor(0)
+	if got, want := runtime.GOMAXPROCS(0), runtime.NumCPU()+1; got != want {
+		t.Fatalf("default workers: GOMAXPROCS %d, want %d", got, want)
 	}
 }

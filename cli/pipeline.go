@@ -41,6 +41,7 @@ func pipelineCommand() *ucli.Command {
 			if c.Bool("serve") {
 				cfg.Serve.Enabled = true
 			}
+			spareProcessor(0) // for the extract step's parsing workers
 			return pipeline.Run(c.Context, cfg, pipeline.Options{Tool: "codeloom " + Version, Log: c.App.Writer, Display: pipelineDisplay(c)})
 		},
 	}

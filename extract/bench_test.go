@@ -131,8 +131,10 @@ func BenchmarkExtract(b *testing.B) {
 	}
 }
 
-// extractRun extracts the Go files of root into a fresh dataset.
+// extractRun extracts the Go files of root into a fresh dataset, with
+// GOMAXPROCS one above the workers, as the extract command sets it.
 func extractRun(b *testing.B, root string, workers int) *dataset.Manifest {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(workers+1, runtime.GOMAXPROCS(0))))
 	m, err := Run(context.Background(), Options{
 		Sources: []string{root}, Out: filepath.Join(b.TempDir(), "ds"), CacheDir: b.TempDir(),
 		Workers: workers, Languages: []string{"go"}, Filters: dataset.DefaultFilters(),

@@ -58,13 +58,12 @@ type pool struct {
 	workers  int
 	wg       sync.WaitGroup
 	progress *Progress
-	release  func() // gives back the spare processor (see reserveProcs)
 }
 
 // startPool starts the workers; files over maxBytes are not read (0 means
 // DefaultMaxFileBytes).
 func startPool(ctx context.Context, workers int, timeout time.Duration, maxBytes int64, progress *Progress) *pool {
-	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress, release: reserveProcs(workers)}
+	p := &pool{batches: make(chan *fileBatch, workers), workers: workers, progress: progress}
 	for range workers {
 		p.wg.Add(1)
 		go func() {
@@ -106,7 +105,6 @@ func (p *pool) extractAll(ctx context.Context, src *sourceRun, files []fileEntry
 func (p *pool) stop() {
 	close(p.batches)
 	p.wg.Wait()
-	p.release()
 }
 
 func (p *pool) extractFile(ctx context.Context, parser *Parser, reader *sourceReader, src *sourceRun, e *fileEntry, res *fileResult) {
