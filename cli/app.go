@@ -56,6 +56,7 @@ func newApp() *ucli.App {
 		},
 	}
 	checkRequiredFirst(app.Commands)
+	answerUsageErrors(app)
 	return app
 }
 
