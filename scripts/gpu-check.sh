@@ -139,7 +139,7 @@ run() {
     local prompt="Once upon a time"
     step generate-gpu 60 ./codeloom generate -m fixtures/stories260K.gguf --gpu-layers -1 -p "$prompt" -n 48 --temp 0
     step generate-cpu 60 ./codeloom generate -m fixtures/stories260K.gguf --gpu-layers 0 -p "$prompt" -n 48 --temp 0
-    if cmp -s <(grep -v '^\[' "$out/generate-gpu.log") <(grep -v '^\[' "$out/generate-cpu.log"); then
+    if [ -s "$out/generate-gpu.log" ] && cmp -s <(grep -v '^\[' "$out/generate-gpu.log") <(grep -v '^\[' "$out/generate-cpu.log"); then
         rows+=("$(printf '%-28s %s' generate-gpu=cpu ok)")
     else
         rows+=("$(printf '%-28s %s' generate-gpu=cpu 'FAIL: texts differ')")
