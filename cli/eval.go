@@ -75,6 +75,9 @@ func runEval(c *ucli.Context) error {
 		}
 	}
 	if c.String("model") != "" {
+		if err := applyModelDefaults(c, c.String("model"), c.String("adapter")); err != nil {
+			return err
+		}
 		if cfg.Sampling, err = sampleOptions(c); err != nil {
 			return err
 		}

@@ -43,6 +43,12 @@ func generateCommand() *ucli.Command {
 }
 
 func runGenerate(c *ucli.Context) error {
+	if err := applyLoRAScaled(c); err != nil {
+		return err
+	}
+	if err := applyModelDefaults(c, c.String("model"), c.String("adapter")); err != nil {
+		return err
+	}
 	if c.Int("max-tokens") <= 0 {
 		return usageError("--max-tokens %d: want 1 or more", c.Int("max-tokens"))
 	}
@@ -52,9 +58,6 @@ func runGenerate(c *ucli.Context) error {
 	}
 	if !interactive && c.String("prompt") == "" && c.String("file") == "" {
 		return usageError("generate: give --prompt TEXT, --file FILE or --interactive")
-	}
-	if err := applyLoRAScaled(c); err != nil {
-		return err
 	}
 	opt, err := sampleOptions(c)
 	if err != nil {
