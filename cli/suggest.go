@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/codeloom/codeloom/internal/editdist"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -70,7 +71,7 @@ func flagError(c *ucli.Context, err error, _ bool) error {
 func didYouMean(word string, candidates []string, prefix string) string {
 	best, bestDist := "", len(word)/3+1
 	for _, c := range candidates {
-		d := editDistance(word, c)
+		d := editdist.Distance([]byte(word), []byte(c))
 		if strings.HasPrefix(c, word) && len(word) >= 3 {
 			d = min(d, 1)
 		}
@@ -85,25 +86,4 @@ func didYouMean(word string, candidates []string, prefix string) string {
 		prefix = "-"
 	}
 	return fmt.Sprintf(", did you mean %s%s?", prefix, best)
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,6 +1,10 @@
 package eval
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/codeloom/codeloom/internal/editdist"
+)
 
 // Normalize is the form in which exact match compares code: trailing spaces
 // of every line, and blank lines at the start and end, do not count.
@@ -26,27 +30,5 @@ func EditSimilarity(candidate, reference string) float64 {
 	if longest == 0 {
 		return 1
 	}
-	return 1 - float64(levenshtein(a, b))/float64(longest)
-}
-
-// levenshtein is the edit distance (insert, delete, substitute, each 1) in
-// O(len(a)·len(b)) time and O(len(b)) memory.
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return 1 - float64(editdist.Distance(a, b))/float64(longest)
 }

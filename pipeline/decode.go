@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/codeloom/codeloom/internal/editdist"
 	"reflect"
 	"sort"
 	"strings"
@@ -98,33 +99,11 @@ func sortedKeys(fields map[string]int) []string {
 func closest(key string, fields map[string]int) string {
 	best, bestDist := "", -1
 	for _, k := range sortedKeys(fields) {
-		if d := editDistance(key, k); bestDist < 0 || d < bestDist {
+		if d := editdist.Distance([]byte(key), []byte(k)); bestDist < 0 || d < bestDist {
 			best, bestDist = k, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes (keys
-// are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func joinKey(path, key string) string {
