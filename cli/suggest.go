@@ -2,10 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"github.com/codeloom/codeloom/internal/editdist"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/codeloom/codeloom/internal/editdist"
 )
 
 // answerUsageErrors makes a mistyped command or flag a one-line usage

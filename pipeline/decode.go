@@ -3,12 +3,13 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"github.com/codeloom/codeloom/internal/editdist"
 	"reflect"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/codeloom/codeloom/internal/editdist"
 )
 
 // decodeStrict decodes YAML into v (a pointer to a struct), keeping the
