@@ -31,9 +31,9 @@ setup:
 build: setup
 	$(GO) build -o $(BIN) .
 
-# The tree walk and release are C of our own over tree-sitter's internals:
-# their tests also run under AddressSanitizer, which reports a read of
-# freed or foreign memory that the allocation counts cannot see. (Not the
+# The tree walk is C of our own over tree-sitter's internals: its tests
+# also run under AddressSanitizer, which reports a read of freed or foreign
+# memory that a comparison with the binding's traversal cannot see. (Not the
 # whole extract package: the pinned Swift grammar's scanner sizes its state
 # with calloc(0, ...), which glibc's smallest block covers but ASan reports.)
 test: setup vet

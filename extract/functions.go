@@ -69,19 +69,10 @@ type span struct{ start, end uint32 }
 // functions returns every function of the tree in source order, nested
 // functions included as their own entries, and how many it left out for
 // their nesting (maxNesting). The walk reports functions, containers and
-// comments with their nesting and the branch count of each function; only the functions cross into the binding again, for names,
-// bodies and documentation. It frees the tree, counting on the way the
-// branches of the functions a shallow walk did not go into.
-func functions(lang *Language, w *treewalk.Walker, tree *sitter.Tree, src []byte) ([]Function, int) {
-	e := extract(lang, w, tree.RootNode(), src)
-	treewalk.Release(tree, lang.walk, e.events)
-	e.addDeferred()
-	return e.out, e.tooDeep
-}
-
-// extract builds the functions of the tree under root from its walk; those
-// of deferred events still lack the branches the tree's release counts.
-func extract(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) *extractor {
+// comments with their nesting and the branch count of each function; only
+// the functions cross into the binding again, for names, bodies and
+// documentation.
+func functions(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) ([]Function, int) {
 	e := &extractor{lang: lang, src: src, w: w, root: root, events: w.Walk(root, lang.walk, src)}
 	e.scopes = make([]scope, len(e.events))
 	functionEvents := 0
@@ -107,25 +98,7 @@ func extract(lang *Language, w *treewalk.Walker, root *sitter.Node, src []byte) 
 			e.scopes[i] = e.function(ev)
 		}
 	}
-	return e
-}
-
-// addDeferred adds the branches of the deferred functions, counted by the
-// tree's release, where function would have: to the function itself, or
-// when it was not extracted to the function around it.
-func (e *extractor) addDeferred() {
-	for i := range e.events {
-		if !e.events[i].Deferred() {
-			continue
-		}
-		fn := e.scopes[i].fn
-		if up := e.scopes[i].up; fn < 0 && up >= 0 {
-			fn = e.scopes[up].fn
-		}
-		if fn >= 0 {
-			e.out[fn].Complexity += e.events[i].Decisions()
-		}
-	}
+	return e.out, e.tooDeep
 }
 
 // depth is how many function and container events enclose ev, itself

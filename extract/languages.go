@@ -62,7 +62,7 @@ func buildRegistry() map[string]*Language {
 			panic(err)
 		}
 		lang.roles = roles
-		lang.walk = treewalk.NewTable(lang.grammar, roles, s.flat)
+		lang.walk = treewalk.NewTable(lang.grammar, roles)
 		for i := range lang.grammar.SymbolCount() {
 			lang.types = append(lang.types, lang.grammar.SymbolName(sitter.Symbol(i)))
 		}

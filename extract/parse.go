@@ -71,8 +71,8 @@ func (p *Parser) functions(ctx context.Context, lang *Language, src []byte) ([]F
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tree.Close() // when extraction panics; after the release in functions it does nothing
-	fns, tooDeep := functions(lang, &p.walk, tree, src)
+	defer tree.Close()
+	fns, tooDeep := functions(lang, &p.walk, tree.RootNode(), src)
 	return fns, tooDeep, nil
 }
 

@@ -3,10 +3,8 @@ package extract
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +12,6 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/codeloom/codeloom/extract/internal/treewalk"
-	"github.com/codeloom/codeloom/internal/testfixture"
 )
 
 func TestSyntaxErrors(t *testing.T) {
@@ -244,56 +241,5 @@ func TestTreewalkChildrenEveryLanguage(t *testing.T) {
 		if nodes < 30 {
 			t.Errorf("%s: only %d nodes", f, nodes)
 		}
-	}
-}
-
-// TestFlatMatchesFullWalk holds Go's shallow walk, which leaves error-free
-// function bodies to the tree's release (spec.flat), to the whole walk on
-// real files and on copies of them with random bytes cut out, where error
-// recovery can put declarations inside broken functions.
-func TestFlatMatchesFullWalk(t *testing.T) {
-	flat := LanguageByName("go")
-	full := *flat
-	full.walk = treewalk.NewTable(full.grammar, full.roles, false)
-	files, err := filepath.Glob(filepath.Join(testfixture.GoRoot(t), "src", "go", "parser", "*.go"))
-	if err != nil || len(files) < 5 {
-		t.Fatalf("Go sources: %d files, %v", len(files), err)
-	}
-	p := NewParser(0)
-	defer p.Close()
-	rng := rand.New(rand.NewPCG(1, 2))
-	broken := 0
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for round := range 8 {
-			text := src
-			if round > 0 {
-				at := rng.IntN(len(src))
-				cut := min(1+rng.IntN(40), len(src)-at)
-				text = append(append([]byte{}, src[:at]...), src[at+cut:]...)
-			}
-			want, err := p.Functions(context.Background(), &full, text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := p.Functions(context.Background(), flat, text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s, round %d: the shallow walk gives %d functions, the whole walk %d (or they differ)", f, round, len(got), len(want))
-			}
-			for _, fn := range want {
-				if fn.Facts.SyntaxError {
-					broken++
-				}
-			}
-		}
-	}
-	if broken == 0 {
-		t.Fatal("no function with syntax errors: the cuts tested nothing")
 	}
 }

@@ -53,11 +53,6 @@ type spec struct {
 	boolOps      []string
 	comments     []string
 	doc          docStyle
-	// flat says the functions of error-free code hold no functions,
-	// containers or comments that extraction needs: the walk then leaves
-	// their bodies, most of a tree, to the tree's release, which counts
-	// their branches (see treewalk.NewTable).
-	flat bool
 
 	// funcName returns a function's bare name and, when the definition itself
 	// says what it belongs to (a Go receiver, C++ Foo::bar), that qualifier.

@@ -52,9 +52,6 @@ var specs = []*spec{
 		functions: []string{"function_declaration", "method_declaration"},
 		decisions: []string{"if_statement", "for_statement", "expression_case", "type_case", "communication_case"},
 		boolOps:   []string{"binary_expression"}, comments: cComments, doc: docLineRun, funcName: goName,
-		// Function declarations are top-level only, closures are not
-		// extracted, and comments inside a body document nothing.
-		flat: true,
 	},
 	{
 		name: "rust", extensions: []string{".rs"}, grammar: rust.GetLanguage,

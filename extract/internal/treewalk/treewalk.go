@@ -2,9 +2,7 @@
 // the nodes that function extraction needs: functions, class-like
 // containers and comments, with the branch points of each function counted
 // on the way. It also gives a node's children and field children in one
-// call each (Children, Field, FieldText), and frees a tree as tree-sitter
-// does while counting the branches of the functions a shallow walk left
-// (Release): freeing visits every node anyway.
+// call each (Children, Field, FieldText).
 //
 // A tree-sitter query can find the same nodes, but its matcher visits every
 // node at a cost of about 40% of the parse, and each capture crossing into
@@ -16,10 +14,9 @@
 //
 // It is the one place outside bindings/ with cgo: the binding has no
 // lower-level traversal to build it from. It relies on layouts of the
-// pinned binding version: sitter.Node's, Language's and BaseTree's (their
-// sizes checked at init), and the runtime's subtrees (checked by the tests
-// against the binding's own traversal, and for Release against
-// tree-sitter's own delete, allocation by allocation).
+// pinned binding version: sitter.Node's and Language's (their sizes checked
+// at init, their fields by the tests), and the runtime's subtrees (checked
+// by the tests against the binding's own traversal).
 package treewalk
 
 /*
@@ -63,19 +60,9 @@ type node struct {
 // language is the layout of sitter.Language: the C grammar.
 type language struct{ ptr unsafe.Pointer }
 
-// baseTree is the layout of sitter.BaseTree: the C tree, and whether Close
-// has freed it.
-type baseTree struct {
-	c        unsafe.Pointer
-	isClosed bool
-}
-
 func init() {
 	if unsafe.Sizeof(language{}) != unsafe.Sizeof(sitter.Language{}) {
 		panic("treewalk: sitter.Language layout changed; update the language type")
-	}
-	if unsafe.Sizeof(baseTree{}) != unsafe.Sizeof(sitter.BaseTree{}) {
-		panic("treewalk: sitter.BaseTree layout changed; update the baseTree type")
 	}
 	if unsafe.Sizeof(node{}) != unsafe.Sizeof(sitter.Node{}) {
 		panic("treewalk: sitter.Node layout changed; update the node type")
@@ -92,21 +79,13 @@ type Table struct{ c *C.cl_tw_table }
 
 // NewTable makes g's table from roles, indexed by grammar symbol
 // (sitter.Node.Symbol); symbols past its end have no role.
-//
-// With shallow, Walk reports a Function without syntax errors but does not
-// go into it (Event.Deferred), and Release counts its branches while it
-// frees the tree, which it visits anyway: one pass over the functions'
-// bodies, the bulk of a tree, instead of two. Only for grammars in which
-// such a function can hold no Function, Container or Comment that matters,
-// since Walk does not see them, and whose short-circuit operators are
-// tokens of their own (for the others shallow is ignored).
-func NewTable(g *sitter.Language, roles []Role, shallow bool) *Table {
+func NewTable(g *sitter.Language, roles []Role) *Table {
 	var rolesPtr *C.uint8_t
 	if len(roles) > 0 {
 		rolesPtr = (*C.uint8_t)(unsafe.Pointer(&roles[0]))
 	}
 	lang := (*C.TSLanguage)((*language)(unsafe.Pointer(g)).ptr)
-	c := C.cl_tw_table_new(lang, rolesPtr, C.uint32_t(len(roles)), C.bool(shallow))
+	c := C.cl_tw_table_new(lang, rolesPtr, C.uint32_t(len(roles)))
 	if c == nil {
 		panic("treewalk: out of memory") // as Go itself does when an allocation fails
 	}
@@ -147,26 +126,6 @@ func (w *Walker) Walk(root *sitter.Node, t *Table, src []byte) []Event {
 		}
 		w.buf = make([]Event, int(n))
 	}
-}
-
-// Release frees tree, as tree.Close does, and in the same pass adds to the
-// deferred ones among events the branches inside their functions: events
-// must be what Walk gave for tree's root with table t. They stay readable,
-// but their nodes are gone with the tree.
-func Release(tree *sitter.Tree, t *Table, events []Event) {
-	b := (*baseTree)(unsafe.Pointer(tree.BaseTree))
-	if b.isClosed {
-		// The deferred functions would keep the branches of their bodies
-		// uncounted, silently.
-		panic("treewalk: Release of a closed tree")
-	}
-	var first *C.cl_tw_event
-	if len(events) > 0 {
-		first = (*C.cl_tw_event)(unsafe.Pointer(&events[0]))
-	}
-	C.cl_tw_release((*C.TSTree)(b.c), t.c, first, C.size_t(len(events)))
-	runtime.KeepAlive(t)
-	b.isClosed = true // Close, and the binding's finalizer, now do nothing
 }
 
 // checkCount panics on the walk's failure codes.
@@ -233,10 +192,6 @@ func (e *Event) Decisions() int { return int(e.decisions) }
 // HasError tells whether a Function or Container holds ERROR or MISSING
 // nodes.
 func (e *Event) HasError() bool { return e.has_error != 0 }
-
-// Deferred tells a Function the walk did not go into (see NewTable): its
-// Decisions are counted by Release.
-func (e *Event) Deferred() bool { return e.deferred != 0 }
 
 // Child is one child of a node, as Children reports it.
 type Child C.cl_tw_child

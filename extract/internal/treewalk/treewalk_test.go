@@ -87,39 +87,10 @@ func reference(root *sitter.Node, roles []Role, src []byte) []want {
 	return out
 }
 
-// shallowReference is what a shallow walk and its release report: the
-// events of reference less those inside functions without syntax errors,
-// which the walk does not go into.
-func shallowReference(full []want) []want {
+// got is what Walk reports for root.
+func got(w *Walker, root *sitter.Node, table *Table, src []byte) []want {
 	var out []want
-	newIndex := make([]int, len(full))
-	deferred := make([]bool, len(full))
-	for i, e := range full {
-		newIndex[i] = -1
-		inside := false
-		for p := e.parent; p >= 0; p = full[p].parent {
-			inside = inside || deferred[p]
-		}
-		if inside {
-			continue
-		}
-		deferred[i] = e.role == Function && !e.hasError
-		if e.parent >= 0 {
-			e.parent = newIndex[e.parent]
-		}
-		newIndex[i] = len(out)
-		out = append(out, e)
-	}
-	return out
-}
-
-// got walks root with table and, for a shallow one, releases tree, whose
-// root it is, so that deferred functions have their branches counted.
-func got(w *Walker, tree *sitter.Tree, table *Table, shallow bool, src []byte) []want {
-	var out []want
-	root := tree.RootNode()
-	events := w.Walk(root, table, src)
-	for _, e := range events {
+	for _, e := range w.Walk(root, table, src) {
 		n := e.Node(root)
 		if n.StartByte() != e.StartByte() || n.EndByte() != e.EndByte() || n.Symbol() != e.Symbol() {
 			panic(fmt.Sprintf("event node %s %d-%d does not match the event %d-%d", n.Type(), n.StartByte(), n.EndByte(), e.StartByte(), e.EndByte()))
@@ -128,17 +99,8 @@ func got(w *Walker, tree *sitter.Tree, table *Table, shallow bool, src []byte) [
 			e.Role() != Comment && ((p == nil) != (bp == nil) || p != nil && !p.Equal(bp)) {
 			panic(fmt.Sprintf("parent of %s at %d: %v, the binding says %v", n.Type(), n.StartByte(), p, bp))
 		}
-		if e.Deferred() != (shallow && e.Role() == Function && !e.HasError()) {
-			panic(fmt.Sprintf("%s at %d deferred: %v", n.Type(), n.StartByte(), e.Deferred()))
-		}
 		out = append(out, want{role: e.Role(), typ: n.Type(), start: e.StartByte(), end: e.EndByte(),
-			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), hasError: e.HasError()})
-	}
-	if shallow {
-		Release(tree, table, events)
-	}
-	for i := range events {
-		out[i].decisions = events[i].Decisions()
+			startPoint: e.StartPoint(), endPoint: e.EndPoint(), parent: e.Parent(), decisions: e.Decisions(), hasError: e.HasError()})
 	}
 	return out
 }
@@ -154,26 +116,20 @@ func parse(t testing.TB, g *sitter.Language, src []byte) *sitter.Tree {
 	return tree
 }
 
-// compare checks the walk against reference on src, first walking the
-// whole tree, then shallow with the release counting.
+// compare checks the walk against reference on src.
 func compare(t *testing.T, w *Walker, g *sitter.Language, byName map[string]Role, name string, src []byte) {
 	t.Helper()
 	roles := rolesFor(g, byName)
-	for _, shallow := range []bool{false, true} {
-		tree := parse(t, g, src)
-		exp := reference(tree.RootNode(), roles, src)
-		if shallow {
-			exp = shallowReference(exp)
-		}
-		have := got(w, tree, NewTable(g, roles, shallow), shallow, src)
-		tree.Close()
-		if len(exp) != len(have) {
-			t.Fatalf("%s (shallow %v): %d events, want %d", name, shallow, len(have), len(exp))
-		}
-		for i := range exp {
-			if exp[i] != have[i] {
-				t.Fatalf("%s (shallow %v): event %d: got %+v, want %+v", name, shallow, i, have[i], exp[i])
-			}
+	tree := parse(t, g, src)
+	defer tree.Close()
+	exp := reference(tree.RootNode(), roles, src)
+	have := got(w, tree.RootNode(), NewTable(g, roles), src)
+	if len(exp) != len(have) {
+		t.Fatalf("%s: %d events, want %d", name, len(have), len(exp))
+	}
+	for i := range exp {
+		if exp[i] != have[i] {
+			t.Fatalf("%s: event %d: got %+v, want %+v", name, i, have[i], exp[i])
 		}
 	}
 }
@@ -246,7 +202,7 @@ func BenchmarkWalk(b *testing.B) {
 		srcs = append(srcs, src)
 		total += int64(len(src))
 	}
-	table := NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles), false)
+	table := NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles))
 	var w Walker
 	b.SetBytes(total)
 	b.ResetTimer()
@@ -266,7 +222,7 @@ func TestWalkDeepNesting(t *testing.T) {
 	var w Walker
 	tree := parse(t, golang.GetLanguage(), src)
 	defer tree.Close()
-	events := w.Walk(tree.RootNode(), NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles), false), src)
+	events := w.Walk(tree.RootNode(), NewTable(golang.GetLanguage(), rolesFor(golang.GetLanguage(), goRoles)), src)
 	if len(events) != 1 || events[0].Role() != Function || events[0].Decisions() != 1 {
 		t.Fatalf("got %d events (want the function, with its one branch)", len(events))
 	}
@@ -305,83 +261,5 @@ func TestWalkWrongTable(t *testing.T) {
 		}
 	}()
 	var w Walker
-	w.Walk(tree.RootNode(), NewTable(python.GetLanguage(), rolesFor(python.GetLanguage(), pythonRoles), false), src)
-}
-
-// TestReleaseFreesLikeDelete parses each file twice with one parser and
-// frees the trees, once with the binding's Close and once with Release:
-// both must give back the same blocks of tree-sitter's allocations (a leak
-// or a double free shows here, or crashes), and leave the binding's Close a
-// no-op.
-func TestReleaseFreesLikeDelete(t *testing.T) {
-	countAllocations(true)
-	defer countAllocations(false)
-	dir := filepath.Join(testfixture.GoRoot(t), "src", "go", "parser")
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil || len(files) < 5 {
-		t.Fatalf("Go sources under %s: %d files, %v", dir, len(files), err)
-	}
-	g := golang.GetLanguage()
-	table := NewTable(g, rolesFor(g, goRoles), true)
-	p := sitter.NewParser()
-	defer p.Close()
-	p.SetLanguage(g)
-	var w Walker
-	deferred := 0
-	extra := map[string]string{
-		"broken": "package p\nfunc f() { if a && b { g( }\nfunc h() {}\n",
-		"deep":   "package p\nfunc f() bool { return " + strings.Repeat("(", 5000) + "a && b" + strings.Repeat(")", 5000) + " }\n",
-	}
-	for _, f := range append(files, "broken", "deep") {
-		src := []byte(extra[f])
-		if len(src) == 0 {
-			if src, err = os.ReadFile(f); err != nil {
-				t.Fatal(err)
-			}
-		}
-		freed := func(release func(*sitter.Tree, []Event)) int64 {
-			tree, err := p.ParseCtx(context.Background(), nil, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			events := w.Walk(tree.RootNode(), table, src)
-			for _, e := range events {
-				if e.Deferred() {
-					deferred++
-				}
-			}
-			before := liveBlocks()
-			release(tree, events)
-			return before - liveBlocks()
-		}
-		byClose := freed(func(tree *sitter.Tree, _ []Event) { tree.Close() })
-		byRelease := freed(func(tree *sitter.Tree, events []Event) {
-			Release(tree, table, events)
-			tree.Close()
-		})
-		if byClose != byRelease || byClose <= 0 {
-			t.Fatalf("%s: Close freed %d blocks, Release %d", f, byClose, byRelease)
-		}
-	}
-	if deferred == 0 {
-		t.Fatal("no deferred functions: the release counted nothing")
-	}
-}
-
-// TestReleaseDeepTree releases a tree far deeper than the release's first
-// stack, counting the branch at its bottom.
-func TestReleaseDeepTree(t *testing.T) {
-	const depth = 5000
-	src := []byte("package p\n\nfunc f(a, b bool) bool {\n\treturn " + strings.Repeat("(", depth) + "a && b" +
-		strings.Repeat(")", depth) + "\n}\n")
-	g := golang.GetLanguage()
-	table := NewTable(g, rolesFor(g, goRoles), true)
-	tree := parse(t, g, src)
-	var w Walker
-	events := w.Walk(tree.RootNode(), table, src)
-	Release(tree, table, events)
-	tree.Close()
-	if len(events) != 1 || !events[0].Deferred() || events[0].Decisions() != 1 {
-		t.Fatalf("got %d events (want the deferred function, with its one branch)", len(events))
-	}
+	w.Walk(tree.RootNode(), NewTable(python.GetLanguage(), rolesFor(python.GetLanguage(), pythonRoles)), src)
 }

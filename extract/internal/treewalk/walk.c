@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "atomic.h"
 #include "language.h"
 #include "subtree.h"
 #include "tree.h"
@@ -98,7 +96,7 @@ static bool is_bool_token_name(const char *name) {
          !strcmp(name, "??");
 }
 
-cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles, bool shallow) {
+cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles) {
   static const char operator_name[] = "operator";
   uint32_t n = ts_language_symbol_count(lang);
   cl_tw_table *t = malloc(sizeof *t + n);
@@ -117,10 +115,6 @@ cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint3
       t->bool_tokens = true;
     }
   }
-  // Counting at release reads the operator among the children; the field
-  // lookup of other grammars needs positions, which the release does not
-  // track.
-  t->shallow = shallow && t->bool_tokens;
   return t;
 }
 
@@ -134,7 +128,6 @@ typedef struct {
   size_t cap, n;
   frame *stack;  // the subtrees above the node being visited
   size_t depth, depth_cap;
-  bool deferred;  // the node visit just reported is a deferred function: skip its children
 } walker;
 
 // parent is the nearest visible subtree on the stack: hidden subtrees are
@@ -165,10 +158,6 @@ static bool has_bool_token(const walker *w, const Subtree *slot, Length pos) {
   return false;
 }
 
-// is_deferred tells whether the walk leaves a function subtree to
-// cl_tw_release.
-static inline bool is_deferred(const cl_tw_table *t, Subtree fn) { return t->shallow && ts_subtree_error_cost(fn) == 0; }
-
 // visit handles one visible node at pos (its start) and returns the scope
 // its children are in.
 static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias, int32_t scope) {
@@ -187,9 +176,6 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
     }
     return scope;
   }
-  // Whether to skip the children may not depend on the buffer's size: the
-  // count must be the same when the walk is run again with a larger one.
-  w->deferred = role == CL_TW_FUNCTION && is_deferred(w->table, t);
   size_t i = w->n++;
   if (i >= w->cap) return scope;
   cl_tw_event *e = &w->out[i];
@@ -207,7 +193,6 @@ static int32_t visit(walker *w, const Subtree *slot, Length pos, TSSymbol alias,
   e->symbol = sym;
   e->role = role;
   e->has_error = role != CL_TW_COMMENT && ts_subtree_error_cost(t) > 0;
-  e->deferred = w->deferred;
   return role == CL_TW_COMMENT ? scope : (int32_t)i;
 }
 
@@ -246,7 +231,7 @@ size_t cl_tw_walk(TSNode root, const cl_tw_table *table, const char *src, uint32
   const Subtree *root_slot = root.id;
   TSSymbol root_alias = (TSSymbol)root.context[3];
   int32_t scope = visit(&w, root_slot, root_pos, root_alias, -1);
-  if (ts_subtree_child_count(*root_slot) == 0 || w.deferred) return w.n;
+  if (ts_subtree_child_count(*root_slot) == 0) return w.n;
   push(&w, local, root_slot, root_pos, root_alias, true, scope);
   bool out_of_memory = false;
   while (w.depth > 0) {
@@ -269,13 +254,7 @@ size_t cl_tw_walk(TSNode root, const cl_tw_table *table, const char *src, uint32
     // Hidden nodes are not nodes of the public tree: their children are
     // visited as children of the nearest visible ancestor.
     bool visible = alias || ts_subtree_visible(t);
-    if (visible) {
-      scope = visit(&w, slot, pos, alias, scope);
-      if (w.deferred) {
-        w.deferred = false;
-        continue;
-      }
-    }
+    if (visible) scope = visit(&w, slot, pos, alias, scope);
     if (ts_subtree_child_count(t) == 0) continue;
     if (!push(&w, local, slot, pos, alias, visible, scope)) {
       out_of_memory = true;
@@ -336,130 +315,4 @@ cl_tw_field_child cl_tw_field(TSNode n, const char *name, uint32_t len) {
   out.end_byte = ts_node_end_byte(c);
   out.found = 1;
   return out;
-}
-
-// rframe is a subtree whose children the release is visiting.
-typedef struct {
-  Subtree tree;
-  const TSSymbol *aliases;  // the production's alias per structural child, or NULL
-  uint32_t index, structural;
-  int32_t fn;      // the deferred event whose branches are being counted, -1 for none
-  bool owned;      // its reference count reached zero: free it after its children
-  bool in_defer;   // inside a deferred function, where the walk reported nothing
-} rframe;
-
-// release_leaf frees a leaf subtree as tree-sitter's release does.
-static void release_leaf(Subtree t) {
-  if (t.ptr->has_external_tokens) ts_external_scanner_state_delete(&((SubtreeHeapData *)t.ptr)->external_scanner_state);
-  ts_free((void *)t.ptr);
-}
-
-// counts tells whether a visible node of the role is a branch: a decision,
-// or a binary node whose operator token is a short-circuit one.
-static bool counts(const cl_tw_table *t, uint8_t role, Subtree node) {
-  if (role == CL_TW_DECISION) return true;
-  if (role != CL_TW_BOOL_OP || ts_subtree_child_count(node) == 0) return false;
-  const TSSymbol *aliases = ts_language_alias_sequence(t->language, node.ptr->production_id);
-  const Subtree *children = ts_subtree_children(node);
-  for (uint32_t i = 0, structural = 0; i < node.ptr->child_count; i++) {
-    TSSymbol sym = ts_subtree_symbol(children[i]);
-    if (!ts_subtree_extra(children[i])) {
-      if (aliases && aliases[structural]) sym = aliases[structural];
-      structural++;
-    }
-    if (symbol_role(t, sym) & CL_TW_BOOL_TOKEN) return true;
-  }
-  return false;
-}
-
-// releaser is the state of one release.
-typedef struct {
-  const cl_tw_table *table;
-  cl_tw_event *events;
-  size_t n, next;  // the deferred events are matched in order: next is where to look for the next one
-} releaser;
-
-// drop_ref gives up the release's reference to a heap subtree and tells
-// whether it was the last. A count of one is that reference alone, which no
-// one else can change: the locked decrement, which waits for the loads
-// before it and so for a cache miss on the node, is only needed for shared
-// subtrees, which a freshly parsed tree does not have.
-static inline bool drop_ref(Subtree t) {
-  volatile uint32_t *count = (volatile uint32_t *)&t.ptr->ref_count;
-  return __atomic_load_n(count, __ATOMIC_ACQUIRE) == 1 || atomic_dec(count) == 0;
-}
-
-// enter takes node, seen with alias, into the count of the deferred event
-// fn (-1 for none) that its parent's children count for: it returns the
-// event that node's own children count for, and sets *in_defer when node
-// is a deferred function (inside one it already is).
-__attribute__((always_inline)) static inline int32_t enter(releaser *r, Subtree node, TSSymbol alias, int32_t fn, bool *in_defer) {
-  if (!alias && !ts_subtree_visible(node)) return fn;
-  uint8_t role = symbol_role(r->table, alias ? alias : ts_subtree_symbol(node)) & CL_TW_ROLE_MASK;
-  if (role == CL_TW_FUNCTION && !*in_defer && is_deferred(r->table, node)) {
-    while (r->next < r->n && !r->events[r->next].deferred) r->next++;
-    *in_defer = true;
-    return r->next < r->n ? (int32_t)r->next++ : -1;
-  }
-  if (role == CL_TW_FUNCTION || role == CL_TW_CONTAINER) return -1;  // a scope of its own, as in the walk
-  if (fn >= 0 && counts(r->table, role, node)) r->events[fn].decisions++;
-  return fn;
-}
-
-void cl_tw_release(TSTree *tree, const cl_tw_table *table, cl_tw_event *events, size_t n) {
-  if (!table->shallow) {
-    // Nothing deferred, nothing to count: tree-sitter's own delete does
-    // without the role lookups (1-2% of extracting Python).
-    ts_tree_delete(tree);
-    return;
-  }
-  releaser r = {.table = table, .events = events, .n = n};
-  Subtree root = tree->root;
-  bool in_defer = false;
-  int32_t fn = enter(&r, root, 0, -1, &in_defer);
-  if (!root.data.is_inline) {
-    bool owned = drop_ref(root);
-    size_t depth = 0, cap = 64;
-    rframe *stack = ts_malloc(cap * sizeof *stack);
-    if (root.ptr->child_count == 0) {
-      if (owned) release_leaf(root);
-    } else {
-      stack[depth++] = (rframe){.tree = root, .owned = owned, .fn = fn, .in_defer = in_defer,
-                                .aliases = ts_language_alias_sequence(table->language, root.ptr->production_id)};
-    }
-    while (depth > 0) {
-      rframe *f = &stack[depth - 1];
-      if (f->index == f->tree.ptr->child_count) {
-        if (f->owned) ts_free(ts_subtree_children(f->tree));  // the node's memory starts with its children
-        depth--;
-        continue;
-      }
-      Subtree child = ts_subtree_children(f->tree)[f->index++];
-      TSSymbol alias = 0;
-      if (!ts_subtree_extra(child)) {
-        if (f->aliases) alias = f->aliases[f->structural];
-        f->structural++;
-      }
-      in_defer = f->in_defer;
-      fn = enter(&r, child, alias, f->fn, &in_defer);
-      if (child.data.is_inline) continue;
-      // A subtree still referenced elsewhere is only read: its children's
-      // references are its own.
-      owned = f->owned && drop_ref(child);
-      if (child.ptr->child_count == 0) {
-        if (owned) release_leaf(child);
-        continue;
-      }
-      if (depth == cap) {
-        cap *= 2;
-        stack = ts_realloc(stack, cap * sizeof *stack);
-      }
-      stack[depth++] = (rframe){.tree = child, .owned = owned, .fn = fn, .in_defer = in_defer,
-                                .aliases = ts_language_alias_sequence(table->language, child.ptr->production_id)};
-    }
-    ts_free(stack);
-  }
-  ts_language_delete(tree->language);
-  ts_free(tree->included_ranges);
-  ts_free(tree);
 }

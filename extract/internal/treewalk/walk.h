@@ -35,7 +35,6 @@ typedef struct cl_tw_event {
   TSSymbol symbol;
   uint8_t role;
   uint8_t has_error;
-  uint8_t deferred;  // a function whose branches cl_tw_release counts (see cl_tw_table_new)
 } cl_tw_event;
 
 // One child of a node, as cl_tw_children reports it.
@@ -72,7 +71,6 @@ typedef struct cl_tw_table {
   uint32_t nsymbols;
   TSFieldId operator_field;  // for grammars without short-circuit tokens
   bool bool_tokens;          // whether the grammar has &&, ||, and, or, ?? as anonymous tokens
-  bool shallow;              // the walk leaves error-free functions to cl_tw_release
   uint8_t roles[];           // a role, with CL_TW_BOOL_TOKEN on those tokens
 } cl_tw_table;
 
@@ -81,14 +79,7 @@ enum { CL_TW_ROLE_MASK = 0x7f, CL_TW_BOOL_TOKEN = 0x80 };
 // cl_tw_table_new makes lang's table from roles, indexed by public symbol
 // (symbols at or past nroles have none); NULL when memory ran out. Free it
 // with free().
-//
-// With shallow set, and a grammar with short-circuit tokens, the walk
-// reports a function without ERROR or MISSING nodes but does not go into
-// it: it marks the event deferred, and cl_tw_release counts the function's
-// branches while it frees the tree, which it has to visit anyway. Only for
-// grammars in which such a function holds no functions, containers or
-// comments that matter: the walk does not see them.
-cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles, bool shallow);
+cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint32_t nroles);
 
 // What cl_tw_walk and cl_tw_children return instead of a count when they fail.
 #define CL_TW_OUT_OF_MEMORY SIZE_MAX
@@ -102,12 +93,5 @@ cl_tw_table *cl_tw_table_new(const TSLanguage *lang, const uint8_t *roles, uint3
 // another grammar's.
 size_t cl_tw_walk(TSNode root, const cl_tw_table *table, const char *src, uint32_t src_len, cl_tw_event *out,
                   size_t cap);
-
-// cl_tw_release frees tree as ts_tree_delete does and, on the way, adds
-// their branches to the deferred events among the n that cl_tw_walk gave
-// for it with the same table. Its stack comes from tree-sitter's allocator,
-// which ends the process when memory runs out, as tree-sitter's own
-// release would: a tree freed halfway cannot be given back.
-void cl_tw_release(TSTree *tree, const cl_tw_table *table, cl_tw_event *events, size_t n);
 
 #endif
