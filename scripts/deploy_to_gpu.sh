@@ -133,7 +133,11 @@ check_host() { # check_host
   command -v tar >/dev/null || { echo "tar is not installed on $(hostname)" >&2; exit 1; }
   command -v cc >/dev/null || command -v gcc >/dev/null || { echo "no C compiler (cc/gcc) on $(hostname)" >&2; exit 1; }
   log "$(go version)"
-  if command -v nvidia-smi >/dev/null; then nvidia-smi -L | sed 's/^/    /'; fi
+  # A CUDA toolkit without a working driver (or GPU) still has nvidia-smi,
+  # which then fails: that is a host to build for, not a reason to stop.
+  if command -v nvidia-smi >/dev/null; then
+    nvidia-smi -L 2>&1 | sed 's/^/    /' || log "nvidia-smi found no working GPU driver: the CUDA backend will report no device"
+  fi
 }
 
 unpack() { # unpack PREFIX RELEASE: the source tarball on stdin
@@ -156,9 +160,13 @@ unpack_models() { # unpack_models MODELS: a tarball of model files on stdin
 build() { # build PREFIX RELEASE CUDA(auto|yes|no)
   cd "$1/releases/$2"
   local with_cuda=0
+  # auto builds the CUDA backend where it can run: nvcc to build it and a
+  # GPU the driver sees (make cuda builds for this host's GPUs).
+  local gpu=0
+  command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 && gpu=1
   case $3 in
     yes) with_cuda=1 ;;
-    auto) command -v nvcc >/dev/null && with_cuda=1 ;;
+    auto) command -v nvcc >/dev/null && [ $gpu = 1 ] && with_cuda=1 ;;
   esac
   if [ "$3" = yes ] && ! command -v nvcc >/dev/null; then
     echo "--cuda yes, but nvcc is not on $(hostname)" >&2; exit 1
@@ -166,6 +174,8 @@ build() { # build PREFIX RELEASE CUDA(auto|yes|no)
   if [ $with_cuda = 1 ]; then
     log "building the CUDA backend (nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p'))"
     make cuda
+  elif command -v nvcc >/dev/null; then
+    log "WARNING: nvcc but no GPU the driver sees on $(hostname): building for CPU only (--cuda yes builds anyway)"
   else
     log "WARNING: no CUDA toolkit (nvcc) on $(hostname): building for CPU only"
   fi
