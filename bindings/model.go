@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -249,10 +250,26 @@ func (m *Model) FIM() (pre, suf, mid int32, ok bool) {
 // back to "chatml"). addAssistant ends the text where the assistant's reply
 // begins.
 func (m *Model) ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error) {
-	tmpl := C.llama_model_chat_template(m.c, nil)
-	if tmpl == nil {
-		tmpl = C.CString("chatml")
+	return m.ApplyNamedChatTemplate("", msgs, addAssistant)
+}
+
+// ApplyNamedChatTemplate renders messages with one of the engine's built-in
+// templates by name (ChatTemplates lists them: "chatml", "llama3", ...);
+// "" is the model's own, as ApplyChatTemplate.
+func (m *Model) ApplyNamedChatTemplate(name string, msgs []llm.ChatMessage, addAssistant bool) (string, error) {
+	var tmpl *C.char
+	switch {
+	case name != "":
+		if !slices.Contains(ChatTemplates(), name) {
+			return "", fmt.Errorf("apply chat template: unknown template %q (the engine has %s)", name, strings.Join(ChatTemplates(), ", "))
+		}
+		tmpl = C.CString(name)
 		defer C.free(unsafe.Pointer(tmpl))
+	default:
+		if tmpl = C.llama_model_chat_template(m.c, nil); tmpl == nil {
+			tmpl = C.CString("chatml")
+			defer C.free(unsafe.Pointer(tmpl))
+		}
 	}
 	cmsgs := make([]C.struct_llama_chat_message, len(msgs))
 	total := 0
@@ -283,6 +300,21 @@ func (m *Model) ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (st
 		}
 		buf = make([]byte, int(n))
 	}
+}
+
+// ChatTemplates lists the names of the engine's built-in chat templates.
+func ChatTemplates() []string {
+	n := int(C.llama_chat_builtin_templates(nil, 0))
+	if n <= 0 {
+		return nil
+	}
+	names := make([]*C.char, n)
+	C.llama_chat_builtin_templates((**C.char)(unsafe.Pointer(&names[0])), C.size_t(n))
+	out := make([]string, n)
+	for i, c := range names {
+		out[i] = C.GoString(c)
+	}
+	return out
 }
 
 // NumTokens is the size of the vocabulary: valid token ids are 0 to

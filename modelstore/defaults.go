@@ -26,6 +26,10 @@ type Defaults struct {
 	Seed          *int64   `json:"seed,omitempty"`
 	MaxTokens     *int     `json:"max_tokens,omitempty"`
 	Stop          []string `json:"stop,omitempty"`
+	// ChatTemplate names one of the engine's built-in chat templates
+	// (chatml, llama3, ...) to render chat requests with instead of the
+	// model's own; a name the engine lacks fails those requests with 400.
+	ChatTemplate string `json:"chat_template,omitempty"`
 }
 
 // ReadDefaults reads dir's defaults.json: nil and no error when there is

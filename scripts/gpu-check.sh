@@ -51,6 +51,9 @@ prepare() {
     gzip -f "$kit/codeloom" "$kit/bindings.test"
     cp -a "$(readlink -f .engine)/ml/backend/ggml/ggml" "$kit/engine/ml/backend/ggml/" || exit 1
     chmod -R u+w "$kit/engine"
+    # A module of its own: the copied engine's Go files must not join
+    # ./... of the checkout the kit sits in.
+    printf 'module gpukit\n' >"$kit/go.mod"
     cp CMakeLists.txt "$kit/"
     cp "$0" "$kit/gpu-check.sh"
     local shared=$root/../shared

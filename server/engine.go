@@ -22,9 +22,10 @@ type Model interface {
 	Info() llm.ModelInfo
 	NewContext() (Context, error)
 	LoadAdapter(path string) (llm.Adapter, error)
-	// ApplyChatTemplate renders chat messages with the model's chat
-	// template; addAssistant ends with the opening of the assistant's turn.
-	ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error)
+	// ApplyNamedChatTemplate renders chat messages with the engine's
+	// built-in template of that name, or the model's own for "";
+	// addAssistant ends with the opening of the assistant's turn.
+	ApplyNamedChatTemplate(name string, msgs []llm.ChatMessage, addAssistant bool) (string, error)
 	// Tokenize, Detokenize and Piece convert between text and token ids;
 	// Detokenize and Piece need ids below NumTokens.
 	Tokenize(text string, addSpecial bool) ([]int32, error)

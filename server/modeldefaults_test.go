@@ -126,3 +126,48 @@ func TestBadModelDefaultsAreListed(t *testing.T) {
 		t.Fatalf("bad: status %d, %+v", st, out)
 	}
 }
+
+// A defaults.json chat_template renders chat requests with that built-in
+// template instead of the model's own; a name the engine lacks is a 400
+// that names it.
+func TestModelDefaultsChatTemplate(t *testing.T) {
+	dir := newStore(t)
+	for name, tmpl := range map[string]string{"llama3": "llama3", "nosuch": "no-such-template"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(fixtureModel(t), filepath.Join(dir, name, modelstore.ModelFile)); err != nil {
+			t.Fatal(err)
+		}
+		if err := modelstore.WriteDefaults(filepath.Join(dir, name), &modelstore.Defaults{ChatTemplate: tmpl}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, ts := start(t, server.Options{ModelsDir: dir})
+	c := client{t: t, base: ts.URL}
+	promptTokens := func(model string) (int, int, string) {
+		t.Helper()
+		var out struct {
+			Usage struct {
+				PromptTokens int `json:"prompt_tokens"`
+			} `json:"usage"`
+			Error struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		st := c.postJSON("/v1/chat/completions", map[string]any{"model": model, "max_tokens": 1,
+			"messages": []map[string]string{{"role": "user", "content": "Tell a story"}}}, &out)
+		return st, out.Usage.PromptTokens, out.Error.Message
+	}
+	st, own, _ := promptTokens("tiny")
+	if st != 200 {
+		t.Fatalf("model's own template: status %d", st)
+	}
+	st, llama3, _ := promptTokens("llama3")
+	if st != 200 || llama3 == own {
+		t.Fatalf("llama3 template: status %d, %d prompt tokens, the model's own gave %d", st, llama3, own)
+	}
+	if st, _, msg := promptTokens("nosuch"); st != 400 || !strings.Contains(msg, "no-such-template") {
+		t.Fatalf("unknown template: status %d, %q", st, msg)
+	}
+}

@@ -267,7 +267,11 @@ func (s *Server) openaiChat(c *gin.Context) {
 	}
 	run := openaiRun{req: &req.openaiRequest, opt: opt, object: "chat.completion", idPrefix: "chatcmpl-"}
 	run.prompts = append(run.prompts, func(in *inference, ctx context.Context, opt llm.GenerateOptions) (string, *llm.Generation, error) {
-		p, err := in.lm.model.ApplyChatTemplate(msgs, true)
+		var name string // a model's defaults.json may name a built-in template
+		if d := in.modelDefaults(); d != nil {
+			name = d.ChatTemplate
+		}
+		p, err := in.lm.model.ApplyNamedChatTemplate(name, msgs, true)
 		if err != nil {
 			return "", nil, badRequest("apply chat template: %v", err)
 		}

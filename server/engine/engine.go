@@ -64,7 +64,7 @@ func (e *Engine) probe(model, adapter string) error {
 	return bindings.ProbeLoad(context.Background(), model, adapter, e.opt.Model)
 }
 
-// model is a bindings model (Info, ApplyChatTemplate and Close are its own)
+// model is a bindings model (Info, ApplyNamedChatTemplate and Close are its own)
 // that makes contexts with the engine's settings and probes adapters
 // before loading them.
 type model struct {
