@@ -35,7 +35,7 @@ func trainCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "base", Usage: "base model GGUF (llama, qwen2 or qwen3; F32, F16, BF16, Q8_0, Q4_0, Q4_K, ...)", Required: true},
 			&ucli.StringFlag{Name: "data", Usage: "dataset folder, or a JSONL or Parquet file (see --data-format)", Required: true},
 			&ucli.StringFlag{Name: "data-format", Value: string(d.DataFormat), Usage: "shape of the records: auto (from the first record's fields), codeloom, instruction, chat, completion (prompt/completion) or text"},
-			&ucli.StringFlag{Name: "chat-template", Usage: "chat data: chatml renders messages as ChatML", DefaultText: "the base model's own"},
+			&ucli.StringFlag{Name: "chat-template", Usage: "chat data: chatml renders messages as ChatML, another name one of the engine's built-in templates (llama3, ...)", DefaultText: "the base model's own"},
 			&ucli.BoolFlag{Name: "train-on-prompt", Usage: "score prompt, system and user tokens too, not only responses"},
 			&ucli.StringFlag{Name: "out", Usage: "run folder", DefaultText: "models/<dataset name>"},
 			&ucli.StringFlag{Name: "format", Value: string(d.Format), Usage: "sample format of codeloom's records: completion, instruct (loss on code only) or fim"},

@@ -21,6 +21,7 @@ var ErrNoChatTemplate = errors.New("the base model has no chat template (tokeniz
 type chatModel interface {
 	Meta(key string) string
 	ApplyChatTemplate(msgs []llm.ChatMessage, addAssistant bool) (string, error)
+	ApplyNamedChatTemplate(name string, msgs []llm.ChatMessage, addAssistant bool) (string, error)
 }
 
 // chatRenderer renders conversations with one template.
@@ -29,7 +30,8 @@ type chatRenderer struct {
 }
 
 // newChatRenderer picks the template: name "" is the model's own, "chatml"
-// is ChatML whatever the model has.
+// is ChatML whatever the model has, any other name one of the engine's
+// built-in templates (bindings.ChatTemplates).
 func newChatRenderer(tok Tokenizer, name string) (*chatRenderer, error) {
 	switch name {
 	case ChatML:
@@ -47,7 +49,13 @@ func newChatRenderer(tok Tokenizer, name string) (*chatRenderer, error) {
 			return s, nil
 		}}, nil
 	}
-	return nil, fmt.Errorf("unknown chat template %q (want chatml, or none for the model's own)", name)
+	m, ok := tok.(chatModel)
+	if !ok {
+		return nil, fmt.Errorf("chat template %q: the tokenizer cannot render chats", name)
+	}
+	return &chatRenderer{render: func(msgs []llm.ChatMessage, addAssistant bool) (string, error) {
+		return m.ApplyNamedChatTemplate(name, msgs, addAssistant)
+	}}, nil
 }
 
 // renderChatML renders messages as llama.cpp's "chatml" template does.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/codeloom/codeloom/bindings"
 )
@@ -16,7 +17,7 @@ type Config struct {
 	Format Format `json:"format"` // codeloom's records: completion, instruct or fim
 
 	DataFormat    DataFormat `json:"data_format"`               // shape of the records; auto tells it from the first one
-	ChatTemplate  string     `json:"chat_template,omitempty"`   // chat data: "" for the base model's own, or chatml
+	ChatTemplate  string     `json:"chat_template,omitempty"`   // chat data: "" for the base model's own, chatml, or a built-in template's name
 	TrainOnPrompt bool       `json:"train_on_prompt,omitempty"` // score prompts (user, system) too, not only responses
 
 	Full    bool     `json:"full"`    // train every tensor (writes model.gguf) instead of a LoRA adapter
@@ -123,8 +124,9 @@ func (c Config) check() error {
 	if _, err := ParseDataFormat(string(c.DataFormat)); err != nil {
 		errs = append(errs, err)
 	}
-	if c.ChatTemplate != "" && c.ChatTemplate != ChatML {
-		add("unknown chat template %q (want %s, or none for the base model's own)", c.ChatTemplate, ChatML)
+	if c.ChatTemplate != "" && c.ChatTemplate != ChatML && !slices.Contains(bindings.ChatTemplates(), c.ChatTemplate) {
+		add("unknown chat template %q (want %s, one of the engine's built-in templates: %s, or none for the base model's own)",
+			c.ChatTemplate, ChatML, strings.Join(bindings.ChatTemplates(), ", "))
 	}
 	if c.Optimizer != "adamw" && c.Optimizer != "sgd" {
 		add("unknown optimizer %q (want adamw or sgd)", c.Optimizer)
