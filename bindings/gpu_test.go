@@ -34,7 +34,7 @@ func TestGPULifecycle(t *testing.T) {
 func TestGPUTextMatchesCPU(t *testing.T) {
 	needGPU(t)
 	path := testfixture.Path(t, "stories260K.gguf")
-	if got := resolveGPULayers(path, AutoGPULayers); got != -1 {
+	if got := resolveGPULayers(headerOf(t, path), AutoGPULayers); got != -1 {
 		t.Errorf("auto offload of a 1 MB model: %d layers, want -1 (all)", got)
 	}
 	text := func(p ModelParams) string {

@@ -38,9 +38,9 @@ func GPUFreeMemory() (free uint64, ok bool) {
 	return 0, false
 }
 
-// resolveGPULayers turns AutoGPULayers into a layer count for the model at
-// path; other values are returned as they are.
-func resolveGPULayers(path string, layers int) int {
+// resolveGPULayers turns AutoGPULayers into a layer count for a model of
+// these tensors; other values are returned as they are.
+func resolveGPULayers(tensors []gguf.TensorInfo, layers int) int {
 	if layers != AutoGPULayers {
 		return layers
 	}
@@ -48,12 +48,7 @@ func resolveGPULayers(path string, layers int) int {
 	if !ok {
 		return 0
 	}
-	f, err := gguf.Open(path)
-	if err != nil {
-		return 0 // the load that follows reports the error
-	}
-	defer f.Close()
-	return layersThatFit(f.Tensors, free)
+	return layersThatFit(tensors, free)
 }
 
 // layersThatFit is how many of the model's layers fit in free bytes of GPU

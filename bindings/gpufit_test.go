@@ -39,7 +39,7 @@ func TestAutoGPULayersWithoutGPU(t *testing.T) {
 		t.Skip("a GPU backend is loaded: TestGPU* cover this host")
 	}
 	path := testfixture.Path(t, "stories260K.gguf")
-	if got := resolveGPULayers(path, AutoGPULayers); got != 0 {
+	if got := resolveGPULayers(headerOf(t, path), AutoGPULayers); got != 0 {
 		t.Fatalf("no GPU: auto resolved to %d layers, want 0", got)
 	}
 	m, err := LoadModel(path, ModelParams{GPULayers: AutoGPULayers})
@@ -47,4 +47,14 @@ func TestAutoGPULayersWithoutGPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Close()
+}
+
+// headerOf is the tensor infos of the GGUF file at path.
+func headerOf(t testing.TB, path string) []gguf.TensorInfo {
+	t.Helper()
+	f, err := readGGUF("model", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Tensors
 }

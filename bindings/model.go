@@ -45,12 +45,13 @@ type Model struct {
 
 // LoadModel loads a GGUF model file.
 func LoadModel(path string, p ModelParams) (*Model, error) {
-	if err := checkGGUF("model", path); err != nil {
+	header, err := readGGUF("model", path)
+	if err != nil {
 		return nil, err
 	}
 	Init()
 	mp := C.llama_model_default_params()
-	layers := resolveGPULayers(path, p.GPULayers)
+	layers := resolveGPULayers(header.Tensors, p.GPULayers)
 	mp.n_gpu_layers = C.int32_t(layers)
 	if layers < 0 {
 		mp.n_gpu_layers = 999
@@ -87,26 +88,34 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 // size, count and hyperparameter it relies on is checked here first (see
 // gguf.Read and File.Validate). Only the header is read, never tensor data.
 func checkGGUF(kind, path string) error {
+	_, err := readGGUF(kind, path)
+	return err
+}
+
+// readGGUF is checkGGUF that also returns the header it read, for callers
+// that need its metadata or tensor infos (LoadModel sizes the GPU offload
+// from them) without reading the file a second time.
+func readGGUF(kind, path string) (*gguf.File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("load %s: %w", kind, err)
+		return nil, fmt.Errorf("load %s: %w", kind, err)
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		return fmt.Errorf("load %s: %w", kind, err)
+		return nil, fmt.Errorf("load %s: %w", kind, err)
 	}
 	if st.IsDir() {
-		return fmt.Errorf("load %s %s: is a directory", kind, path)
+		return nil, fmt.Errorf("load %s %s: is a directory", kind, path)
 	}
 	f, err := gguf.Read(fh, st.Size())
 	if err == nil {
 		err = f.Validate()
 	}
 	if err != nil {
-		return fmt.Errorf("load %s %s: %w", kind, path, err)
+		return nil, fmt.Errorf("load %s %s: %w", kind, path, err)
 	}
-	return nil
+	return f, nil
 }
 
 // IsBadFile reports whether err says the model or adapter file itself is at
