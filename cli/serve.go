@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -118,26 +116,15 @@ func runServe(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs := srv.HTTPServer()
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(c.App.ErrWriter, "codeloom: serving %s on http://%s\n", opt.ModelsDir, ln.Addr())
+	so := server.ServeOptions{ShutdownTimeout: c.Duration("shutdown-timeout"), Stopping: func() {
+		fmt.Fprintln(c.App.ErrWriter, "codeloom: shutting down; finishing in-flight requests")
+	}}
 	if name := c.String("preload"); name != "" {
-		if err := srv.Preload(c.Context, name); err != nil {
-			hs.Close()
-			return err
-		}
+		so.Started = func(ctx context.Context) error { return srv.Preload(ctx, name) }
 	}
-	select {
-	case err := <-served:
+	if err := srv.Serve(c.Context, ln, so); err != nil {
 		return fmt.Errorf("serve: %w", err)
-	case <-c.Context.Done():
-	}
-	fmt.Fprintln(c.App.ErrWriter, "codeloom: shutting down; finishing in-flight requests")
-	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("shutdown-timeout"))
-	defer cancel()
-	if err := srv.Shutdown(ctx, hs); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
 }

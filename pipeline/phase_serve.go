@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -51,21 +49,9 @@ func (c calls) serve(ctx context.Context, models, addr string, threads int) erro
 	if err != nil {
 		return err
 	}
-	hs := srv.HTTPServer()
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(c.opt.Log, "shutting down; finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx, hs); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return srv.Serve(ctx, ln, server.ServeOptions{ShutdownTimeout: serveShutdownTimeout, Stopping: func() {
+		fmt.Fprintln(c.opt.Log, "shutting down; finishing in-flight requests")
+	}})
 }
 
 // envList splits a comma-separated environment variable, as a repeatable

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -162,4 +164,45 @@ func (s *Server) requestContext(parent context.Context) (context.Context, contex
 		cancel(nil)
 		cancelTimeout()
 	}
+}
+
+// ServeOptions are the moments of Serve a caller takes part in.
+type ServeOptions struct {
+	// ShutdownTimeout bounds the graceful shutdown once ctx ends.
+	ShutdownTimeout time.Duration
+	// Started, when set, runs once ln accepts connections (to preload a
+	// model while /health answers 503); its error stops the server and is
+	// returned.
+	Started func(context.Context) error
+	// Stopping, when set, runs when ctx has ended, before the shutdown.
+	Stopping func()
+}
+
+// Serve answers on ln with HTTPServer until ctx ends, then shuts down as
+// Shutdown does within opt.ShutdownTimeout: what `codeloom serve` and the
+// pipeline's serve step both do.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, opt ServeOptions) error {
+	hs := s.HTTPServer()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	if opt.Started != nil {
+		if err := opt.Started(ctx); err != nil {
+			hs.Close()
+			return err
+		}
+	}
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	if opt.Stopping != nil {
+		opt.Stopping()
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), opt.ShutdownTimeout)
+	defer cancel()
+	if err := s.Shutdown(sctx, hs); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
 }
