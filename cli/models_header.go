@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -64,7 +65,7 @@ func readGGUFHeader(path string) (*ggufHeader, error) {
 		}
 	}
 	h.Type = dominantType(types)
-	h.Targets = sortedKeys(targets)
+	h.Targets = slices.Sorted(maps.Keys(targets))
 	return h, nil
 }
 
@@ -91,15 +92,6 @@ func dominantType(counts map[gguf.TensorType]int) string {
 		return cmp.Or(counts[b]-counts[a], cmp.Compare(a, b))
 	})
 	return types[0].String()
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // humanCount writes a parameter count the way model cards do: 494M, 1.5B.

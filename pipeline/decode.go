@@ -3,8 +3,9 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -84,22 +85,15 @@ func yamlFields(t reflect.Type) map[string]int {
 	return m
 }
 
-func knownKeys(fields map[string]int) string { return strings.Join(sortedKeys(fields), ", ") }
-
-func sortedKeys(fields map[string]int) []string {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+func knownKeys(fields map[string]int) string {
+	return strings.Join(slices.Sorted(maps.Keys(fields)), ", ")
 }
 
 // closest is the known key nearest to key in edit distance; among equals,
 // the first in sorted order, so the suggestion does not change run to run.
 func closest(key string, fields map[string]int) string {
 	best, bestDist := "", -1
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if d := editdist.Distance([]byte(key), []byte(k)); bestDist < 0 || d < bestDist {
 			best, bestDist = k, d
 		}

@@ -72,14 +72,7 @@ func (e *EventWriter) Scalar(tag string, step int, value float64) error {
 	var sum []byte
 	sum = protowire.AppendTag(sum, 1, protowire.BytesType)
 	sum = protowire.AppendBytes(sum, val)
-	var ev []byte
-	ev = protowire.AppendTag(ev, 1, protowire.Fixed64Type)
-	ev = protowire.AppendFixed64(ev, math.Float64bits(float64(time.Now().UnixNano())/1e9))
-	ev = protowire.AppendTag(ev, 2, protowire.VarintType)
-	ev = protowire.AppendVarint(ev, uint64(step))
-	ev = protowire.AppendTag(ev, 5, protowire.BytesType)
-	ev = protowire.AppendBytes(ev, sum)
-	return e.record(ev)
+	return e.event(step, 5, sum) // Event.summary
 }
 
 // Restart records that the run restarts at step, as TensorBoard's
@@ -91,13 +84,19 @@ func (e *EventWriter) Restart(step int) error {
 	var log []byte
 	log = protowire.AppendTag(log, 1, protowire.VarintType)
 	log = protowire.AppendVarint(log, 1)
+	return e.event(step, 6, log)
+}
+
+// event records an Event with the wall time, step and one message field
+// (summary, session_log, ...).
+func (e *EventWriter) event(step int, field protowire.Number, msg []byte) error {
 	var ev []byte
 	ev = protowire.AppendTag(ev, 1, protowire.Fixed64Type)
 	ev = protowire.AppendFixed64(ev, math.Float64bits(float64(time.Now().UnixNano())/1e9))
 	ev = protowire.AppendTag(ev, 2, protowire.VarintType)
 	ev = protowire.AppendVarint(ev, uint64(step))
-	ev = protowire.AppendTag(ev, 6, protowire.BytesType)
-	ev = protowire.AppendBytes(ev, log)
+	ev = protowire.AppendTag(ev, field, protowire.BytesType)
+	ev = protowire.AppendBytes(ev, msg)
 	return e.record(ev)
 }
 
