@@ -205,15 +205,48 @@ func (t *Trainer) MemoryBytes() int64 { return int64(C.cl_train_memory(t.c)) }
 // TrainerCounters is what a trainer did so far, for benchmarks and checks.
 type TrainerCounters struct {
 	UploadedBytes int64 // window inputs set on the backend, all steps together
+	Uploads       int64 // host-to-device transfers that set them: one a step
 	GraphBuilds   int   // step graphs built and allocated (once per window shape)
 }
 
 // Counters reports the trainer's counters.
 func (t *Trainer) Counters() TrainerCounters {
-	var up C.int64_t
+	var up, n C.int64_t
 	var builds C.int32_t
-	C.cl_train_counters(t.c, &up, &builds)
-	return TrainerCounters{UploadedBytes: int64(up), GraphBuilds: int(builds)}
+	C.cl_train_counters(t.c, &up, &n, &builds)
+	return TrainerCounters{UploadedBytes: int64(up), Uploads: int64(n), GraphBuilds: int(builds)}
+}
+
+// Placement is where the nodes of a step graph run (see Trainer.Placement).
+type Placement struct {
+	Nodes     int // nodes in the step graph
+	Splits    int // graph splits the scheduler made: 1 when the whole step runs on one backend
+	OffDevice int // nodes the scheduler placed on another backend than the trainer's
+	// CUDARefused has one line per op and reason for the nodes this engine
+	// copy's CUDA backend would refuse, whatever backend the trainer runs
+	// on: on a GPU each would run on the CPU inside every step.
+	CUDARefused []string
+}
+
+// Placement reports where the nodes of the last training (or, with eval,
+// evaluation) step graph run. It needs one step of that kind first.
+func (t *Trainer) Placement(eval bool) (Placement, error) {
+	var info C.cl_train_placement_info
+	var buf [8192]C.char
+	ev := C.int32_t(0)
+	if eval {
+		ev = 1
+	}
+	if C.cl_train_placement(t.c, ev, &info, &buf[0], C.size_t(len(buf))) != 0 {
+		return Placement{}, fmt.Errorf("placement: %s", C.GoString(&buf[0]))
+	}
+	p := Placement{Nodes: int(info.n_nodes), Splits: int(info.n_splits), OffDevice: int(info.n_off_device)}
+	for _, line := range strings.Split(C.GoString(&buf[0]), "\n") {
+		if line != "" {
+			p.CUDARefused = append(p.CUDARefused, line)
+		}
+	}
+	return p, nil
 }
 
 // Params lists the trainable tensors in a fixed order.

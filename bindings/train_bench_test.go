@@ -66,7 +66,7 @@ func benchTrain(b *testing.B, path string, opt TrainerOptions, T int) {
 		}
 	}
 	step(0) // builds and allocates the graph
-	up := tr.Counters().UploadedBytes
+	before := tr.Counters()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -76,7 +76,9 @@ func benchTrain(b *testing.B, path string, opt TrainerOptions, T int) {
 	tps := float64(b.N*T) / time.Since(start).Seconds()
 	b.ReportMetric(tps, "tok/s")
 	b.ReportMetric(float64(tr.MemoryBytes())/(1<<20), "MiB")
-	b.ReportMetric(float64(tr.Counters().UploadedBytes-up)/float64(b.N)/(1<<20), "upload_MiB/step")
+	after := tr.Counters()
+	b.ReportMetric(float64(after.UploadedBytes-before.UploadedBytes)/float64(b.N)/(1<<20), "upload_MiB/step")
+	b.ReportMetric(float64(after.Uploads-before.Uploads)/float64(b.N), "uploads/step")
 	b.ReportMetric(tps*trainFLOPs(tr.Info(), T, opt.Full)/1e12, "model_TFLOP/s")
 }
 

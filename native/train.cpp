@@ -133,7 +133,6 @@ bool init_state(cl_trainer * t, std::string & err) {
             p.v = ggml_dup_tensor(t->state_ctx, p.value);
         }
     }
-    t->loss_seed = ggml_new_tensor_1d(t->state_ctx, GGML_TYPE_F32, 1);
     t->opt_hp    = ggml_new_tensor_1d(t->state_ctx, GGML_TYPE_F32, adamw ? 7 : 2);
 
     t->state_buf = ggml_backend_alloc_ctx_tensors(t->state_ctx, t->backend);
@@ -185,44 +184,47 @@ int32_t row_bucket(int32_t n_rows, int32_t n_tokens) {
     return std::min(n_tokens, (n_rows + step - 1) / step * step);
 }
 
-// set_inputs fills the step graph's inputs for one window: a few bytes per
-// token (ids, positions, picks, weights) and the n x n attention mask.
+// set_inputs fills the step graph's inputs for one window, about 20 bytes a
+// token (ids, positions, sample runs, picks, weights) and the gradient
+// seed, into one staging block laid out as the device buffer is, and
+// uploads it with one transfer.
 void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg,
-                const int32_t * labels, int32_t n) {
-    std::vector<int32_t> pos(n), rows, picks;
-    rows.reserve(g.n_rows);
-    picks.reserve(g.n_rows);
-    const int64_t nv = t->hp.n_vocab;
-    for (int32_t i = 0; i < n; ++i) {
-        pos[i] = (i > 0 && seg[i] == seg[i - 1]) ? pos[i - 1] + 1 : 0;
-        if (labels[i] >= 0) {
-            picks.push_back((int32_t) (rows.size() * nv + labels[i]));
-            rows.push_back(i);
-        }
-    }
-    g.n_scored = (int32_t) rows.size();
-    std::vector<float> weights(g.n_rows, 0.0f);
-    std::fill_n(weights.begin(), g.n_scored, -1.0f / (float) g.n_scored);
-    while ((int32_t) rows.size() < g.n_rows) { // padding: row 0, read and weighted 0
-        picks.push_back((int32_t) (rows.size() * nv));
-        rows.push_back(0);
-    }
-    std::vector<float> mask((size_t) n * n);
-    for (int32_t q = 0; q < n; ++q) {
-        for (int32_t k = 0; k < n; ++k) {
-            mask[(size_t) q * n + k] = (k <= q && seg[k] == seg[q]) ? 0.0f : -INFINITY;
-        }
-    }
-    auto set = [t](ggml_tensor * in, const void * data) {
-        ggml_backend_tensor_set(in, data, 0, ggml_nbytes(in));
-        t->uploaded += (int64_t) ggml_nbytes(in);
+                const int32_t * labels, int32_t n, float grad_scale) {
+    std::vector<uint8_t> block(ggml_nbytes(g.blob));
+    const auto at = [&](const ggml_tensor * in) {
+        return block.data() + ((const char *) in->data - (const char *) g.blob->data);
     };
-    set(g.tokens, tokens);
-    set(g.pos, pos.data());
-    set(g.mask, mask.data());
-    set(g.rows, rows.data());
-    set(g.picks, picks.data());
-    set(g.weights, weights.data());
+    memcpy(at(g.tokens), tokens, ggml_nbytes(g.tokens));
+    auto * pos   = (int32_t *) at(g.pos);
+    auto * run   = (float *) at(g.run);
+    auto * rows  = (int32_t *) at(g.rows);
+    auto * picks = (int32_t *) at(g.picks);
+    const int64_t nv = t->hp.n_vocab;
+    int32_t       r  = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        const bool same = i > 0 && seg[i] == seg[i - 1];
+        pos[i]          = same ? pos[i - 1] + 1 : 0;
+        run[i]          = same ? run[i - 1] : (i > 0 ? run[i - 1] + 1 : 0); // exact: runs < 2^24
+        if (labels[i] >= 0) {
+            picks[r]  = (int32_t) (r * nv + labels[i]);
+            rows[r++] = i;
+        }
+    }
+    g.n_scored     = r;
+    auto * weights = (float *) at(g.weights);
+    for (int32_t i = 0; i < g.n_rows; ++i) {
+        weights[i] = i < g.n_scored ? -1.0f / (float) g.n_scored : 0.0f;
+    }
+    for (; r < g.n_rows; ++r) { // padding: row 0, read and weighted 0
+        picks[r] = (int32_t) (r * nv);
+        rows[r]  = 0;
+    }
+    if (g.seed) {
+        memcpy(at(g.seed), &grad_scale, sizeof(float));
+    }
+    ggml_backend_tensor_set(g.blob, block.data(), 0, block.size());
+    t->uploaded += (int64_t) block.size();
+    t->uploads++;
 }
 
 // fits_memory refuses windows whose attention scores and output
@@ -247,7 +249,7 @@ bool fits_memory(const cl_trainer * t, int32_t n, int32_t n_rows, std::string & 
 // prepare validates a window, readies graph g for its shape and sets its
 // inputs.
 bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
-             int32_t n, std::string & err) {
+             int32_t n, float grad_scale, std::string & err) {
     if (n <= 0) {
         err = "empty token window";
         return false;
@@ -281,7 +283,7 @@ bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32
     if (!prepare_step_graph(t, g, n, shape, err)) {
         return false;
     }
-    set_inputs(t, g, tokens, seg, labels, n);
+    set_inputs(t, g, tokens, seg, labels, n, grad_scale);
     return true;
 }
 
@@ -401,6 +403,7 @@ int64_t cl_train_memory(const cl_trainer * t) {
         n += (int64_t) ggml_backend_buffer_get_size(b);
     }
     for (const step_graph * g : { &t->train_graph, &t->eval_graph }) {
+        n += g->in_buf ? (int64_t) ggml_backend_buffer_get_size(g->in_buf) : 0;
         for (int i = 0; g->sched && i < ggml_backend_sched_get_n_backends(g->sched); ++i) {
             n += (int64_t) ggml_backend_sched_get_buffer_size(g->sched, ggml_backend_sched_get_backend(g->sched, i));
         }
@@ -408,8 +411,9 @@ int64_t cl_train_memory(const cl_trainer * t) {
     return n;
 }
 
-void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int32_t * graph_builds) {
+void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int64_t * uploads, int32_t * graph_builds) {
     *uploaded     = t->uploaded;
+    *uploads      = t->uploads;
     *graph_builds = t->graph_builds;
 }
 
@@ -418,10 +422,9 @@ int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * 
     return guarded(err, err_len, [&]() {
         std::string e;
         step_graph & g = t->train_graph;
-        if (!prepare(t, g, tokens, seg, labels, n, e)) {
+        if (!prepare(t, g, tokens, seg, labels, n, grad_scale, e)) {
             return fail(e, err, err_len);
         }
-        ggml_backend_tensor_set(t->loss_seed, &grad_scale, 0, sizeof(float));
         if (!compute(g, e)) {
             return fail(e, err, err_len);
         }
@@ -435,7 +438,7 @@ int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, c
     return guarded(err, err_len, [&]() {
         std::string e;
         step_graph & g = t->eval_graph;
-        if (!prepare(t, g, tokens, seg, labels, n, e)) {
+        if (!prepare(t, g, tokens, seg, labels, n, 0.0f, e)) {
             return fail(e, err, err_len);
         }
         if (!compute(g, e)) {

@@ -52,9 +52,23 @@ void         cl_train_get_info(const cl_trainer * t, cl_train_info * info);
 int64_t cl_train_memory(const cl_trainer * t);
 
 // cl_train_counters reports what the trainer did so far, for benchmarks
-// and checks: bytes of window inputs set on the backend (the per-step
-// upload), and how many step graphs were built and allocated.
-void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int32_t * graph_builds);
+// and checks: bytes of window inputs set on the backend and the number of
+// transfers that set them (one a step), and how many step graphs were
+// built and allocated.
+void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int64_t * uploads, int32_t * graph_builds);
+
+// cl_train_placement reports where the nodes of the last step graph built
+// (eval: the evaluation graph, else the training graph) run: its node count,
+// the scheduler's split count and how many nodes it placed off the training
+// device (both 0 and 1 mean the whole step runs on one backend), and in
+// refused one line per op and reason for the nodes this engine copy's CUDA
+// backend would refuse, whatever backend the trainer runs on. Returns 1
+// when no such graph was built yet.
+typedef struct cl_train_placement_info {
+    int32_t n_nodes, n_splits, n_off_device;
+} cl_train_placement_info;
+int cl_train_placement(const cl_trainer * t, int32_t eval, cl_train_placement_info * info, char * refused,
+                       size_t refused_len);
 
 // cl_train_accumulate runs forward and backward over one window of n tokens
 // and adds grad_scale times the gradient of the mean loss into the

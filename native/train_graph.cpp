@@ -115,8 +115,15 @@ void free_step_graph(step_graph & g) {
     if (g.ctx) {
         ggml_free(g.ctx);
     }
-    g.ctx      = nullptr;
-    g.graph    = nullptr;
+    if (g.in_buf) {
+        ggml_backend_buffer_free(g.in_buf);
+    }
+    if (g.in_ctx) {
+        ggml_free(g.in_ctx);
+    }
+    g.ctx = g.in_ctx = nullptr;
+    g.in_buf         = nullptr;
+    g.graph          = nullptr;
     g.n_tokens = g.n_rows = 0;
 }
 
@@ -134,7 +141,7 @@ bool add_backward(cl_trainer * t, step_graph & g, std::string & err) {
     for (int i = 0; i < ggml_graph_n_nodes(g.graph); ++i) {
         ggml_tensor * n = ggml_graph_node(g.graph, i);
         if (n == g.loss) {
-            accs[i] = t->loss_seed;
+            accs[i] = g.seed;
         } else if (auto it = grad_of.find(n); it != grad_of.end()) {
             accs[i] = it->second;
         }
@@ -161,6 +168,45 @@ static ggml_tensor * label_loss(ggml_context * ctx, ggml_tensor * logits, ggml_t
     return ggml_sum(ctx, ggml_mul(ctx, ggml_log(ctx, picked), weights));
 }
 
+// sample_mask builds the attention mask [keys, queries] of a window from
+// each token's sample run index: 0 where the key is at or before the query
+// in the same sample, minus infinity elsewhere. Built on the device from
+// 4 bytes a token, where a host-made mask was n x n floats to upload each
+// step (16 MiB for a 2048-token window). Keys of an earlier sample get
+// -1e30 rather than -inf, since the mask is a product with a 0/1 step and
+// 0 * -inf is NaN; after the softmax's max subtraction both are exactly 0.
+static ggml_tensor * sample_mask(ggml_context * ctx, ggml_tensor * run) {
+    const int64_t n     = run->ne[0];
+    ggml_tensor * query = ggml_repeat_4d(ctx, ggml_reshape_2d(ctx, run, 1, n), n, n, 1, 1); // run[q]
+    ggml_tensor * other = ggml_step(ctx, ggml_sub(ctx, query, ggml_reshape_2d(ctx, run, n, 1))); // run[q] > run[k]
+    return ggml_diag_mask_inf(ctx, ggml_scale(ctx, other, -1e30f), 0);
+}
+
+// make_inputs creates the window's input tensors in a buffer of their own
+// on the training device. Left to the scheduler, inputs live in host memory
+// and are copied to the device one by one inside every step; here the host
+// fills one staging block and uploads it at once (set_inputs), and the
+// scheduler, seeing the tensors already placed, copies nothing.
+static bool make_inputs(cl_trainer * t, step_graph & g, std::string & err) {
+    ggml_init_params ip = { 10 * ggml_tensor_overhead(), nullptr, true };
+    g.in_ctx            = ggml_init(ip);
+    ggml_context * ctx  = g.in_ctx;
+    g.tokens            = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_tokens);
+    g.pos               = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_tokens);
+    g.run               = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, g.n_tokens);
+    g.rows              = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
+    g.picks             = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
+    g.weights           = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, g.n_rows);
+    g.seed              = g.backward ? ggml_new_tensor_1d(ctx, GGML_TYPE_F32, 1) : nullptr;
+    g.in_buf            = ggml_backend_alloc_ctx_tensors(ctx, t->backend);
+    if (!g.in_buf) {
+        err = "out of memory allocating the inputs of a window of " + std::to_string(g.n_tokens) + " tokens";
+        return false;
+    }
+    g.blob = ggml_new_tensor_1d(ctx, GGML_TYPE_I8, (int64_t) ggml_backend_buffer_get_size(g.in_buf));
+    return ggml_backend_tensor_alloc(g.in_buf, g.blob, ggml_backend_buffer_get_base(g.in_buf)) == GGML_STATUS_SUCCESS;
+}
+
 bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err) {
     if (g.ctx && g.n_tokens == n_tokens && g.n_rows == n_rows) {
         return true;
@@ -174,18 +220,14 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
     g.n_rows             = n_rows;
     ggml_context * ctx   = g.ctx;
 
-    g.tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
-    g.pos    = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_tokens);
-    g.mask   = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, n_tokens, n_tokens);
-    g.rows    = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
-    g.picks   = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_rows);
-    g.weights = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, n_rows);
-    for (ggml_tensor * in : { g.tokens, g.pos, g.mask, g.rows, g.picks, g.weights }) {
-        ggml_set_input(in);
+    if (!make_inputs(t, g, err)) {
+        free_step_graph(g);
+        return false;
     }
 
     forward_builder fb{ t, ctx, n_tokens };
-    ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, g.mask), g.rows); // scored rows only
+    ggml_tensor *   mask   = sample_mask(ctx, g.run);
+    ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, mask), g.rows); // scored rows only
     ggml_tensor *   logits = ggml_mul_mat(ctx, t->w.output, h);                              // [n_vocab, n_rows]
     g.loss                 = label_loss(ctx, logits, g.picks, g.weights);
     ggml_set_loss(g.loss);

@@ -83,11 +83,19 @@ struct step_graph {
     int32_t        n_scored = 0;             // rows of the last window that carry a label
     ggml_context * ctx      = nullptr;
     ggml_cgraph *  graph    = nullptr;
-    // Inputs. rows: the positions whose logits are computed; picks: for row
-    // r, r * n_vocab + its label, the element of the row's probabilities the
-    // loss reads; weights: -1 / n_scored for scored rows, 0 for padding.
-    ggml_tensor *  tokens = nullptr, *pos = nullptr, *mask = nullptr, *rows = nullptr, *picks = nullptr,
-                *weights = nullptr;
+    // Inputs, in a buffer of their own on the training device so that a
+    // step sets them with one upload (blob spans the whole buffer). run: the
+    // index of the sample run each token belongs to, as F32, from which the
+    // graph builds the attention mask; rows: the positions whose logits are
+    // computed; picks: for row r, r * n_vocab + its label, the element of
+    // the row's probabilities the loss reads; weights: -1 / n_scored for
+    // scored rows, 0 for padding; seed: d(objective)/d(loss), the gradient
+    // scale of this micro-batch (training graphs only).
+    ggml_context *        in_ctx = nullptr;
+    ggml_backend_buffer_t in_buf = nullptr;
+    ggml_tensor *         blob   = nullptr;
+    ggml_tensor *  tokens = nullptr, *pos = nullptr, *run = nullptr, *rows = nullptr, *picks = nullptr,
+                *weights = nullptr, *seed = nullptr;
     ggml_tensor *  loss = nullptr;
 };
 
@@ -107,7 +115,6 @@ struct cl_trainer {
     ggml_backend_buffer_t           state_buf = nullptr;
     ggml_backend_buffer_t           grad_buf  = nullptr; // accumulators only, cleared after each update
     ggml_context *                  grad_ctx  = nullptr;
-    ggml_tensor *                   loss_seed = nullptr; // d(objective)/d(loss), set per micro-batch
     ggml_tensor *                   opt_hp    = nullptr; // optimizer hyper-parameters
     ggml_context *                  opt_ctx   = nullptr;
     ggml_cgraph *                   opt_graph = nullptr;
@@ -117,6 +124,7 @@ struct cl_trainer {
     std::vector<ggml_backend_buffer_t>   transposed_buf;
     cltrain::step_graph             train_graph, eval_graph;
     int64_t                         uploaded     = 0; // bytes of window inputs set on the backend
+    int64_t                         uploads      = 0; // host-to-device transfers of window inputs
     int32_t                         graph_builds = 0; // step graphs built and allocated
 };
 
