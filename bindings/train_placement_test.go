@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
@@ -32,7 +33,8 @@ func TestTrainGraphStaysOnCUDA(t *testing.T) {
 					}
 					tr := newTrainer(t, path, TrainerOptions{Full: full, Rank: 4, Seed: 1})
 					w := packedWindow(randomTokens(48, tr.Info().Vocab, 2), 20)
-					if _, err := tr.Accumulate(w, 1); err != nil {
+					w2 := NextTokenWindow(randomTokens(48, tr.Info().Vocab, 3))
+					if _, err := tr.AccumulateBatch([]Window{w, w2}, 1); err != nil { // windows side by side
 						t.Fatal(err)
 					}
 					if _, _, err := tr.Eval(w); err != nil {
@@ -51,6 +53,25 @@ func TestTrainGraphStaysOnCUDA(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// The check itself refuses what CUDA refuses: ggml's own backward through
+// a Q8_0 base is an OUT_PROD of quantized weights, which only the CPU runs.
+func TestPlacementReportsRefusedNodes(t *testing.T) {
+	tr := newTrainer(t, tinyModel(t, "llama", gguf.Q8_0), TrainerOptions{Rank: 4, SlowBackward: true})
+	if _, err := tr.Placement(false); err == nil {
+		t.Error("placement before any step: no error")
+	}
+	if _, err := tr.Accumulate(NextTokenWindow(randomTokens(32, tr.Info().Vocab, 1)), 1); err != nil {
+		t.Fatal(err)
+	}
+	p, err := tr.Placement(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.CUDARefused) == 0 || !strings.HasPrefix(p.CUDARefused[0], "OUT_PROD (q8_0)") {
+		t.Errorf("slow backward on a Q8_0 base: CUDA refusals %q, want OUT_PROD (q8_0)", p.CUDARefused)
 	}
 }
 

@@ -54,7 +54,7 @@ func trainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "epochs", Value: d.Epochs, Usage: "passes over the training windows"},
 			&ucli.IntFlag{Name: "max-steps", Usage: "optimizer steps to run (overrides --epochs)", DefaultText: "from --epochs"},
 			&ucli.IntFlag{Name: "ctx", Value: d.Ctx, Usage: "tokens per training window"},
-			&ucli.IntFlag{Name: "micro-batch", Value: d.MicroBatch, Usage: "windows per micro-batch"},
+			&ucli.IntFlag{Name: "micro-batch", Value: d.MicroBatch, Usage: "windows per micro-batch, side by side in one graph (memory grows with it)"},
 			&ucli.IntFlag{Name: "grad-accum", Value: d.GradAccum, Usage: "micro-batches per optimizer step"},
 			&ucli.IntFlag{Name: "eval-every", Usage: "validate every N steps", DefaultText: "at the end of each epoch"},
 			&ucli.IntFlag{Name: "max-eval-windows", Usage: "validation windows to use", DefaultText: "all"},

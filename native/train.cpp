@@ -184,40 +184,45 @@ int32_t row_bucket(int32_t n_rows, int32_t n_tokens) {
     return std::min(n_tokens, (n_rows + step - 1) / step * step);
 }
 
-// set_inputs fills the step graph's inputs for one window, about 20 bytes a
-// token (ids, positions, sample runs, picks, weights) and the gradient
-// seed, into one staging block laid out as the device buffer is, and
-// uploads it with one transfer.
+// set_inputs fills the step graph's inputs for nb windows of n tokens,
+// about 20 bytes a token (ids, positions, sample runs, picks, weights) and
+// the gradient seed, into one staging block laid out as the device buffer
+// is, and uploads it with one transfer. Each window's scored rows weigh
+// 1 / its scored count, so the loss is the sum of the windows' mean losses,
+// as if each had been a step of its own.
 void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg,
-                const int32_t * labels, int32_t n, float grad_scale) {
+                const int32_t * labels, int32_t n, int32_t nb, float grad_scale) {
     std::vector<uint8_t> block(ggml_nbytes(g.blob));
     const auto at = [&](const ggml_tensor * in) {
         return block.data() + ((const char *) in->data - (const char *) g.blob->data);
     };
     memcpy(at(g.tokens), tokens, ggml_nbytes(g.tokens));
-    auto * pos   = (int32_t *) at(g.pos);
-    auto * run   = (float *) at(g.run);
-    auto * rows  = (int32_t *) at(g.rows);
-    auto * picks = (int32_t *) at(g.picks);
+    auto * pos     = (int32_t *) at(g.pos);
+    auto * run     = (float *) at(g.run);
+    auto * rows    = (int32_t *) at(g.rows);
+    auto * picks   = (int32_t *) at(g.picks);
+    auto * weights = (float *) at(g.weights);
     const int64_t nv = t->hp.n_vocab;
     int32_t       r  = 0;
-    for (int32_t i = 0; i < n; ++i) {
-        const bool same = i > 0 && seg[i] == seg[i - 1];
-        pos[i]          = same ? pos[i - 1] + 1 : 0;
-        run[i]          = same ? run[i - 1] : (i > 0 ? run[i - 1] + 1 : 0); // exact: runs < 2^24
-        if (labels[i] >= 0) {
-            picks[r]  = (int32_t) (r * nv + labels[i]);
-            rows[r++] = i;
+    for (int32_t b = 0; b < nb; ++b) {
+        const int32_t first = r;
+        for (int32_t j = 0; j < n; ++j) {
+            const int32_t i    = b * n + j;
+            const bool    same = j > 0 && seg[i] == seg[i - 1];
+            pos[i]             = same ? pos[i - 1] + 1 : 0;
+            run[i]             = same ? run[i - 1] : (j > 0 ? run[i - 1] + 1 : 0); // exact: runs < 2^24
+            if (labels[i] >= 0) {
+                picks[r]  = (int32_t) (r * nv + labels[i]);
+                rows[r++] = i;
+            }
         }
+        std::fill(weights + first, weights + r, -1.0f / (float) (r - first));
     }
-    g.n_scored     = r;
-    auto * weights = (float *) at(g.weights);
-    for (int32_t i = 0; i < g.n_rows; ++i) {
-        weights[i] = i < g.n_scored ? -1.0f / (float) g.n_scored : 0.0f;
-    }
+    g.n_scored = r;
     for (; r < g.n_rows; ++r) { // padding: row 0, read and weighted 0
-        picks[r] = (int32_t) (r * nv);
-        rows[r]  = 0;
+        picks[r]   = (int32_t) (r * nv);
+        rows[r]    = 0;
+        weights[r] = 0.0f;
     }
     if (g.seed) {
         memcpy(at(g.seed), &grad_scale, sizeof(float));
@@ -227,63 +232,68 @@ void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const in
     t->uploads++;
 }
 
-// fits_memory refuses windows whose attention scores and output
+// fits_memory refuses batches whose attention scores and output
 // probabilities alone exceed the device's memory, before anything that large
 // is allocated.
-bool fits_memory(const cl_trainer * t, int32_t n, int32_t n_rows, std::string & err) {
-    const double need = 4.0 * n * n * (1 + t->hp.n_head) + 4.0 * t->hp.n_vocab * n_rows;
+bool fits_memory(const cl_trainer * t, int32_t n, int32_t nb, int32_t n_rows, std::string & err) {
+    const double need = 4.0 * n * n * nb * (1 + t->hp.n_head) + 4.0 * t->hp.n_vocab * n_rows;
     size_t       free = 0, total = 0;
     ggml_backend_dev_memory(ggml_backend_get_device(t->backend), &free, &total);
     if (total > 0 && need > (double) total) {
         char msg[256];
         snprintf(msg, sizeof(msg),
-                 "out of memory: a window of %d tokens needs more than %.1f GiB for attention and logits, the device "
-                 "has %.1f GiB; lower --ctx",
-                 n, need / (1 << 30), (double) total / (1 << 30));
+                 "out of memory: %d window(s) of %d tokens need more than %.1f GiB for attention and logits, the "
+                 "device has %.1f GiB; lower --ctx or --micro-batch",
+                 nb, n, need / (1 << 30), (double) total / (1 << 30));
         err = msg;
         return false;
     }
     return true;
 }
 
-// prepare validates a window, readies graph g for its shape and sets its
-// inputs.
+// prepare validates nb windows of n tokens, readies graph g for their shape
+// and sets its inputs.
 bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
-             int32_t n, float grad_scale, std::string & err) {
-    if (n <= 0) {
+             int32_t n, int32_t nb, float grad_scale, std::string & err) {
+    if (n <= 0 || nb <= 0) {
         err = "empty token window";
         return false;
     }
     int32_t n_rows = 0;
-    for (int32_t i = 0; i < n; ++i) {
-        if (tokens[i] < 0 || tokens[i] >= t->hp.n_vocab) {
-            err = "token id " + std::to_string(tokens[i]) + " outside the vocabulary of " +
-                  std::to_string(t->hp.n_vocab);
+    for (int32_t b = 0; b < nb; ++b) {
+        int32_t scored = 0;
+        for (int32_t i = b * n; i < (b + 1) * n; ++i) {
+            if (tokens[i] < 0 || tokens[i] >= t->hp.n_vocab) {
+                err = "token id " + std::to_string(tokens[i]) + " outside the vocabulary of " +
+                      std::to_string(t->hp.n_vocab);
+                return false;
+            }
+            if (labels[i] >= t->hp.n_vocab || labels[i] < -1) {
+                err = "label " + std::to_string(labels[i]) + " outside the vocabulary";
+                return false;
+            }
+            scored += labels[i] >= 0;
+        }
+        if (scored == 0) {
+            err = "window has no scored positions";
             return false;
         }
-        if (labels[i] >= t->hp.n_vocab || labels[i] < -1) {
-            err = "label " + std::to_string(labels[i]) + " outside the vocabulary";
-            return false;
-        }
-        n_rows += labels[i] >= 0;
+        n_rows += scored;
     }
-    if (n_rows == 0) {
-        err = "window has no scored positions";
+    const int64_t total = (int64_t) n * nb;
+    if (total * t->hp.n_vocab > INT32_MAX) {
+        err = std::to_string(total) + " tokens in a step over a vocabulary of " + std::to_string(t->hp.n_vocab) +
+              " are too many for 32-bit label indices; lower --ctx or --micro-batch";
         return false;
     }
-    if ((int64_t) n * t->hp.n_vocab > INT32_MAX) {
-        err = "a window of " + std::to_string(n) + " tokens over a vocabulary of " + std::to_string(t->hp.n_vocab) +
-              " is too large for 32-bit label indices; lower --ctx";
+    const int32_t shape = row_bucket(n_rows, (int32_t) total);
+    if (!fits_memory(t, n, nb, shape, err)) {
         return false;
     }
-    const int32_t shape = row_bucket(n_rows, n);
-    if (!fits_memory(t, n, shape, err)) {
+    if (!prepare_step_graph(t, g, n, nb, shape, err)) {
         return false;
     }
-    if (!prepare_step_graph(t, g, n, shape, err)) {
-        return false;
-    }
-    set_inputs(t, g, tokens, seg, labels, n, grad_scale);
+    set_inputs(t, g, tokens, seg, labels, n, nb, grad_scale);
     return true;
 }
 
@@ -418,11 +428,11 @@ void cl_train_counters(const cl_trainer * t, int64_t * uploaded, int64_t * uploa
 }
 
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
-                        int32_t n, float grad_scale, float * loss, char * err, size_t err_len) {
+                        int32_t n, int32_t n_batch, float grad_scale, float * loss, char * err, size_t err_len) {
     return guarded(err, err_len, [&]() {
         std::string e;
         step_graph & g = t->train_graph;
-        if (!prepare(t, g, tokens, seg, labels, n, grad_scale, e)) {
+        if (!prepare(t, g, tokens, seg, labels, n, n_batch, grad_scale, e)) {
             return fail(e, err, err_len);
         }
         if (!compute(g, e)) {
@@ -438,7 +448,7 @@ int cl_train_eval(cl_trainer * t, const int32_t * tokens, const int32_t * seg, c
     return guarded(err, err_len, [&]() {
         std::string e;
         step_graph & g = t->eval_graph;
-        if (!prepare(t, g, tokens, seg, labels, n, 0.0f, e)) {
+        if (!prepare(t, g, tokens, seg, labels, n, 1, 0.0f, e)) {
             return fail(e, err, err_len);
         }
         if (!compute(g, e)) {

@@ -70,14 +70,17 @@ typedef struct cl_train_placement_info {
 int cl_train_placement(const cl_trainer * t, int32_t eval, cl_train_placement_info * info, char * refused,
                        size_t refused_len);
 
-// cl_train_accumulate runs forward and backward over one window of n tokens
-// and adds grad_scale times the gradient of the mean loss into the
-// accumulators. seg[i] is the sample each token belongs to: tokens attend only
-// within their sample and positions restart at each sample. labels[i] is the
-// token that position i must predict, or -1 when position i is not scored.
-// loss receives the mean cross-entropy over scored positions.
+// cl_train_accumulate runs forward and backward over n_batch windows of n
+// tokens each (tokens, seg and labels hold n * n_batch values, window after
+// window) in one graph, the windows side by side in a batch dimension, and
+// adds grad_scale times the gradient of the sum of their mean losses into
+// the accumulators: the same as one call per window. seg[i] is the sample
+// each token belongs to: tokens attend only within their sample and window,
+// and positions restart at each sample. labels[i] is the token that position
+// i must predict, or -1 when position i is not scored; every window needs
+// one. loss receives the sum of the windows' mean cross-entropies.
 int cl_train_accumulate(cl_trainer * t, const int32_t * tokens, const int32_t * seg, const int32_t * labels,
-                        int32_t n, float grad_scale, float * loss, char * err, size_t err_len);
+                        int32_t n, int32_t n_batch, float grad_scale, float * loss, char * err, size_t err_len);
 
 // cl_train_eval runs the forward only and returns the summed negative
 // log-likelihood over scored positions and their count.

@@ -12,7 +12,8 @@ namespace {
 struct forward_builder {
     cl_trainer *   t;
     ggml_context * ctx;
-    int32_t        n_tokens;
+    int32_t        n_tokens; // per window
+    int32_t        n_batch;  // windows side by side
 
     // proj is y = W·x (+ scale·B·(A·x) when W carries a LoRA adapter).
     ggml_tensor * proj(ggml_tensor * w, ggml_tensor * x) const {
@@ -37,7 +38,7 @@ struct forward_builder {
 
     ggml_tensor * attention(const layer & l, ggml_tensor * h, ggml_tensor * pos, ggml_tensor * mask) const {
         const hparams & hp = t->hp;
-        const int32_t   T  = n_tokens;
+        const int32_t   T  = n_tokens, B = n_batch;
         ggml_tensor *   q  = proj(l.wq, h);
         ggml_tensor *   k  = proj(l.wk, h);
         ggml_tensor *   v  = proj(l.wv, h);
@@ -50,9 +51,9 @@ struct forward_builder {
         if (l.bv) {
             v = ggml_add(ctx, v, l.bv);
         }
-        q = ggml_reshape_3d(ctx, q, hp.head_dim_k, hp.n_head, T);
-        k = ggml_reshape_3d(ctx, k, hp.head_dim_k, hp.n_head_kv, T);
-        v = ggml_reshape_3d(ctx, v, hp.head_dim_v, hp.n_head_kv, T);
+        q = ggml_reshape_3d(ctx, q, hp.head_dim_k, hp.n_head, T * B);
+        k = ggml_reshape_3d(ctx, k, hp.head_dim_k, hp.n_head_kv, T * B);
+        v = ggml_reshape_4d(ctx, v, hp.head_dim_v, hp.n_head_kv, T, B);
         if (l.q_norm) {
             q = norm(q, l.q_norm);
         }
@@ -62,14 +63,33 @@ struct forward_builder {
         q = rope(q, pos);
         k = rope(k, pos);
 
-        ggml_tensor * Q  = ggml_permute(ctx, q, 0, 2, 1, 3);                // [hd, T, n_head]
-        ggml_tensor * K  = ggml_permute(ctx, k, 0, 2, 1, 3);                // [hd, T, n_head_kv]
-        ggml_tensor * V  = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3)); // [T, hd, n_head_kv]
-        ggml_tensor * kq = ggml_mul_mat(ctx, K, Q);                          // [T_k, T_q, n_head]
+        // Attention runs per window: windows are the fourth dimension.
+        q = ggml_reshape_4d(ctx, q, hp.head_dim_k, hp.n_head, T, B);
+        k = ggml_reshape_4d(ctx, k, hp.head_dim_k, hp.n_head_kv, T, B);
+
+        ggml_tensor * Q = ggml_permute(ctx, q, 0, 2, 1, 3);                // [hd, T, n_head, B]
+        ggml_tensor * K = ggml_permute(ctx, k, 0, 2, 1, 3);                // [hd, T, n_head_kv, B]
+        ggml_tensor * V = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3)); // [T, hd, n_head_kv, B]
+        // ggml's backward of a product broadcast over heads (grouped-query
+        // attention) handles three dimensions only: with several windows,
+        // heads and windows share the third as h + n_head * b, which keeps
+        // the grouping (query head h reads KV head h / (n_head / n_head_kv)
+        // of its own window). One window, or as many KV heads as query
+        // heads, needs no copy.
+        const bool flat = B > 1 && hp.n_head_kv != hp.n_head;
+        if (flat) {
+            Q = ggml_reshape_3d(ctx, ggml_cont(ctx, Q), hp.head_dim_k, T, hp.n_head * B);
+            K = ggml_reshape_3d(ctx, ggml_cont(ctx, K), hp.head_dim_k, T, hp.n_head_kv * B);
+            V = ggml_reshape_3d(ctx, V, T, hp.head_dim_v, hp.n_head_kv * B);
+        }
+        ggml_tensor * kq = ggml_reshape_4d(ctx, ggml_mul_mat(ctx, K, Q), T, T, hp.n_head, B); // [T_k, T_q, n_head, B]
         kq               = ggml_soft_max_ext(ctx, kq, mask, 1.0f / sqrtf((float) hp.head_dim_k), 0.0f);
-        ggml_tensor * o  = ggml_mul_mat(ctx, V, kq);                         // [hd, T_q, n_head]
-        o                = ggml_cont(ctx, ggml_permute(ctx, o, 0, 2, 1, 3)); // [hd, n_head, T]
-        o                = ggml_reshape_2d(ctx, o, hp.head_dim_v * hp.n_head, T);
+        if (flat) {
+            kq = ggml_reshape_3d(ctx, kq, T, T, hp.n_head * B);
+        }
+        ggml_tensor * o = ggml_reshape_4d(ctx, ggml_mul_mat(ctx, V, kq), hp.head_dim_v, T, hp.n_head, B);
+        o               = ggml_cont(ctx, ggml_permute(ctx, o, 0, 2, 1, 3)); // [hd, n_head, T, B]
+        o               = ggml_reshape_2d(ctx, o, hp.head_dim_v * hp.n_head, T * B);
         return proj(l.wo, o);
     }
 
@@ -77,7 +97,7 @@ struct forward_builder {
         return proj(l.ffn_down, ggml_swiglu_split(ctx, proj(l.ffn_gate, h), proj(l.ffn_up, h)));
     }
 
-    // hidden returns the final normalized hidden states [n_embd, T].
+    // hidden returns the final normalized hidden states [n_embd, T * B].
     ggml_tensor * hidden(ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask) const {
         ggml_tensor * x = ggml_get_rows(ctx, t->w.tok_embd, tokens);
         for (const layer & l : t->w.layers) {
@@ -124,7 +144,7 @@ void free_step_graph(step_graph & g) {
     g.ctx = g.in_ctx = nullptr;
     g.in_buf         = nullptr;
     g.graph          = nullptr;
-    g.n_tokens = g.n_rows = 0;
+    g.n_tokens = g.n_batch = g.n_rows = 0;
 }
 
 namespace {
@@ -168,17 +188,18 @@ static ggml_tensor * label_loss(ggml_context * ctx, ggml_tensor * logits, ggml_t
     return ggml_sum(ctx, ggml_mul(ctx, ggml_log(ctx, picked), weights));
 }
 
-// sample_mask builds the attention mask [keys, queries] of a window from
-// each token's sample run index: 0 where the key is at or before the query
-// in the same sample, minus infinity elsewhere. Built on the device from
-// 4 bytes a token, where a host-made mask was n x n floats to upload each
-// step (16 MiB for a 2048-token window). Keys of an earlier sample get
-// -1e30 rather than -inf, since the mask is a product with a 0/1 step and
-// 0 * -inf is NaN; after the softmax's max subtraction both are exactly 0.
+// sample_mask builds the attention masks [keys, queries, 1, windows] of a
+// batch from each token's sample run index [tokens, windows]: 0 where the
+// key is at or before the query in the same sample, minus infinity
+// elsewhere. Built on the device from 4 bytes a token, where a host-made
+// mask was n x n floats to upload each step (16 MiB for a 2048-token
+// window). Keys of an earlier sample get -1e30 rather than -inf, since the
+// mask is a product with a 0/1 step and 0 * -inf is NaN; after the
+// softmax's max subtraction both are exactly 0.
 static ggml_tensor * sample_mask(ggml_context * ctx, ggml_tensor * run) {
-    const int64_t n     = run->ne[0];
-    ggml_tensor * query = ggml_repeat_4d(ctx, ggml_reshape_2d(ctx, run, 1, n), n, n, 1, 1); // run[q]
-    ggml_tensor * other = ggml_step(ctx, ggml_sub(ctx, query, ggml_reshape_2d(ctx, run, n, 1))); // run[q] > run[k]
+    const int64_t n = run->ne[0], b = run->ne[1];
+    ggml_tensor * query = ggml_repeat_4d(ctx, ggml_reshape_4d(ctx, run, 1, n, 1, b), n, n, 1, b); // run[q]
+    ggml_tensor * other = ggml_step(ctx, ggml_sub(ctx, query, ggml_reshape_4d(ctx, run, n, 1, 1, b)));
     return ggml_diag_mask_inf(ctx, ggml_scale(ctx, other, -1e30f), 0);
 }
 
@@ -191,9 +212,10 @@ static bool make_inputs(cl_trainer * t, step_graph & g, std::string & err) {
     ggml_init_params ip = { 10 * ggml_tensor_overhead(), nullptr, true };
     g.in_ctx            = ggml_init(ip);
     ggml_context * ctx  = g.in_ctx;
-    g.tokens            = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_tokens);
-    g.pos               = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_tokens);
-    g.run               = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, g.n_tokens);
+    const int64_t  n    = (int64_t) g.n_tokens * g.n_batch;
+    g.tokens            = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n);
+    g.pos               = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n);
+    g.run               = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, g.n_tokens, g.n_batch);
     g.rows              = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
     g.picks             = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
     g.weights           = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, g.n_rows);
@@ -207,8 +229,9 @@ static bool make_inputs(cl_trainer * t, step_graph & g, std::string & err) {
     return ggml_backend_tensor_alloc(g.in_buf, g.blob, ggml_backend_buffer_get_base(g.in_buf)) == GGML_STATUS_SUCCESS;
 }
 
-bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err) {
-    if (g.ctx && g.n_tokens == n_tokens && g.n_rows == n_rows) {
+bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_batch, int32_t n_rows,
+                        std::string & err) {
+    if (g.ctx && g.n_tokens == n_tokens && g.n_batch == n_batch && g.n_rows == n_rows) {
         return true;
     }
     free_step_graph(g);
@@ -217,6 +240,7 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
     ggml_init_params ip  = { cap * 3 * ggml_tensor_overhead() + ggml_graph_overhead_custom(cap, true), nullptr, true };
     g.ctx                = ggml_init(ip);
     g.n_tokens           = n_tokens;
+    g.n_batch            = n_batch;
     g.n_rows             = n_rows;
     ggml_context * ctx   = g.ctx;
 
@@ -225,7 +249,7 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
         return false;
     }
 
-    forward_builder fb{ t, ctx, n_tokens };
+    forward_builder fb{ t, ctx, n_tokens, n_batch };
     ggml_tensor *   mask   = sample_mask(ctx, g.run);
     ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, mask), g.rows); // scored rows only
     ggml_tensor *   logits = ggml_mul_mat(ctx, t->w.output, h);                              // [n_vocab, n_rows]

@@ -79,7 +79,7 @@ struct param {
 struct step_graph {
     bool                 backward = false;
     ggml_backend_sched_t sched    = nullptr;
-    int32_t        n_tokens = 0, n_rows = 0; // the shape: rows include padding
+    int32_t        n_tokens = 0, n_batch = 0, n_rows = 0; // the shape: tokens per window, windows, rows with padding
     int32_t        n_scored = 0;             // rows of the last window that carry a label
     ggml_context * ctx      = nullptr;
     ggml_cgraph *  graph    = nullptr;
@@ -138,7 +138,8 @@ bool load_model(cl_trainer * t, std::string & err);
 size_t graph_capacity(const hparams & hp);
 // prepare_step_graph makes g fit the window shape, rebuilding and
 // allocating it when the shape changed.
-bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_rows, std::string & err);
+bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_batch, int32_t n_rows,
+                        std::string & err);
 void free_step_graph(step_graph & g);
 // train_fast_backward.cpp
 bool patch_frozen_backward(cl_trainer * t, ggml_cgraph * gb, std::string & err);

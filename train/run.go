@@ -335,6 +335,28 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	return r.finish(ctx, res)
 }
 
+// microBatches splits the windows of one optimizer step (indexes into
+// windows) into the groups that go through the engine together: up to size
+// windows of one length each, in order, since a group is one graph with the
+// windows side by side. Packed windows all have the context's length but
+// the last, which goes on its own.
+func microBatches(windows []bindings.Window, idx []int, size int) [][]bindings.Window {
+	var groups [][]bindings.Window
+	var cur []bindings.Window
+	for _, i := range idx {
+		w := windows[i]
+		if len(cur) == size || (len(cur) > 0 && len(cur[0].Tokens) != len(w.Tokens)) {
+			groups = append(groups, cur)
+			cur = nil
+		}
+		cur = append(cur, w)
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups
+}
+
 // step runs one optimizer step over the next windows of the epoch and says
 // whether the epoch ended with it.
 func (r *runner) step() (bool, float64, error) {
@@ -343,17 +365,16 @@ func (r *runner) step() (bool, float64, error) {
 	batch := r.order[r.st.Pos:end]
 	var loss float64
 	var tokens int
-	for _, wi := range batch {
-		w := r.data.Train[wi]
-		l, err := r.tr.Accumulate(w, 1/float32(len(batch)))
+	for _, group := range microBatches(r.data.Train, batch, r.cfg.MicroBatch) {
+		l, err := r.tr.AccumulateBatch(group, 1/float32(len(batch)))
 		if err != nil {
 			return false, 0, err
 		}
 		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
 			return false, 0, fmt.Errorf("training diverged at step %d (loss %v); lower the learning rate", r.st.Step+1, l)
 		}
-		loss += float64(l) / float64(len(batch))
-		tokens += len(w.Tokens)
+		loss += float64(l) * float64(len(group)) / float64(len(batch))
+		tokens += len(group) * len(group[0].Tokens)
 	}
 	step := r.st.Step + 1
 	lr := r.sched.At(step)

@@ -293,3 +293,57 @@ func TestRunFormats(t *testing.T) {
 		})
 	}
 }
+
+// Micro-batches go through the engine as one graph each, windows side by
+// side: a run with four windows per micro-batch follows the run that takes
+// the same four windows one by one (gradient accumulation) step for step.
+func TestRunMicroBatchMatchesAccumulation(t *testing.T) {
+	base := testfixture.Path(t, "stories260K.gguf")
+	data := writeDataset(t, goRecords(60, "go-repo"))
+	losses := map[int][]float64{}
+	for _, mb := range []int{1, 4} {
+		cfg := quickConfig(t, base, data)
+		cfg.MaxSteps, cfg.EvalEvery = 6, 0
+		cfg.MicroBatch, cfg.GradAccum = mb, 4/mb
+		if _, err := Run(context.Background(), cfg, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range readMetrics(t, cfg.Out) {
+			if l, ok := m["loss"]; ok {
+				losses[mb] = append(losses[mb], l)
+			}
+		}
+	}
+	t.Logf("train loss one by one %.5f, as micro-batches of 4 %.5f", losses[1], losses[4])
+	if len(losses[1]) != 6 || len(losses[4]) != 6 {
+		t.Fatalf("steps logged: %d and %d, want 6", len(losses[1]), len(losses[4]))
+	}
+	for i := range losses[1] {
+		if math.Abs(losses[1][i]-losses[4][i]) > 1e-3*losses[1][i] {
+			t.Errorf("step %d: loss %.5f one by one, %.5f as a micro-batch", i+1, losses[1][i], losses[4][i])
+		}
+	}
+}
+
+func TestMicroBatchesKeepOneLengthAndOrder(t *testing.T) {
+	win := func(n int) bindings.Window { return bindings.Window{Tokens: make([]int32, n)} }
+	windows := []bindings.Window{win(8), win(8), win(8), win(5), win(8)}
+	got := microBatches(windows, []int{4, 0, 1, 2, 3}, 2)
+	var shape [][]int
+	for _, g := range got {
+		var lens []int
+		for _, w := range g {
+			lens = append(lens, len(w.Tokens))
+		}
+		shape = append(shape, lens)
+	}
+	want := [][]int{{8, 8}, {8, 8}, {5}}
+	if len(shape) != len(want) {
+		t.Fatalf("groups %v, want %v", shape, want)
+	}
+	for i := range want {
+		if len(shape[i]) != len(want[i]) || shape[i][0] != want[i][0] {
+			t.Fatalf("groups %v, want %v", shape, want)
+		}
+	}
+}
