@@ -45,14 +45,15 @@ test: setup vet
 # The engine's C++ with codeloom's own under AddressSanitizer (go test -asan
 # alone instruments C, not C++): contexts and models freed in every order
 # the product uses (freeing a context once read its freed backends, silent
-# on the CPU, a crash on CUDA) and a training step. The engine is compiled a
+# on the CPU, a crash on CUDA), training steps (one window and windows side
+# by side) and the placement report. The engine is compiled a
 # second time with these flags: minutes once, then the Go build cache.
 # Leak checking is off: the engine keeps its backend registry for the
 # process's life on purpose.
 ASAN_CXXFLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer
 test-asan: setup
 	CGO_CFLAGS="-O1 -g" CGO_CXXFLAGS="$(ASAN_CXXFLAGS)" ASAN_OPTIONS=detect_leaks=0 \
-		$(GO) test -asan -count=1 -run 'TestLifecycle|TestTrainerStepInputs' ./bindings
+		$(GO) test -asan -count=1 -run 'TestLifecycle|TestTrainerStepInputs|TestAccumulateBatch|TestPlacement' ./bindings
 
 # staticcheck also finds unused code; it is fetched through the Go module
 # proxy at a pinned version.

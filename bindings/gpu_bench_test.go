@@ -37,9 +37,12 @@ func BenchmarkGPUTrainStep(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Run(shape.name+"/lora-r8", func(b *testing.B) {
-			benchTrain(b, path, TrainerOptions{Rank: 8, GPU: true, Threads: DefaultThreads()}, T)
-		})
+		opt := TrainerOptions{Rank: 8, GPU: true, Threads: DefaultThreads()}
+		b.Run(shape.name+"/lora-r8", func(b *testing.B) { benchTrain(b, path, opt, T) })
+		if shape.name == "smol135m" { // shorter windows, where one alone leaves the GPU idle
+			b.Run(shape.name+"/lora-r8-4x512/one-by-one", func(b *testing.B) { benchTrainBatch(b, path, opt, 512, 4, false) })
+			b.Run(shape.name+"/lora-r8-4x512/side-by-side", func(b *testing.B) { benchTrainBatch(b, path, opt, 512, 4, true) })
+		}
 	}
 }
 

@@ -61,7 +61,9 @@ func TestGPUTextMatchesCPU(t *testing.T) {
 }
 
 // Training on the GPU computes the CPU's loss, step after step, for a LoRA
-// adapter on a quantized base and for full training.
+// adapter on a quantized base and for full training, one window and two
+// side by side in turn; and every node of the step graph runs on the GPU
+// (one split, none on the CPU).
 func TestGPUTrainLossMatchesCPU(t *testing.T) {
 	needGPU(t)
 	for _, tc := range []struct {
@@ -79,11 +81,17 @@ func TestGPUTrainLossMatchesCPU(t *testing.T) {
 				o.GPU, o.Threads = gpu, 2
 				tr := newTrainer(t, path, o)
 				w := NextTokenWindow(randomTokens(128, tr.Info().Vocab, 7))
+				pair := []Window{w, packedWindow(randomTokens(128, tr.Info().Vocab, 8), 50)}
 				var out []float32
-				for step := int64(1); step <= 5; step++ {
-					l, err := tr.Accumulate(w, 1)
+				for step := int64(1); step <= 6; step++ {
+					batch := pair[:1+step%2]
+					l, err := tr.AccumulateBatch(batch, 1/float32(len(batch)))
 					if err != nil {
 						t.Fatal(err)
+					}
+					if p, err := tr.Placement(false); err != nil || (gpu && (p.Splits != 1 || p.OffDevice != 0)) {
+						t.Errorf("step %d on the GPU: %d splits, %d nodes off the GPU (%v); CUDA refuses %v", step, p.Splits,
+							p.OffDevice, err, p.CUDARefused)
 					}
 					if err := tr.Update(OptimizerStep{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: step}); err != nil {
 						t.Fatal(err)

@@ -18,8 +18,9 @@ func smolShape(t gguf.TensorType) gguf.TinyLlamaConfig {
 }
 
 // BenchmarkTrainStep measures training tokens/s of one optimizer step over a
-// 256-token window on a SmolLM2-135M-shaped model (Q8_0 base for LoRA, F32
-// for full training), and the engine memory the trainer holds.
+// 256-token window on a SmolLM2-135M-shaped model (Q8_0 and F16 bases for
+// LoRA, the F16 one also converted to F32 as ggml's own backward needs it;
+// F32 for full training), and the engine memory the trainer holds.
 func BenchmarkTrainStep(b *testing.B) {
 	const T = 256
 	if testing.Short() {
@@ -27,7 +28,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 	dir := b.TempDir()
 	paths := map[gguf.TensorType]string{}
-	for _, typ := range []gguf.TensorType{gguf.Q8_0, gguf.F32} {
+	for _, typ := range []gguf.TensorType{gguf.Q8_0, gguf.F32, gguf.F16} {
 		paths[typ] = filepath.Join(dir, typ.String()+".gguf")
 		if err := gguf.WriteTinyLlama(context.Background(), paths[typ], smolShape(typ)); err != nil {
 			b.Fatal(err)
@@ -41,6 +42,8 @@ func BenchmarkTrainStep(b *testing.B) {
 		{"lora-r8", gguf.Q8_0, TrainerOptions{Rank: 8}},
 		{"lora-r8-outprod", gguf.Q8_0, TrainerOptions{Rank: 8, SlowBackward: true}},
 		{"lora-r16", gguf.Q8_0, TrainerOptions{Rank: 16}},
+		{"lora-r8-f16", gguf.F16, TrainerOptions{Rank: 8}},
+		{"lora-r8-f16-as-f32", gguf.F16, TrainerOptions{Rank: 8, SlowBackward: true}},
 		{"full", gguf.F32, TrainerOptions{Full: true}},
 	} {
 		for _, threads := range []int{1, 2} {
@@ -112,6 +115,9 @@ func benchTrainBatch(b *testing.B, path string, opt TrainerOptions, T, n int, to
 	after := tr.Counters()
 	b.ReportMetric(float64(after.UploadedBytes-before.UploadedBytes)/float64(b.N)/(1<<20), "upload_MiB/step")
 	b.ReportMetric(float64(after.Uploads-before.Uploads)/float64(b.N), "uploads/step")
+	if p, err := tr.Placement(false); err == nil {
+		b.ReportMetric(float64(p.Splits), "splits")
+	}
 	b.ReportMetric(tps*trainFLOPs(tr.Info(), T, opt.Full)/1e12, "model_TFLOP/s")
 }
 

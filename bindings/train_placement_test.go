@@ -18,7 +18,7 @@ import (
 // CUDA RMS_NORM_BACK (qwen3's per-head norms) needs rows of 32.
 func TestTrainGraphStaysOnCUDA(t *testing.T) {
 	for _, arch := range []string{"llama", "qwen2", "qwen3"} {
-		for _, typ := range []gguf.TensorType{gguf.F32, gguf.Q8_0} {
+		for _, typ := range []gguf.TensorType{gguf.F32, gguf.Q8_0, gguf.F16, gguf.BF16} {
 			for _, full := range []bool{false, true} {
 				if full && typ != gguf.F32 {
 					continue // full training needs F32 weights

@@ -7,6 +7,7 @@
 // fast (quantized) matrix-multiplication kernels of every backend.
 #include "train_internal.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -18,10 +19,14 @@ bool is_frozen_weight(const cl_trainer * t, const ggml_tensor * w) {
     return w->buffer == t->w.buf && !(w->flags & GGML_TENSOR_FLAG_PARAM) && ggml_n_dims(w) == 2;
 }
 
-// transposed_type keeps F32 exact and stores quantized bases as Q8_0, whose
-// blocks of 32 need rows (the output dimension) divisible by 32.
+// transposed_type keeps F32, F16 and BF16 as they are (exact) and stores
+// quantized bases as Q8_0, whose blocks of 32 need rows (the output
+// dimension) divisible by 32.
 ggml_type transposed_type(const ggml_tensor * w) {
-    if (w->type == GGML_TYPE_F32 || w->ne[1] % ggml_blck_size(GGML_TYPE_Q8_0) != 0) {
+    if (w->type == GGML_TYPE_F32 || w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16) {
+        return w->type;
+    }
+    if (w->ne[1] % ggml_blck_size(GGML_TYPE_Q8_0) != 0) {
         return GGML_TYPE_F32;
     }
     return GGML_TYPE_Q8_0;
@@ -101,6 +106,18 @@ bool patch_frozen_backward(cl_trainer * t, ggml_cgraph * gb, std::string & err) 
     }
     if (!make_transposed(t, need, err)) {
         return false;
+    }
+    // A frozen F16/BF16 matrix left in an OUT_PROD would abort the CPU
+    // backend; the forward only makes the shape rewritten above, so this
+    // guards a future change of the forward.
+    for (int i = 0; i < ggml_graph_n_nodes(gb); ++i) {
+        ggml_tensor * n = ggml_graph_node(gb, i);
+        if (n->op == GGML_OP_OUT_PROD && std::find(nodes.begin(), nodes.end(), n) == nodes.end() &&
+            (n->src[0]->type == GGML_TYPE_F16 || n->src[0]->type == GGML_TYPE_BF16)) {
+            err = std::string("no fast backward for ") + ggml_get_name(n->src[0]) + " (" +
+                  ggml_type_name(n->src[0]->type) + ")";
+            return false;
+        }
     }
     for (ggml_tensor * n : nodes) {
         // The transpose view was made for this node alone: turn it back into

@@ -1,7 +1,10 @@
 // Loading a llama-family base model for training: hyper-parameters from the
-// GGUF metadata and weights into a backend buffer. Frozen projection weights
-// keep their (quantized) type; F16/BF16 become F32 because the CPU backward
-// ops do not take them; with full training every tensor becomes F32.
+// GGUF metadata and weights into a backend buffer. Frozen matrices keep
+// their type (quantized, F16, BF16): the forward and the fast backward only
+// multiply by them, and on a GPU F16/BF16 products run on tensor cores in
+// half the memory. ggml's own backward (SlowBackward) takes frozen F16/BF16
+// weights into OUT_PROD, which the CPU cannot run, so they become F32 there;
+// with full training every tensor becomes F32.
 #include "train_internal.h"
 
 #include "gguf.h"
@@ -155,8 +158,9 @@ bool read_hparams(const gguf_context * g, const ggml_context * meta, hparams & h
 }
 
 // stored_type is the type a tensor gets in training memory.
-ggml_type stored_type(const ggml_tensor * src, bool full) {
-    if (full || ggml_n_dims(src) < 2 || src->type == GGML_TYPE_F16 || src->type == GGML_TYPE_BF16) {
+ggml_type stored_type(const ggml_tensor * src, bool full, bool fast_backward) {
+    const bool half = src->type == GGML_TYPE_F16 || src->type == GGML_TYPE_BF16;
+    if (full || ggml_n_dims(src) < 2 || (half && !fast_backward)) {
         return GGML_TYPE_F32;
     }
     return src->type;
@@ -190,7 +194,7 @@ bool load_model(cl_trainer * t, std::string & err) {
     for (int64_t i = 0; i < n_tensors; ++i) {
         const char *        name = gguf_get_tensor_name(g.get(), i);
         const ggml_tensor * src  = ggml_get_tensor(meta, name);
-        const ggml_type     to   = stored_type(src, t->p.full);
+        const ggml_type     to   = stored_type(src, t->p.full, t->p.fast_backward);
         if (t->p.full && ggml_is_quantized(src->type)) {
             err = std::string("full training needs an F32, F16 or BF16 base, not a quantized one (") + name + " is " +
                   ggml_type_name(src->type) + ")";

@@ -137,7 +137,7 @@ run() {
     step version 60 ./codeloom version
     grep -q CUDA "$out/version.log" || rows+=("$(printf '%-28s %s' version-lists-cuda 'FAIL: no CUDA device listed')")
 
-    step gpu-tests 90 ./bindings.test -test.run 'TestGPU|TestLifecycle|TestTrainerStepInputs' -test.v -test.count 1
+    step gpu-tests 90 ./bindings.test -test.run 'TestGPU|TestLifecycle|TestTrainerStepInputs|TestTrainGraphStaysOnCUDA' -test.v -test.count 1
 
     local prompt="Once upon a time"
     step generate-gpu 60 ./codeloom generate -m fixtures/stories260K.gguf --gpu-layers -1 -p "$prompt" -n 48 --temp 0
@@ -153,7 +153,7 @@ run() {
     if [ -n "$peer_pid" ]; then
         wait "$peer_pid" && rows+=("$(printf '%-28s %s' peer-hf ok)") || rows+=("$(printf '%-28s %s' peer-hf FAIL)")
     fi
-    step bench-train 150 ./bindings.test -test.run '^$' -test.bench 'GPUTrainStep' -test.benchtime 3x
+    step bench-train 180 ./bindings.test -test.run '^$' -test.bench 'GPUTrainStep' -test.benchtime 3x
     step bench-decode 90 ./bindings.test -test.run '^$' -test.bench 'GPUDecode' -test.benchtime 3x
     report
 }
@@ -189,16 +189,24 @@ report() {
     printf '%s\n' "${rows[@]}"
     if [ -f "$bt" ]; then
         local s q hs hq
-        s=$(metric "$bt" 'smol135m/lora-r8' tok/s)
-        q=$(metric "$bt" 'qwen05b/lora-r8' tok/s)
+        # Names end in -GOMAXPROCS; the anchor keeps the 4x512 lines apart.
+        local sm='smol135m/lora-r8-[0-9]+$' qm='qwen05b/lora-r8-[0-9]+$'
+        s=$(metric "$bt" "$sm" tok/s)
+        q=$(metric "$bt" "$qm" tok/s)
         hs=$(peer_tps "$peer" smol135m)
         hq=$(peer_tps "$peer" qwen05b)
         echo
         printf '%-30s %12s %12s %10s %s\n' "training (2048 tokens)" codeloom "HF PEFT" ratio "(target >= 1.5x)"
         printf '%-30s %12s %12s %10s  MiB %s, upload %s MiB/step, %s model TFLOP/s\n' "smol135m LoRA r8 tok/s" "$s" "${hs:-n/a}" \
-            "$(ratio "$s" "$hs")" "$(metric "$bt" smol135m MiB)" "$(metric "$bt" smol135m upload_MiB/step)" "$(metric "$bt" smol135m model_TFLOP/s)"
+            "$(ratio "$s" "$hs")" "$(metric "$bt" "$sm" MiB)" "$(metric "$bt" "$sm" upload_MiB/step)" "$(metric "$bt" "$sm" model_TFLOP/s)"
         printf '%-30s %12s %12s %10s  MiB %s, upload %s MiB/step, %s model TFLOP/s\n' "qwen05b LoRA r8 tok/s" "$q" "${hq:-n/a}" \
-            "$(ratio "$q" "$hq")" "$(metric "$bt" qwen05b MiB)" "$(metric "$bt" qwen05b upload_MiB/step)" "$(metric "$bt" qwen05b model_TFLOP/s)"
+            "$(ratio "$q" "$hq")" "$(metric "$bt" "$qm" MiB)" "$(metric "$bt" "$qm" upload_MiB/step)" "$(metric "$bt" "$qm" model_TFLOP/s)"
+        printf '%-30s %12s %12s %10s\n' "graph splits (smol, qwen)" "$(metric "$bt" "$sm" splits)" \
+            "$(metric "$bt" "$qm" splits)" "(want 1)"
+        local sb ob
+        sb=$(metric "$bt" 'lora-r8-4x512/side-by-side' tok/s)
+        ob=$(metric "$bt" 'lora-r8-4x512/one-by-one' tok/s)
+        printf '%-30s %12s %12s %10s\n' "smol 4x512: side by side" "$sb" "$ob" "$(ratio "$sb" "$ob")"
     fi
     if [ -f "$bd" ]; then
         local cg bg cp bp
