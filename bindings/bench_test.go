@@ -30,16 +30,21 @@ const (
 // qwenShaped writes (once, cached in the temp folder) a Qwen2.5-0.5B-shaped
 // model of the given weight type.
 func qwenShaped(b *testing.B, t gguf.TensorType) string {
+	return shapedModel(b, "qwen05b-"+strings.ToLower(t.String()), gguf.Qwen05BShape(t))
+}
+
+// shapedModel writes a random model of shape cfg once and keeps it in the
+// temporary folder, since writing a model of real size takes seconds.
+func shapedModel(b *testing.B, name string, cfg gguf.TinyLlamaConfig) string {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), "codeloom-bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(dir, "qwen05b-"+strings.ToLower(t.String())+".gguf")
+	path := filepath.Join(dir, name+".gguf")
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
-	cfg := gguf.Qwen05BShape(t)
 	cfg.Seed = 1
 	if err := gguf.WriteTinyLlama(context.Background(), path, cfg); err != nil {
 		b.Fatal(err)

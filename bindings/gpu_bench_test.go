@@ -1,9 +1,6 @@
 package bindings
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/codeloom/codeloom/gguf"
@@ -20,23 +17,8 @@ import (
 func BenchmarkGPUTrainStep(b *testing.B) {
 	needGPU(b)
 	const T = 2048
-	for _, shape := range []struct {
-		name string
-		cfg  gguf.TinyLlamaConfig
-	}{
-		{"smol135m", smolShape(gguf.Q8_0)},
-		{"qwen05b", gguf.Qwen05BShape(gguf.Q8_0)},
-	} {
-		path := filepath.Join(os.TempDir(), "codeloom-bench", shape.name+"-q8_0.gguf")
-		if _, err := os.Stat(path); err != nil {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				b.Fatal(err)
-			}
-			shape.cfg.Seed = 1
-			if err := gguf.WriteTinyLlama(context.Background(), path, shape.cfg); err != nil {
-				b.Fatal(err)
-			}
-		}
+	for _, shape := range peerShapes() {
+		path := shapedModel(b, shape.name+"-q8_0", shape.cfg)
 		opt := TrainerOptions{Rank: 8, GPU: true, Threads: DefaultThreads()}
 		b.Run(shape.name+"/lora-r8", func(b *testing.B) { benchTrain(b, path, opt, T) })
 		if shape.name == "smol135m" { // shorter windows, where one alone leaves the GPU idle

@@ -53,6 +53,33 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
+// peerShapes are the shapes of the GPU peer benchmark
+// (../shared/gpu/peer_hf.py), with Q8_0 bases.
+func peerShapes() []struct {
+	name string
+	cfg  gguf.TinyLlamaConfig
+} {
+	return []struct {
+		name string
+		cfg  gguf.TinyLlamaConfig
+	}{{"smol135m", smolShape(gguf.Q8_0)}, {"qwen05b", gguf.Qwen05BShape(gguf.Q8_0)}}
+}
+
+// BenchmarkTrainStep2048 is BenchmarkGPUTrainStep on the CPU: one
+// 2048-token window, LoRA r8, at the peer's shapes. Its point is the
+// memory: the same graph and allocator as on a GPU, so the MiB it reports
+// is what a GPU step allocates (the peer's is its peak allocation). Each
+// step takes minutes on two cores: run it with -benchtime 1x.
+func BenchmarkTrainStep2048(b *testing.B) {
+	if testing.Short() {
+		b.Skip("writes 135M- and 500M-parameter models")
+	}
+	for _, shape := range peerShapes() {
+		path := shapedModel(b, shape.name+"-q8_0", shape.cfg)
+		b.Run(shape.name+"/lora-r8", func(b *testing.B) { benchTrain(b, path, TrainerOptions{Rank: 8}, 2048) })
+	}
+}
+
 // BenchmarkTrainMicroBatch holds four 64-token windows side by side in one
 // graph (a micro-batch of 4) against the same windows one by one, LoRA r8
 // on the SmolLM2-135M shape, one thread: tokens/s of each, in one run.
