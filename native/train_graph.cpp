@@ -231,11 +231,15 @@ static bool make_inputs(cl_trainer * t, step_graph & g, std::string & err) {
     g.seed              = g.backward ? ggml_new_tensor_1d(ctx, GGML_TYPE_F32, 1) : nullptr;
     g.in_buf            = ggml_backend_alloc_ctx_tensors(ctx, t->backend);
     if (!g.in_buf) {
-        err = "out of memory allocating the inputs of a window of " + std::to_string(g.n_tokens) + " tokens";
+        err = "out of memory allocating the inputs of " + std::to_string(n) + " tokens";
         return false;
     }
     g.blob = ggml_new_tensor_1d(ctx, GGML_TYPE_I8, (int64_t) ggml_backend_buffer_get_size(g.in_buf));
-    return ggml_backend_tensor_alloc(g.in_buf, g.blob, ggml_backend_buffer_get_base(g.in_buf)) == GGML_STATUS_SUCCESS;
+    if (ggml_backend_tensor_alloc(g.in_buf, g.blob, ggml_backend_buffer_get_base(g.in_buf)) != GGML_STATUS_SUCCESS) {
+        err = "cannot map the window's input buffer";
+        return false;
+    }
+    return true;
 }
 
 bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_batch, int32_t n_rows,
