@@ -61,7 +61,7 @@ func TestGPUTextMatchesCPU(t *testing.T) {
 }
 
 // Training on the GPU computes the CPU's loss, step after step, for a LoRA
-// adapter on a quantized base and for full training, one window and two
+// adapter on a quantized and an F16 base and for full training, one window and two
 // side by side in turn; and every node of the step graph runs on the GPU
 // (one split, none on the CPU).
 func TestGPUTrainLossMatchesCPU(t *testing.T) {
@@ -72,6 +72,7 @@ func TestGPUTrainLossMatchesCPU(t *testing.T) {
 		opt  TrainerOptions
 	}{
 		{"lora-q8_0", gguf.Q8_0, TrainerOptions{Rank: 8, Seed: 3}},
+		{"lora-f16", gguf.F16, TrainerOptions{Rank: 8, Seed: 3}}, // 16-bit products (tensor cores)
 		{"full-f32", gguf.F32, TrainerOptions{Full: true, Seed: 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
