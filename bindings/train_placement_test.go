@@ -75,6 +75,34 @@ func TestPlacementReportsRefusedNodes(t *testing.T) {
 	}
 }
 
+// With a vocabulary past 65,535 tokens (Qwen's has 151,936), LoRA's step
+// stays whole on CUDA: the loss needs no GET_ROWS_BACK over vocabulary x
+// rows, which CUDA accepts but cannot launch. Full training's embedding
+// gradient is such a GET_ROWS_BACK; it is reported (and on CUDA the trainer
+// runs it on the CPU).
+func TestPlacementLargeVocabulary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big-vocab.gguf")
+	cfg := gguf.TinyLlamaConfig{Vocab: 70000, Embd: 64, Layers: 1, Heads: 2, FF: 128, Seed: 4}
+	if err := gguf.WriteTinyLlama(context.Background(), path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, full := range []bool{false, true} {
+		tr := newTrainer(t, path, TrainerOptions{Full: full, Rank: 4})
+		if _, err := tr.Accumulate(NextTokenWindow(randomTokens(32, tr.Info().Vocab, 1)), 1); err != nil {
+			t.Fatal(err)
+		}
+		p, err := tr.Placement(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cannot := len(p.CUDARefused) == 1 && strings.HasPrefix(p.CUDARefused[0], "GET_ROWS_BACK") &&
+			strings.Contains(p.CUDARefused[0], "65535")
+		if full != cannot {
+			t.Errorf("full=%v on a 70000-token vocabulary: CUDA refusals %q", full, p.CUDARefused)
+		}
+	}
+}
+
 // packedWindow is two samples packed into one window, split at cut.
 func packedWindow(toks []int32, cut int) Window {
 	w := NextTokenWindow(toks)

@@ -185,7 +185,7 @@ int32_t row_bucket(int32_t n_rows, int32_t n_tokens) {
 }
 
 // set_inputs fills the step graph's inputs for nb windows of n tokens,
-// about 20 bytes a token (ids, positions, sample runs, picks, weights) and
+// about 20 bytes a token (ids, positions, sample runs, labels, weights) and
 // the gradient seed, into one staging block laid out as the device buffer
 // is, and uploads it with one transfer. Each window's scored rows weigh
 // 1 / its scored count, so the loss is the sum of the windows' mean losses,
@@ -200,9 +200,8 @@ void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const in
     auto * pos     = (int32_t *) at(g.pos);
     auto * run     = (float *) at(g.run);
     auto * rows    = (int32_t *) at(g.rows);
-    auto * picks   = (int32_t *) at(g.picks);
+    auto * label   = (float *) at(g.labels);
     auto * weights = (float *) at(g.weights);
-    const int64_t nv = t->hp.n_vocab;
     int32_t       r  = 0;
     for (int32_t b = 0; b < nb; ++b) {
         const int32_t first = r;
@@ -212,15 +211,15 @@ void set_inputs(cl_trainer * t, step_graph & g, const int32_t * tokens, const in
             pos[i]             = same ? pos[i - 1] + 1 : 0;
             run[i]             = same ? run[i - 1] : (j > 0 ? run[i - 1] + 1 : 0); // exact: runs < 2^24
             if (labels[i] >= 0) {
-                picks[r]  = (int32_t) (r * nv + labels[i]);
+                label[r]  = (float) labels[i];
                 rows[r++] = i;
             }
         }
         std::fill(weights + first, weights + r, -1.0f / (float) (r - first));
     }
     g.n_scored = r;
-    for (; r < g.n_rows; ++r) { // padding: row 0, read and weighted 0
-        picks[r]   = (int32_t) (r * nv);
+    for (; r < g.n_rows; ++r) { // padding: row 0 and label 0, weighted 0
+        label[r]   = 0.0f;
         rows[r]    = 0;
         weights[r] = 0.0f;
     }
@@ -281,9 +280,8 @@ bool prepare(cl_trainer * t, step_graph & g, const int32_t * tokens, const int32
         n_rows += scored;
     }
     const int64_t total = (int64_t) n * nb;
-    if (total * t->hp.n_vocab > INT32_MAX) {
-        err = std::to_string(total) + " tokens in a step over a vocabulary of " + std::to_string(t->hp.n_vocab) +
-              " are too many for 32-bit label indices; lower --ctx or --micro-batch";
+    if (total > INT32_MAX / 2) {
+        err = std::to_string(total) + " tokens in one step are too many; lower --ctx or --micro-batch";
         return false;
     }
     const int32_t shape = row_bucket(n_rows, (int32_t) total);

@@ -182,18 +182,24 @@ bool add_backward(cl_trainer * t, step_graph & g, std::string & err) {
 
 } // namespace
 
-// label_loss is the mean cross-entropy of the rows' labels, read from the
-// labels' token ids: the probabilities (softmax per row) are seen as one
-// column of n_vocab * rows elements, the labels' elements are gathered from
-// it by index, and their logs weighted and summed. ggml's own
-// cross-entropy takes the labels as a dense [n_vocab, rows] distribution,
-// which the host would fill and upload every step (1.2 GB for a 2048-token
-// window on a 152k vocabulary); ids are 4 bytes a row. Every op here has a
-// backward on the CPU and CUDA backends (GET_ROWS_BACK of a 2-D tensor).
-static ggml_tensor * label_loss(ggml_context * ctx, ggml_tensor * logits, ggml_tensor * picks, ggml_tensor * weights) {
-    ggml_tensor * probs  = ggml_soft_max(ctx, logits);
-    ggml_tensor * column = ggml_reshape_2d(ctx, probs, 1, ggml_nelements(probs));
-    ggml_tensor * picked = ggml_get_rows(ctx, column, picks); // [1, rows]
+// label_loss is the windows' mean cross-entropy, read from the labels'
+// token ids: each row's softmax is multiplied by a one-hot of its label made
+// on the device (|vocabulary index - label| < 0.5), summed across the
+// vocabulary to the label's probability, and its log weighted and summed.
+// ggml's own cross-entropy takes the labels as a dense [n_vocab, rows]
+// distribution the host would fill and upload every step (1.2 GB for a
+// 2048-token window on a 152k vocabulary). Gathering the probabilities by
+// index instead (GET_ROWS over the probabilities seen as one column) is
+// exact on the CPU but cannot run on CUDA: this engine copy's GET_ROWS_BACK
+// launches one block row per destination row, at most 65,535, and the
+// column has n_vocab * rows. Every op here runs forward and backward on the
+// CPU and CUDA backends.
+static ggml_tensor * label_loss(ggml_context * ctx, ggml_tensor * logits, ggml_tensor * labels, ggml_tensor * weights) {
+    const int64_t nv = logits->ne[0], rows = logits->ne[1];
+    ggml_tensor * vocab  = ggml_repeat_4d(ctx, ggml_arange(ctx, 0.0f, (float) nv, 1.0f), nv, rows, 1, 1);
+    ggml_tensor * dist   = ggml_abs(ctx, ggml_sub(ctx, vocab, labels));               // |j - label|
+    ggml_tensor * onehot = ggml_step(ctx, ggml_scale_bias(ctx, dist, -1.0f, 0.5f)); // 1 at the label
+    ggml_tensor * picked = ggml_sum_rows(ctx, ggml_mul(ctx, ggml_soft_max(ctx, logits), onehot)); // [1, rows]
     return ggml_sum(ctx, ggml_mul(ctx, ggml_log(ctx, picked), weights));
 }
 
@@ -226,7 +232,7 @@ static bool make_inputs(cl_trainer * t, step_graph & g, std::string & err) {
     g.pos               = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n);
     g.run               = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, g.n_tokens, g.n_batch);
     g.rows              = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
-    g.picks             = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, g.n_rows);
+    g.labels            = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, g.n_rows);
     g.weights           = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, g.n_rows);
     g.seed              = g.backward ? ggml_new_tensor_1d(ctx, GGML_TYPE_F32, 1) : nullptr;
     g.in_buf            = ggml_backend_alloc_ctx_tensors(ctx, t->backend);
@@ -266,7 +272,7 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
     ggml_tensor *   mask   = sample_mask(ctx, g.run);
     ggml_tensor *   h      = ggml_get_rows(ctx, fb.hidden(g.tokens, g.pos, mask), g.rows); // scored rows only
     ggml_tensor *   logits = ggml_mul_mat(ctx, t->w.output, h);                              // [n_vocab, n_rows]
-    g.loss                 = label_loss(ctx, logits, g.picks, g.weights);
+    g.loss                 = label_loss(ctx, logits, g.labels, g.weights);
     ggml_set_loss(g.loss);
     ggml_set_output(g.loss);
 
@@ -277,6 +283,7 @@ bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_
         return false;
     }
     ggml_backend_sched_reset(g.sched);
+    keep_refused_on_cpu(t, g.sched, g.graph);
     if (!ggml_backend_sched_alloc_graph(g.sched, g.graph)) {
         err = "out of memory allocating the compute graph for a window of " + std::to_string(n_tokens) + " tokens";
         free_step_graph(g);

@@ -87,14 +87,14 @@ struct step_graph {
     // step sets them with one upload (blob spans the whole buffer). run: the
     // index of the sample run each token belongs to, as F32, from which the
     // graph builds the attention mask; rows: the positions whose logits are
-    // computed; picks: for row r, r * n_vocab + its label, the element of
-    // the row's probabilities the loss reads; weights: -1 / n_scored for
-    // scored rows, 0 for padding; seed: d(objective)/d(loss), the gradient
-    // scale of this micro-batch (training graphs only).
+    // computed; labels: each row's label as F32 (exact below 2^24);
+    // weights: -1 / (its window's scored rows) for scored rows, 0 for
+    // padding; seed: d(objective)/d(loss), the gradient scale of this
+    // micro-batch (training graphs only).
     ggml_context *        in_ctx = nullptr;
     ggml_backend_buffer_t in_buf = nullptr;
     ggml_tensor *         blob   = nullptr;
-    ggml_tensor *  tokens = nullptr, *pos = nullptr, *run = nullptr, *rows = nullptr, *picks = nullptr,
+    ggml_tensor *  tokens = nullptr, *pos = nullptr, *run = nullptr, *rows = nullptr, *labels = nullptr,
                 *weights = nullptr, *seed = nullptr;
     ggml_tensor *  loss = nullptr;
 };
@@ -141,6 +141,8 @@ size_t graph_capacity(const hparams & hp);
 bool prepare_step_graph(cl_trainer * t, step_graph & g, int32_t n_tokens, int32_t n_batch, int32_t n_rows,
                         std::string & err);
 void free_step_graph(step_graph & g);
+// train_placement.cpp
+void keep_refused_on_cpu(const cl_trainer * t, ggml_backend_sched_t sched, ggml_cgraph * gb);
 // train_fast_backward.cpp
 bool patch_frozen_backward(cl_trainer * t, ggml_cgraph * gb, std::string & err);
 void free_transposed(cl_trainer * t);

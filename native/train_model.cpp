@@ -154,6 +154,10 @@ bool read_hparams(const gguf_context * g, const ggml_context * meta, hparams & h
         return false;
     }
     hp.n_vocab = (int32_t) emb->ne[1];
+    if (hp.n_vocab > (1 << 24)) { // labels cross to the device as F32, exact to 2^24
+        err = "a vocabulary of " + std::to_string(hp.n_vocab) + " tokens is larger than training supports (16,777,216)";
+        return false;
+    }
     return true;
 }
 

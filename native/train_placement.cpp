@@ -37,12 +37,20 @@ bool cuda_cpy_pair(ggml_type a, ggml_type b) {
 
 } // namespace
 
+// cuda_cannot_launch is true for nodes this engine copy's CUDA backend
+// accepts but cannot launch: its GET_ROWS_BACK uses one block row per
+// destination row, and a grid's second dimension ends at 65,535.
+static bool cuda_cannot_launch(const ggml_tensor * n) {
+    return n->op == GGML_OP_GET_ROWS_BACK && n->ne[1] > 65535;
+}
+
 // cuda_refusal says why the CUDA backend of this engine copy would refuse
 // node n, or returns null when it accepts it. It restates, for the ops a
 // training or evaluation graph can contain, the conditions of
 // ggml_backend_cuda_device_supports_op (ggml-cuda.cu); an op it does not
 // list is refused, so a new op in the graph is reported rather than assumed.
-const char * cuda_refusal(const ggml_tensor * n) {
+// It also refuses what the backend accepts but cannot launch.
+static const char * cuda_refusal(const ggml_tensor * n) {
     const ggml_tensor * a = n->src[0];
     const ggml_tensor * b = n->src[1];
     switch (n->op) {
@@ -122,6 +130,9 @@ const char * cuda_refusal(const ggml_tensor * n) {
                     return "GET_ROWS of this type";
             }
         case GGML_OP_GET_ROWS_BACK:
+            if (cuda_cannot_launch(n)) {
+                return "accepted, but launches one block row per destination row (at most 65535)";
+            }
             return n->type == GGML_TYPE_F32 && a->type == GGML_TYPE_F32 && n->ne[2] == 1 && n->ne[3] == 1 ?
                        nullptr :
                        "GET_ROWS_BACK is 2-D F32 only";
@@ -161,7 +172,7 @@ const char * cuda_refusal(const ggml_tensor * n) {
 
 // placement_report lists, one line per op and reason, the nodes of g the
 // CUDA backend would refuse, with their count and the first node's name.
-std::string placement_report(const step_graph & g) {
+static std::string placement_report(const step_graph & g) {
     std::map<std::string, std::pair<int, std::string>> seen;
     for (int i = 0; g.graph && i < ggml_graph_n_nodes(g.graph); ++i) {
         const ggml_tensor * n   = ggml_graph_node(g.graph, i);
@@ -180,6 +191,22 @@ std::string placement_report(const step_graph & g) {
         out += key + " x" + std::to_string(e.first) + ", first " + e.second + "\n";
     }
     return out;
+}
+
+// keep_refused_on_cpu assigns the nodes of gb that a CUDA backend accepts
+// but cannot run (see cuda_refusal) to the CPU backend, before the graph is
+// allocated; the scheduler already sends the nodes CUDA refuses there. On
+// other backends it does nothing.
+void keep_refused_on_cpu(const cl_trainer * t, ggml_backend_sched_t sched, ggml_cgraph * gb) {
+    if (t->backend == t->cpu || strncmp(ggml_backend_name(t->backend), "CUDA", 4) != 0) {
+        return;
+    }
+    for (int i = 0; i < ggml_graph_n_nodes(gb); ++i) {
+        ggml_tensor * n = ggml_graph_node(gb, i);
+        if (cuda_cannot_launch(n)) {
+            ggml_backend_sched_set_tensor_backend(sched, n, t->cpu);
+        }
+    }
 }
 
 } // namespace cltrain
