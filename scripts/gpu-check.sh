@@ -147,8 +147,9 @@ run() {
     else
         rows+=("$(printf '%-28s %s' generate-gpu=cpu 'FAIL: texts differ')")
     fi
-    export -f serve_check
+    export -f serve_check train_check
     step serve-evict 60 bash -c serve_check
+    step train-cli 90 bash -c train_check
 
     if [ -n "$peer_pid" ]; then
         wait "$peer_pid" && rows+=("$(printf '%-28s %s' peer-hf ok)") || rows+=("$(printf '%-28s %s' peer-hf FAIL)")
@@ -180,6 +181,21 @@ serve_check() {
     done
     kill -TERM "$pid"
     wait "$pid"
+}
+
+# train_check trains an adapter on the GPU through the command line, two
+# windows side by side per micro-batch, with evaluation and export: the
+# product's path around what the tests cover. GPU_CHECK_NO_CUDA runs it on
+# the CPU.
+train_check() {
+    local dir i gl=-1
+    [ -n "${GPU_CHECK_NO_CUDA:-}" ] && gl=0
+    dir=$(mktemp -d)
+    for i in $(seq 300); do
+        printf '{"text":"Once upon a time there was a little bird number %d. It liked to sing in the park."}\n' "$i"
+    done >"$dir/data.jsonl"
+    ./codeloom train --base fixtures/stories260K.gguf --data "$dir/data.jsonl" --out "$dir/run" --gpu-layers "$gl" \
+        --ctx 64 --micro-batch 2 --max-steps 20 && test -s "$dir/run/adapter.gguf"
 }
 
 report() {

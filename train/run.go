@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/codeloom/codeloom/bindings"
@@ -336,25 +337,44 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 }
 
 // microBatches splits the windows of one optimizer step (indexes into
-// windows) into the groups that go through the engine together: up to size
-// windows of one length each, in order, since a group is one graph with the
-// windows side by side. Packed windows all have the context's length but
-// the last, which goes on its own.
-func microBatches(windows []bindings.Window, idx []int, size int) [][]bindings.Window {
+// windows) into the groups that go through the engine together, up to size
+// windows each. A group is one graph with its windows side by side, so they
+// need one length: the step's windows are taken shortest first (the order
+// within a step does not change its gradient) and each group's shorter
+// windows are padded to its longest. Padding tokens form a sample of their
+// own after the window's last one and are not scored, so they change
+// neither the loss nor what any real token attends to. It also returns the
+// real tokens of the step.
+func microBatches(windows []bindings.Window, idx []int, size int) ([][]bindings.Window, int) {
+	order := slices.Clone(idx)
+	slices.SortStableFunc(order, func(a, b int) int { return len(windows[a].Tokens) - len(windows[b].Tokens) })
 	var groups [][]bindings.Window
-	var cur []bindings.Window
-	for _, i := range idx {
-		w := windows[i]
-		if len(cur) == size || (len(cur) > 0 && len(cur[0].Tokens) != len(w.Tokens)) {
-			groups = append(groups, cur)
-			cur = nil
+	tokens := 0
+	for start := 0; start < len(order); start += size {
+		group := make([]bindings.Window, 0, size)
+		n := len(windows[order[min(start+size, len(order))-1]].Tokens) // the group's longest
+		for _, i := range order[start:min(start+size, len(order))] {
+			tokens += len(windows[i].Tokens)
+			group = append(group, padWindow(windows[i], n))
 		}
-		cur = append(cur, w)
+		groups = append(groups, group)
 	}
-	if len(cur) > 0 {
-		groups = append(groups, cur)
+	return groups, tokens
+}
+
+// padWindow returns w lengthened to n tokens by an unscored sample of its
+// own (token 0, a new segment id).
+func padWindow(w bindings.Window, n int) bindings.Window {
+	if len(w.Tokens) >= n {
+		return w
 	}
-	return groups
+	pad := n - len(w.Tokens)
+	seg := w.Seg[len(w.Seg)-1] + 1
+	return bindings.Window{
+		Tokens: append(slices.Clone(w.Tokens), make([]int32, pad)...),
+		Seg:    append(slices.Clone(w.Seg), slices.Repeat([]int32{seg}, pad)...),
+		Labels: append(slices.Clone(w.Labels), slices.Repeat([]int32{-1}, pad)...),
+	}
 }
 
 // step runs one optimizer step over the next windows of the epoch and says
@@ -364,8 +384,8 @@ func (r *runner) step() (bool, float64, error) {
 	end := min(r.st.Pos+r.perStep, len(r.order))
 	batch := r.order[r.st.Pos:end]
 	var loss float64
-	var tokens int
-	for _, group := range microBatches(r.data.Train, batch, r.cfg.MicroBatch) {
+	groups, tokens := microBatches(r.data.Train, batch, r.cfg.MicroBatch)
+	for _, group := range groups {
 		l, err := r.tr.AccumulateBatch(group, 1/float32(len(batch)))
 		if err != nil {
 			return false, 0, err
@@ -374,7 +394,6 @@ func (r *runner) step() (bool, float64, error) {
 			return false, 0, fmt.Errorf("training diverged at step %d (loss %v); lower the learning rate", r.st.Step+1, l)
 		}
 		loss += float64(l) * float64(len(group)) / float64(len(batch))
-		tokens += len(group) * len(group[0].Tokens)
 	}
 	step := r.st.Step + 1
 	lr := r.sched.At(step)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -325,25 +327,36 @@ func TestRunMicroBatchMatchesAccumulation(t *testing.T) {
 	}
 }
 
-func TestMicroBatchesKeepOneLengthAndOrder(t *testing.T) {
-	win := func(n int) bindings.Window { return bindings.Window{Tokens: make([]int32, n)} }
-	windows := []bindings.Window{win(8), win(8), win(8), win(5), win(8)}
-	got := microBatches(windows, []int{4, 0, 1, 2, 3}, 2)
-	var shape [][]int
-	for _, g := range got {
-		var lens []int
+// A micro-batch's windows share one length: shorter ones are padded with an
+// unscored sample of their own, and the step's windows go shortest first
+// so that little is padded.
+func TestMicroBatchesPadToOneLength(t *testing.T) {
+	win := func(n int, tok int32) bindings.Window {
+		w := bindings.Window{Tokens: slices.Repeat([]int32{tok}, n), Seg: make([]int32, n), Labels: slices.Repeat([]int32{tok}, n)}
+		w.Seg[n-1] = 1 // two samples
+		return w
+	}
+	windows := []bindings.Window{win(8, 1), win(8, 2), win(3, 3), win(5, 4), win(8, 5)}
+	groups, tokens := microBatches(windows, []int{4, 0, 1, 2, 3}, 2)
+	if tokens != 32 {
+		t.Errorf("real tokens %d, want 32", tokens)
+	}
+	var lens [][]int
+	for _, g := range groups {
+		var l []int
 		for _, w := range g {
-			lens = append(lens, len(w.Tokens))
+			l = append(l, len(w.Tokens))
 		}
-		shape = append(shape, lens)
+		lens = append(lens, l)
 	}
-	want := [][]int{{8, 8}, {8, 8}, {5}}
-	if len(shape) != len(want) {
-		t.Fatalf("groups %v, want %v", shape, want)
+	if want := [][]int{{5, 5}, {8, 8}, {8}}; fmt.Sprint(lens) != fmt.Sprint(want) {
+		t.Fatalf("group lengths %v, want %v (shortest first, padded to each group's longest)", lens, want)
 	}
-	for i := range want {
-		if len(shape[i]) != len(want[i]) || shape[i][0] != want[i][0] {
-			t.Fatalf("groups %v, want %v", shape, want)
-		}
+	p := groups[0][0] // the 3-token window padded to 5
+	if fmt.Sprint(p.Tokens, p.Seg, p.Labels) != "[3 3 3 0 0] [0 0 1 2 2] [3 3 3 -1 -1]" {
+		t.Errorf("padded window %v %v %v: want two unscored tokens in a sample of their own", p.Tokens, p.Seg, p.Labels)
+	}
+	if len(windows[2].Tokens) != 3 {
+		t.Error("padding changed the stored window")
 	}
 }
