@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
@@ -63,6 +64,12 @@ func Run(ctx context.Context, cfg Config, report func(Event)) (*Result, error) {
 	}
 	if report == nil {
 		report = func(Event) {}
+	}
+	if n := runtime.NumCPU(); cfg.Threads > n {
+		// ggml's threads spin at every graph node until all arrive: with
+		// more threads than CPUs a step can take hundreds of times longer.
+		report(Event{Kind: "info", Message: fmt.Sprintf("note: --threads %d is more than the %d CPUs here; the engine's threads "+
+			"wait for each other by spinning, so steps can be far slower than with --threads %d or the default", cfg.Threads, n, n)})
 	}
 	if err := checkOut(cfg); err != nil {
 		return nil, err

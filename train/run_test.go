@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -358,5 +359,24 @@ func TestMicroBatchesPadToOneLength(t *testing.T) {
 	}
 	if len(windows[2].Tokens) != 3 {
 		t.Error("padding changed the stored window")
+	}
+}
+
+// More threads than CPUs makes every step spin: the run says so before it
+// loads anything.
+func TestRunWarnsAboutTooManyThreads(t *testing.T) {
+	cfg := quickConfig(t, testfixture.Path(t, "stories260K.gguf"), writeDataset(t, goRecords(20, "go-repo")))
+	cfg.Threads = runtime.NumCPU() + 1
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var note string
+	Run(ctx, cfg, func(e Event) {
+		if strings.Contains(e.Message, "--threads") && note == "" {
+			note = e.Message
+			cancel() // the warning is all this test needs
+		}
+	})
+	if want := fmt.Sprintf("--threads %d is more than the %d CPUs", cfg.Threads, runtime.NumCPU()); !strings.Contains(note, want) {
+		t.Errorf("no warning about threads: %q", note)
 	}
 }
