@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -31,41 +29,31 @@ func modelsInfoCommand() *ucli.Command {
 			}
 			defer m.Close()
 			info := m.Info()
-			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			}
-			w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
-			row := func(k string, v any) { fmt.Fprintf(w, "%s\t%v\n", k, v) }
-			row("name", info.Name)
-			row("architecture", info.Architecture)
-			row("description", info.Description)
-			row("parameters", info.Params)
-			row("size", humanBytes(info.SizeBytes))
-			row("file type", info.FileType)
-			row("context length", info.ContextLength)
-			row("embedding length", info.EmbeddingLength)
-			row("layers", info.Layers)
-			row("heads (kv)", fmt.Sprintf("%d (%d)", info.Heads, info.HeadsKV))
-			row("vocabulary", info.VocabSize)
-			if info.ChatTemplate != "" {
-				row("chat template", fmt.Sprintf("%d characters", len(info.ChatTemplate)))
-			}
-			return w.Flush()
+			return printRecord(c, info, func(row func(string, any)) error {
+				row("name", info.Name)
+				row("architecture", info.Architecture)
+				row("description", info.Description)
+				row("parameters", info.Params)
+				row("size", humanBytes(info.SizeBytes))
+				row("file type", info.FileType)
+				row("context length", info.ContextLength)
+				row("embedding length", info.EmbeddingLength)
+				row("layers", info.Layers)
+				row("heads (kv)", fmt.Sprintf("%d (%d)", info.Heads, info.HeadsKV))
+				row("vocabulary", info.VocabSize)
+				if info.ChatTemplate != "" {
+					row("chat template", fmt.Sprintf("%d characters", len(info.ChatTemplate)))
+				}
+				return nil
+			})
 		},
 	}
 }
 
 func printAdapterInfo(c *ucli.Context, h *ggufHeader) error {
-	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(h)
-	}
-	w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
-	row := func(k string, v any) { fmt.Fprintf(w, "%s\t%v\n", k, v) }
-	row("kind", "LoRA adapter")
-	writeHeader(row, h)
-	return w.Flush()
+	return printRecord(c, h, func(row func(string, any)) error {
+		row("kind", "LoRA adapter")
+		writeHeader(row, h)
+		return nil
+	})
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -59,19 +58,27 @@ func modelsShowCommand() *ucli.Command {
 			// has none.
 			m.Train, _ = modelstore.ReadTrain(filepath.Join(dir, name))
 			m.Eval, _ = modelstore.ReadEval(filepath.Join(dir, name))
-			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(m)
-			}
-			return m.print(c.App.Writer)
+			return printRecord(c, m, m.rows)
 		},
 	}
 }
 
-func (m *shownModel) print(out io.Writer) error {
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	row := func(k string, v any) { fmt.Fprintf(w, "%s\t%v\n", k, v) }
+// printRecord writes v as indented JSON with --json, else as the key/value
+// table that rows writes.
+func printRecord(c *ucli.Context, v any, rows func(row func(k string, v any)) error) error {
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+	if err := rows(func(k string, v any) { fmt.Fprintf(w, "%s\t%v\n", k, v) }); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func (m *shownModel) rows(row func(string, any)) error {
 	row("name", m.Name)
 	row("kind", m.Kind)
 	row("path", m.Path)
@@ -102,7 +109,7 @@ func (m *shownModel) print(out io.Writer) error {
 			row("eval "+run.Name, formatMetrics(run.Metrics))
 		}
 	}
-	return w.Flush()
+	return nil
 }
 
 // writeHeader prints a GGUF header's rows: the architecture's for models,

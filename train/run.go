@@ -358,9 +358,10 @@ func microBatches(windows []bindings.Window, idx []int, size int) ([][]bindings.
 	var groups [][]bindings.Window
 	tokens := 0
 	for start := 0; start < len(order); start += size {
-		group := make([]bindings.Window, 0, size)
-		n := len(windows[order[min(start+size, len(order))-1]].Tokens) // the group's longest
-		for _, i := range order[start:min(start+size, len(order))] {
+		part := order[start:min(start+size, len(order))]
+		n := len(windows[part[len(part)-1]].Tokens) // the group's longest
+		group := make([]bindings.Window, 0, len(part))
+		for _, i := range part {
 			tokens += len(windows[i].Tokens)
 			group = append(group, padWindow(windows[i], n))
 		}
